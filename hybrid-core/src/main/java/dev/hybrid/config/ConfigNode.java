@@ -1,0 +1,224 @@
+package dev.hybrid.config;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A read-only view of one mapping of a configuration (a tuner's {@code classArgs}, say) that typed getters read and
+ * check. Each getter marks its key as known; a bad value is recorded as a problem at the key's field path (for
+ * example {@code tuner.classArgs.gamma}) and the getter returns the default, so that one pass finds every problem.
+ * {@link #rejectUnknownKeys()} then reports keys no getter asked for. Values are plain JDK objects as a JSON or YAML
+ * parser gives them: {@code String}, {@code Number}, {@code Boolean}, {@code List}, {@code Map}, or {@code null}.
+ * Not thread-safe.
+ */
+public final class ConfigNode {
+    private final Map<String, Object> values;
+    private final FieldPath path;
+    private final Problems problems;
+    private final Set<String> read = new LinkedHashSet<>();
+
+    private ConfigNode(Map<String, ?> values, FieldPath path, Problems problems) {
+        this.values = new LinkedHashMap<>(values);
+        this.path = Objects.requireNonNull(path, "path");
+        this.problems = Objects.requireNonNull(problems, "problems");
+    }
+
+    /** A node over {@code values} at {@code path}, recording into {@code problems}. */
+    public static ConfigNode of(Map<String, ?> values, FieldPath path, Problems problems) {
+        Objects.requireNonNull(values, "values");
+        return new ConfigNode(values, path, problems);
+    }
+
+    /** An empty node, for components configured without arguments. */
+    public static ConfigNode empty(FieldPath path, Problems problems) {
+        return new ConfigNode(Map.of(), path, problems);
+    }
+
+    public FieldPath path() {
+        return path;
+    }
+
+    public Problems problems() {
+        return problems;
+    }
+
+    public boolean has(String key) {
+        read.add(key);
+        return values.containsKey(key) && values.get(key) != null;
+    }
+
+    /** The raw value of a key, marking it as known. */
+    public Optional<Object> raw(String key) {
+        read.add(key);
+        return Optional.ofNullable(values.get(key));
+    }
+
+    /** A string value, or {@code def} when absent or null. */
+    public String string(String key, String def) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        problems.add(path.child(key), "must be a string, was " + describe(v));
+        return def;
+    }
+
+    /** An optional string value. */
+    public Optional<String> optionalString(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof String s) {
+            return Optional.of(s);
+        }
+        problems.add(path.child(key), "must be a string, was " + describe(v));
+        return Optional.empty();
+    }
+
+    /**
+     * An enum value named case-insensitively (so {@code maximize} reads {@code MAXIMIZE}), or {@code def} when absent.
+     */
+    public <E extends Enum<E>> E enumValue(String key, Class<E> type, E def) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof String s) {
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(s.trim())) {
+                    return e;
+                }
+            }
+        }
+        List<String> names = java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        problems.add(path.child(key), "must be one of " + names + ", was " + describe(v));
+        return def;
+    }
+
+    /** A number in the closed range {@code [min, max]}, or {@code def} when absent. */
+    public double doubleIn(String key, double def, double min, double max) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof Number n && !(v instanceof Double d && d.isNaN())) {
+            double x = n.doubleValue();
+            if (x >= min && x <= max) {
+                return x;
+            }
+            problems.add(path.child(key), "must be in [" + fmt(min) + ", " + fmt(max) + "], was " + fmt(x));
+            return def;
+        }
+        problems.add(path.child(key), "must be a number, was " + describe(v));
+        return def;
+    }
+
+    /** An integer in the closed range {@code [min, max]}, or {@code def} when absent. */
+    public long longIn(String key, long def, long min, long max) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof Number n && isIntegral(n)) {
+            long x = n.longValue();
+            if (x >= min && x <= max) {
+                return x;
+            }
+            problems.add(path.child(key), "must be in " + min + ".." + max + ", was " + x);
+            return def;
+        }
+        problems.add(path.child(key), "must be an integer, was " + describe(v));
+        return def;
+    }
+
+    /** An integer in {@code [min, max]}, or {@code def} when absent. */
+    public int intIn(String key, int def, int min, int max) {
+        return (int) longIn(key, def, min, max);
+    }
+
+    /** An optional integer (e.g. a seed). */
+    public Optional<Long> optionalLong(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof Number n && isIntegral(n)) {
+            return Optional.of(n.longValue());
+        }
+        problems.add(path.child(key), "must be an integer, was " + describe(v));
+        return Optional.empty();
+    }
+
+    /** A boolean, or {@code def} when absent. */
+    public boolean bool(String key, boolean def) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        problems.add(path.child(key), "must be true or false, was " + describe(v));
+        return def;
+    }
+
+    /** A nested mapping as its own node (empty when absent); its unknown keys are checked by its own caller. */
+    public ConfigNode child(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return empty(path.child(key), problems);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, val) -> copy.put(String.valueOf(k), val));
+            return new ConfigNode(copy, path.child(key), problems);
+        }
+        problems.add(path.child(key), "must be a mapping, was " + describe(v));
+        return empty(path.child(key), problems);
+    }
+
+    /** Records a problem for each key that no getter has asked for: typos are errors, never silently dropped. */
+    public void rejectUnknownKeys() {
+        for (String key : values.keySet()) {
+            if (!read.contains(key)) {
+                problems.add(path.child(key), "unknown key; known: " + read);
+            }
+        }
+    }
+
+    private static boolean isIntegral(Number n) {
+        if (n instanceof Double || n instanceof Float) {
+            double d = n.doubleValue();
+            return d == Math.rint(d) && !Double.isInfinite(d);
+        }
+        return true;
+    }
+
+    static String describe(Object v) {
+        if (v instanceof String s) {
+            return "'" + s + "'";
+        }
+        if (v instanceof Map) {
+            return "a mapping";
+        }
+        if (v instanceof List) {
+            return "a list";
+        }
+        return String.valueOf(v);
+    }
+
+    private static String fmt(double x) {
+        return x == Math.rint(x) && Math.abs(x) < 1e15 ? String.valueOf((long) x) : String.valueOf(x);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.hybrid.space;
+
+import java.util.Objects;
+
+/**
+ * One option of a {@link Choice}: a plain value (a string, number or boolean) or, in an NNI nested search space, a
+ * named branch with its own sub-parameters.
+ */
+public sealed interface ChoiceOption {
+
+    /** A plain option: a {@code String}, {@code Integer}, {@code Long}, {@code Double} or {@code Boolean}. */
+    record Value(Object value) implements ChoiceOption {
+        public Value {
+            Objects.requireNonNull(value, "value");
+            if (!(value instanceof String || value instanceof Integer || value instanceof Long
+                    || value instanceof Double || value instanceof Boolean)) {
+                throw new IllegalArgumentException("a choice option must be a string, number or boolean, was "
+                        + value.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /**
+     * A branch of a nested choice: {@code {"_name": "svm", "C": {...}, ...}}. When chosen, the trial's value for the
+     * choice is a map holding {@code _name} and the branch's own parameters; branches may nest to any depth.
+     */
+    record Nested(String name, SearchSpace space) implements ChoiceOption {
+        public Nested {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(space, "space");
+        }
+    }
+}

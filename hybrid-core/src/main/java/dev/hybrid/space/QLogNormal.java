@@ -1,0 +1,23 @@
+package dev.hybrid.space;
+
+import java.util.Objects;
+
+/** NNI {@code qlognormal}: {@code rint(exp(normal(mu, sigma)) / q) * q} (no clip). */
+public record QLogNormal(String name, double mu, double sigma, double q) implements ParameterSpec {
+    public QLogNormal {
+        Objects.requireNonNull(name, "name");
+        Checks.finite("mu", mu);
+        Checks.positive("sigma", sigma);
+        Checks.positive("q", q);
+    }
+
+    /** Quantises a raw (not log) value: round half to even, no clipping. */
+    public double quantize(double x) {
+        return Math.rint(x / q) * q;
+    }
+
+    @Override
+    public String nniType() {
+        return "qlognormal";
+    }
+}

@@ -1,0 +1,22 @@
+package dev.hybrid.space;
+
+import java.util.Objects;
+
+/** NNI {@code quniform}: {@code clip(rint(uniform(low, high) / q) * q, low, high)}. */
+public record QUniform(String name, double low, double high, double q) implements ParameterSpec {
+    public QUniform {
+        Objects.requireNonNull(name, "name");
+        Checks.range(low, high);
+        Checks.positive("q", q);
+    }
+
+    /** Quantises a raw value as NNI does: round half to even, then clip to {@code [low, high]}. */
+    public double quantize(double x) {
+        return Math.min(high, Math.max(low, Math.rint(x / q) * q));
+    }
+
+    @Override
+    public String nniType() {
+        return "quniform";
+    }
+}

@@ -1,0 +1,45 @@
+package dev.hybrid.trial;
+
+import dev.hybrid.internal.json.Json;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One metric a trial reported. {@code value} is the JSON text the trial sent, kept exactly as received (NNI's
+ * {@code value} field: {@code "0.95"} or {@code "{\"default\": 0.9, \"loss\": 0.1}"}); {@link #scalar()} extracts
+ * the number tuners see. {@code sequence} counts intermediate results from 0; the final result has 0.
+ */
+public record Metric(MetricType type, int sequence, String value, Instant at) {
+    public Metric {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(at, "at");
+        if (sequence < 0) {
+            throw new IllegalArgumentException("sequence must be >= 0, was " + sequence);
+        }
+    }
+
+    /** A metric holding a plain number. */
+    public static Metric of(MetricType type, int sequence, double value, Instant at) {
+        return new Metric(type, sequence, MetricValues.format(value), at);
+    }
+
+    /**
+     * The scalar value, as NNI's {@code extract_scalar_reward}: a number, or an object's numeric {@code default}.
+     * NaN and ±Infinity are numbers here.
+     *
+     * @throws MetricFormatException if the value is anything else
+     */
+    public double scalar() {
+        return MetricValues.scalar(value);
+    }
+
+    /** The value as plain JDK objects (a {@code Double}, a {@code Map}, ...), for display and export. */
+    public Object decoded() {
+        try {
+            return Json.toPlain(Json.readTree(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return value;
+        }
+    }
+}
