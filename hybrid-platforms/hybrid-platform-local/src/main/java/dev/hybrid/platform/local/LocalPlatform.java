@@ -1,0 +1,540 @@
+package dev.hybrid.platform.local;
+
+import dev.hybrid.platform.PlatformException;
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.protocol.MetricFrames;
+import dev.hybrid.protocol.MetricRecord;
+import dev.hybrid.protocol.ParameterFile;
+import dev.hybrid.protocol.PythonSdk;
+import dev.hybrid.protocol.StateFile;
+import dev.hybrid.protocol.StdoutMetrics;
+import dev.hybrid.protocol.TrialEnvironment;
+import dev.hybrid.trial.TrialEvent;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code local} platform: runs each trial's command as a process on this machine, as NNI's local mode does.
+ *
+ * <p>Each trial gets {@code <experimentDir>/trials/<trialId>/} with {@code parameter.cfg} (written before the
+ * process starts), {@code stdout}, {@code stderr} and {@code .nni/} ({@code metrics}, {@code state}). The command
+ * runs under {@code /bin/sh -c} in the code directory, in a process group of its own (through {@code setsid}), with
+ * NNI's environment variables. Metrics are read as they are written, from {@code .nni/metrics} frames and from
+ * {@code NNISDK_MEb'...'} stdout lines, by one watcher thread that reads the growing files every
+ * {@code pollInterval} (10 ms by default) and once more when the process exits, so nothing written before exit is
+ * lost. Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
+ * stderr. Cancelling sends SIGTERM to the trial's whole process group and SIGKILL after the grace period, so a trial
+ * that forked children leaves nothing running.
+ *
+ * <p>When the command runs Python and the real {@code nni} package is not importable, Hybrid's own {@code nni}
+ * module is put on {@code PYTHONPATH}, so NNI trial scripts run unchanged.
+ *
+ * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
+ * thread; events are delivered from the watcher thread {@code hybrid-local-watch}.
+ */
+public final class LocalPlatform implements TrainingPlatform {
+    private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+    private static final int STDERR_TAIL_LINES = 10;
+
+    private final LocalPlatformOptions options;
+    private final Clock clock;
+    private final Map<TrialId, RunningTrial> running = new ConcurrentHashMap<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final Optional<String> setsid;
+    private volatile TrialEventSink sink;
+    private volatile boolean closed;
+    private ScheduledExecutorService watcher;
+    private ScheduledFuture<?> pollTask;
+    private Optional<Path> pythonPath = Optional.empty();
+
+    private LocalPlatform(LocalPlatformOptions options, Clock clock) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.setsid = findOnPath("setsid");
+    }
+
+    /** A local platform with the given options. */
+    public static LocalPlatform create(LocalPlatformOptions options) {
+        return new LocalPlatform(options, Clock.systemUTC());
+    }
+
+    /** A local platform with the given options and clock (for event times). */
+    public static LocalPlatform create(LocalPlatformOptions options, Clock clock) {
+        return new LocalPlatform(options, clock);
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    /** The options this platform runs with. */
+    public LocalPlatformOptions options() {
+        return options;
+    }
+
+    @Override
+    public synchronized void start(TrialEventSink eventSink) {
+        Objects.requireNonNull(eventSink, "sink");
+        if (closed) {
+            throw new IllegalStateException("local platform is closed");
+        }
+        if (sink != null) {
+            throw new IllegalStateException("local platform already started");
+        }
+        if (!Files.isDirectory(options.codeDir())) {
+            throw new PlatformException(name(), "trial code directory does not exist: " + options.codeDir(), false,
+                    null);
+        }
+        try {
+            Files.createDirectories(options.experimentDir().resolve("trials"));
+        } catch (IOException e) {
+            throw new PlatformException(name(), "cannot create " + options.experimentDir().resolve("trials") + ": "
+                    + e.getMessage(), false, e);
+        }
+        if (mentionsPython(options.command()) && !realNniImportable()) {
+            try {
+                pythonPath = Optional.of(PythonSdk.installTo(options.experimentDir().resolve(".hybrid/python")));
+                log.debug("Python trials use Hybrid's nni module from {}", pythonPath.get());
+            } catch (IOException e) {
+                throw new PlatformException(name(), "cannot install the nni module: " + e.getMessage(), false, e);
+            }
+        }
+        this.sink = eventSink;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hybrid-local-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = options.pollInterval().toNanos();
+        this.pollTask = watcher.scheduleWithFixedDelay(this::pollAll, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void submit(TrialSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        if (closed) {
+            throw new IllegalStateException("local platform is closed");
+        }
+        if (sink == null) {
+            throw new IllegalStateException("local platform not started");
+        }
+        if (running.containsKey(spec.id())) {
+            throw new IllegalArgumentException("trial " + spec.id() + " is already running");
+        }
+        if (busy.incrementAndGet() > options.maxConcurrentTrials()) {
+            busy.decrementAndGet();
+            throw new PlatformException(name(), spec.id(), "no free slot (" + options.maxConcurrentTrials()
+                    + " trials running)", true, null);
+        }
+        Path sysDir = options.experimentDir().resolve("trials").resolve(spec.id().value());
+        Process process;
+        try {
+            Files.createDirectories(sysDir.resolve(".nni"));
+            ParameterFile.of(spec.parameterId(), spec.parameters()).write(sysDir);
+            ProcessBuilder pb = new ProcessBuilder(commandLine());
+            pb.directory(options.codeDir().toFile());
+            Map<String, String> env = pb.environment();
+            env.putAll(options.environment());
+            env.putAll(TrialEnvironment.of("local", options.experimentId(), spec.id().value(), spec.sequence(), sysDir,
+                    Optional.of(options.codeDir()), options.gpuNumber().map(n -> n == 0 ? List.<Integer>of()
+                            : defaultGpuIndices(n))).variables());
+            pythonPath.ifPresent(p -> env.merge("PYTHONPATH", p.toString(),
+                    (old, mine) -> old.isEmpty() ? mine : mine + java.io.File.pathSeparator + old));
+            pb.redirectOutput(sysDir.resolve("stdout").toFile());
+            pb.redirectError(sysDir.resolve("stderr").toFile());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            process = pb.start();
+        } catch (IOException | RuntimeException e) {
+            busy.decrementAndGet();
+            throw new PlatformException(name(), spec.id(), "cannot start trial: " + e.getMessage(), false, e);
+        }
+        RunningTrial t = new RunningTrial(spec.id(), sysDir, process);
+        running.put(spec.id(), t);
+        log.info("Trial {} started as process {} in {}", spec.id(), process.pid(), sysDir);
+        deliver(new TrialEvent.Started(spec.id(), clock.instant()));
+        process.onExit().thenRunAsync(() -> finish(t), watcherOrDirect());
+    }
+
+    @Override
+    public void cancel(TrialId trial) {
+        RunningTrial t = running.get(trial);
+        if (t == null || t.cancelled) {
+            return;
+        }
+        t.cancelled = true;
+        log.info("Cancelling trial {} (process group {})", trial, t.process.pid());
+        signalTree(t, "TERM");
+        Runnable kill = () -> {
+            if (t.process.isAlive() || anyAlive(t.descendants)) {
+                log.warn("Trial {} did not end within {}; killing it", trial, options.cancelGracePeriod());
+                signalTree(t, "KILL");
+            }
+        };
+        ScheduledExecutorService w = watcher;
+        if (w != null && !w.isShutdown()) {
+            try {
+                w.schedule(kill, options.cancelGracePeriod().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                kill.run();
+            }
+        } else {
+            kill.run();
+        }
+    }
+
+    @Override
+    public int freeSlots() {
+        return closed ? 0 : Math.max(0, options.maxConcurrentTrials() - busy.get());
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (RunningTrial t : List.copyOf(running.values())) {
+            t.cancelled = true;
+            signalTree(t, "KILL");
+        }
+        ScheduledExecutorService w = watcher;
+        if (w != null) {
+            if (pollTask != null) {
+                pollTask.cancel(false);
+            }
+            w.shutdown();
+            try {
+                if (!w.awaitTermination(10, TimeUnit.SECONDS)) {
+                    w.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                w.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        running.clear();
+    }
+
+    // ---- watching -------------------------------------------------------------------------------------------
+
+    private java.util.concurrent.Executor watcherOrDirect() {
+        ScheduledExecutorService w = watcher;
+        return command -> {
+            try {
+                w.execute(command);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closed: nothing is delivered any more, but the slot is still given back.
+                command.run();
+            }
+        };
+    }
+
+    private void pollAll() {
+        for (RunningTrial t : running.values()) {
+            if (!t.finished) {
+                readNew(t, false);
+            }
+        }
+    }
+
+    private void finish(RunningTrial t) {
+        if (t.finished) {
+            return;
+        }
+        int exit = t.process.exitValue();
+        Instant end = clock.instant();
+        readNew(t, true);
+        t.finished = true;
+        try {
+            new StateFile(exit, end).write(t.sysDir);
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot write .nni/state: {}", t.id, e.toString());
+        }
+        TrialStatus status;
+        String message = "";
+        if (t.cancelled) {
+            status = TrialStatus.USER_CANCELED;
+        } else if (exit == 0) {
+            status = TrialStatus.SUCCEEDED;
+        } else {
+            status = TrialStatus.FAILED;
+            message = "exit code " + exit + stderrTail(t.sysDir);
+        }
+        running.remove(t.id);
+        busy.decrementAndGet();
+        if (t.cancelled) {
+            signalTree(t, "KILL");
+        }
+        log.info("Trial {} ended {} (exit code {})", t.id, status, exit);
+        deliver(new TrialEvent.Ended(t.id, status, Optional.of(exit), message, end));
+    }
+
+    private void readNew(RunningTrial t, boolean last) {
+        try {
+            byte[] metrics = t.metricsTail.readNew();
+            if (metrics.length > 0 || last) {
+                List<MetricFrames.Frame> frames = new ArrayList<>(t.frames.feed(metrics));
+                if (last) {
+                    frames.addAll(t.frames.finish());
+                }
+                for (MetricFrames.Frame f : frames) {
+                    if (f instanceof MetricFrames.Frame.Data d) {
+                        onRecord(t, d.json(), ".nni/metrics");
+                    } else if (f instanceof MetricFrames.Frame.Malformed m) {
+                        log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.id,
+                                m.offset(), m.reason());
+                    }
+                }
+            }
+            byte[] out = t.stdoutTail.readNew();
+            if (out.length > 0 || last) {
+                for (String line : t.stdoutLines.feed(out, last)) {
+                    StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
+                }
+            }
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot read its output: {}", t.id, e.toString());
+        }
+    }
+
+    private void onRecord(RunningTrial t, String json, String where) {
+        MetricRecord r;
+        try {
+            r = MetricRecord.parse(json);
+        } catch (IllegalArgumentException e) {
+            log.warn("Trial {}: skipped a malformed metric in {}: {}", t.id, where, e.getMessage());
+            return;
+        }
+        if (!r.isMetric()) {
+            return; // REQUEST_PARAMETER: parameter.cfg is always written before the trial starts.
+        }
+        deliver(new TrialEvent.MetricReported(t.id, r.toMetric(clock.instant())));
+    }
+
+    private void deliver(TrialEvent e) {
+        TrialEventSink s = sink;
+        if (!closed && s != null) {
+            s.accept(e);
+        }
+    }
+
+    private static String stderrTail(Path sysDir) {
+        try {
+            Path f = sysDir.resolve("stderr");
+            if (!Files.exists(f)) {
+                return "";
+            }
+            long size = Files.size(f);
+            byte[] bytes;
+            try (var ch = Files.newByteChannel(f)) {
+                long from = Math.max(0, size - 8192);
+                ch.position(from);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - from));
+                while (buf.hasRemaining() && ch.read(buf) > 0) {
+                    // read until full
+                }
+                bytes = buf.array();
+            }
+            List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            if (lines.isEmpty()) {
+                return "";
+            }
+            List<String> tail = lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size());
+            return "; last lines of stderr:\n" + String.join("\n", tail);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // ---- processes ------------------------------------------------------------------------------------------
+
+    private List<String> commandLine() {
+        List<String> cmd = new ArrayList<>();
+        setsid.ifPresent(cmd::add);
+        cmd.add("/bin/sh");
+        cmd.add("-c");
+        cmd.add(options.command());
+        return cmd;
+    }
+
+    private void signalTree(RunningTrial t, String signal) {
+        // Remember the tree first: once the group leader dies, its children are re-parented and lost to descendants().
+        t.process.descendants().forEach(t.descendants::add);
+        if (setsid.isPresent()) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + t.process.pid())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                kill.waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                log.warn("Trial {}: cannot run kill: {}", t.id, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        boolean force = signal.equals("KILL");
+        for (ProcessHandle h : t.descendants) {
+            if (force) {
+                h.destroyForcibly();
+            } else {
+                h.destroy();
+            }
+        }
+        if (force) {
+            t.process.destroyForcibly();
+        } else {
+            t.process.destroy();
+        }
+    }
+
+    private static boolean anyAlive(Deque<ProcessHandle> handles) {
+        return handles.stream().anyMatch(ProcessHandle::isAlive);
+    }
+
+    private static List<Integer> defaultGpuIndices(int n) {
+        List<Integer> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(i);
+        }
+        return l;
+    }
+
+    private static boolean mentionsPython(String command) {
+        return command.contains("python");
+    }
+
+    private boolean realNniImportable() {
+        try {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "python3 -c 'import nni.trial' >/dev/null 2>&1")
+                    .directory(options.codeDir().toFile()).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static Optional<String> findOnPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return Optional.of(p.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One running trial's process and the state of its watched files. Touched only on the watcher thread. */
+    private static final class RunningTrial {
+        final TrialId id;
+        final Path sysDir;
+        final Process process;
+        final FileTail metricsTail;
+        final FileTail stdoutTail;
+        final MetricFrames.Decoder frames = new MetricFrames.Decoder();
+        final LineSplitter stdoutLines = new LineSplitter();
+        final Deque<ProcessHandle> descendants = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        volatile boolean cancelled;
+        volatile boolean finished;
+
+        RunningTrial(TrialId id, Path sysDir, Process process) {
+            this.id = id;
+            this.sysDir = sysDir;
+            this.process = process;
+            this.metricsTail = new FileTail(sysDir.resolve(".nni").resolve("metrics"));
+            this.stdoutTail = new FileTail(sysDir.resolve("stdout"));
+        }
+    }
+
+    /** Splits a byte stream into lines, keeping an unfinished last line until more bytes or the end arrive. */
+    private static final class LineSplitter {
+        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+
+        List<String> feed(byte[] bytes, boolean eof) {
+            List<String> lines = new ArrayList<>();
+            for (byte b : bytes) {
+                if (b == '\n') {
+                    lines.add(partial.toString(StandardCharsets.UTF_8));
+                    partial.reset();
+                } else {
+                    partial.write(b);
+                }
+            }
+            if (eof && partial.size() > 0) {
+                lines.add(partial.toString(StandardCharsets.UTF_8));
+                partial.reset();
+            }
+            return lines;
+        }
+    }
+
+    /** Reads what was appended to a file since the last call. */
+    private static final class FileTail {
+        private final Path file;
+        private long offset;
+
+        FileTail(Path file) {
+            this.file = file;
+        }
+
+        byte[] readNew() throws IOException {
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return new byte[0];
+            }
+            if (size <= offset) {
+                if (size < offset) {
+                    offset = 0; // truncated (NNI 2.0's SDK reopens with "wb"): read it again from the start
+                } else {
+                    return new byte[0];
+                }
+            }
+            try (var ch = Files.newByteChannel(file)) {
+                ch.position(offset);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - offset, 16 << 20));
+                int n;
+                while (buf.hasRemaining() && (n = ch.read(buf)) > 0) {
+                    offset += n;
+                }
+                buf.flip();
+                byte[] out = new byte[buf.remaining()];
+                buf.get(out);
+                return out;
+            }
+        }
+    }
+
+}

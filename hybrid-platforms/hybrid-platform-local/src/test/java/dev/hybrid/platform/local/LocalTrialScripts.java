@@ -1,0 +1,34 @@
+package dev.hybrid.platform.local;
+
+/** A POSIX shell trial whose behaviour is chosen by its {@code scenario} parameter. */
+final class LocalTrialScripts {
+    private LocalTrialScripts() {
+    }
+
+    static final String SCENARIOS = String.join("\n",
+            "p=$(cat \"$NNI_SYS_DIR/parameter.cfg\")",
+            "frame() { n=$(( ${#1} + 1 )); printf 'ME%06d%s\\n' \"$n\" \"$1\" >> \"$NNI_SYS_DIR/.nni/metrics\"; }",
+            "metric() { frame \"{\\\"parameter_id\\\":1,\\\"trial_job_id\\\":\\\"$NNI_TRIAL_JOB_ID\\\",\\\"type\\\":\\\"$1\\\","
+                    + "\\\"sequence\\\":$2,\\\"value\\\":\\\"$3\\\"}\"; }",
+            "case \"$p\" in",
+            "  *'\"scenario\":\"ok\"'*)",
+            "    echo \"hello from $NNI_TRIAL_JOB_ID\"",
+            "    metric PERIODICAL 0 1; metric PERIODICAL 1 2; metric PERIODICAL 2 3; metric FINAL 0 4",
+            "    exit 0 ;;",
+            "  *'\"scenario\":\"fail\"'*)",
+            "    echo 'something went wrong' >&2",
+            "    exit 3 ;;",
+            "  *'\"scenario\":\"mixed\"'*)",
+            "    metric PERIODICAL 0 10",
+            "    printf 'garbage that is not a frame\\n' >> \"$NNI_SYS_DIR/.nni/metrics\"",
+            "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"PERIODICAL\\\", \\\"sequence\\\": 1, \\\"value\\\": \\\"11\\\"}'\"",
+            "    metric FINAL 0 0.5",
+            "    exit 0 ;;",
+            "  *'\"scenario\":\"hang\"'*)",
+            "    sleep 600 &",
+            "    echo $! > \"$NNI_SYS_DIR/child.pid\"",
+            "    metric PERIODICAL 0 1",
+            "    wait ;;",
+            "esac",
+            "");
+}
