@@ -21,12 +21,55 @@ public final class ConfigNode {
     private final Map<String, Object> values;
     private final FieldPath path;
     private final Problems problems;
+    private final boolean lenientKeys;
+    private final Map<String, String> byNormalizedKey = new LinkedHashMap<>();
     private final Set<String> read = new LinkedHashSet<>();
 
-    private ConfigNode(Map<String, ?> values, FieldPath path, Problems problems) {
+    private ConfigNode(Map<String, ?> values, FieldPath path, Problems problems, boolean lenientKeys) {
         this.values = new LinkedHashMap<>(values);
         this.path = Objects.requireNonNull(path, "path");
         this.problems = Objects.requireNonNull(problems, "problems");
+        this.lenientKeys = lenientKeys;
+        if (lenientKeys) {
+            for (String k : this.values.keySet()) {
+                byNormalizedKey.putIfAbsent(normalize(k), k);
+            }
+        }
+    }
+
+    private ConfigNode(Map<String, ?> values, FieldPath path, Problems problems) {
+        this(values, path, problems, false);
+    }
+
+    /**
+     * A node whose keys match case-insensitively with underscores ignored, as NNI's v2 config does
+     * ({@code trial_command} reads {@code trialCommand}); problems keep the user's own spelling. Child nodes inherit it.
+     */
+    public static ConfigNode lenient(Map<String, ?> values, FieldPath path, Problems problems) {
+        Objects.requireNonNull(values, "values");
+        return new ConfigNode(values, path, problems, true);
+    }
+
+    private static String normalize(String key) {
+        return key.replace("_", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** The key as the user spelled it (the requested key when absent). */
+    private String actual(String key) {
+        if (values.containsKey(key) || !lenientKeys) {
+            return key;
+        }
+        return byNormalizedKey.getOrDefault(normalize(key), key);
+    }
+
+    /** The path of a key, in the user's spelling. */
+    public FieldPath pathOf(String key) {
+        return path.child(actual(key));
+    }
+
+    /** The keys present, as the user spelled them. */
+    public Set<String> keys() {
+        return java.util.Collections.unmodifiableSet(values.keySet());
     }
 
     /** A node over {@code values} at {@code path}, recording into {@code problems}. */
@@ -49,14 +92,87 @@ public final class ConfigNode {
     }
 
     public boolean has(String key) {
-        read.add(key);
-        return values.containsKey(key) && values.get(key) != null;
+        String k = actual(key);
+        read.add(k);
+        return values.containsKey(k) && values.get(k) != null;
+    }
+
+    /** Whether the key is present, even with a null value, without marking it as known. */
+    public boolean contains(String key) {
+        return values.containsKey(actual(key));
     }
 
     /** The raw value of a key, marking it as known. */
     public Optional<Object> raw(String key) {
-        read.add(key);
-        return Optional.ofNullable(values.get(key));
+        String k = actual(key);
+        read.add(k);
+        return Optional.ofNullable(values.get(k));
+    }
+
+    /** Marks keys as known without reading them (keys that another component validates). */
+    public void markKnown(String... keys) {
+        for (String k : keys) {
+            read.add(actual(k));
+        }
+    }
+
+    /** Records a problem at this node's path, or at one of its keys. */
+    public void problem(String key, String message) {
+        problems.add(key.isEmpty() ? path : pathOf(key), message);
+    }
+
+    /**
+     * A list of mappings as nodes at {@code key[i]}; empty when absent. Items that are not mappings are reported.
+     */
+    public List<ConfigNode> nodeList(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> l)) {
+            problems.add(pathOf(key), "must be a list, was " + describe(v));
+            return List.of();
+        }
+        List<ConfigNode> out = new java.util.ArrayList<>();
+        for (int i = 0; i < l.size(); i++) {
+            Object item = l.get(i);
+            if (item instanceof Map<?, ?> m) {
+                Map<String, Object> copy = new LinkedHashMap<>();
+                m.forEach((k, val) -> copy.put(String.valueOf(k), val));
+                out.add(new ConfigNode(copy, pathOf(key).index(i), problems, lenientKeys));
+            } else {
+                problems.add(pathOf(key).index(i), "must be a mapping, was " + describe(item));
+            }
+        }
+        return out;
+    }
+
+    /** A list value, or empty when absent; a non-list is reported. */
+    public Optional<List<Object>> list(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof List<?> l) {
+            return Optional.of(java.util.Collections.unmodifiableList(new java.util.ArrayList<Object>(l)));
+        }
+        problems.add(pathOf(key), "must be a list, was " + describe(v));
+        return Optional.empty();
+    }
+
+    /** A mapping value as plain JDK objects, or empty when absent; a non-mapping is reported. */
+    public Optional<Map<String, Object>> map(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, val) -> copy.put(String.valueOf(k), val));
+            return Optional.of(java.util.Collections.unmodifiableMap(copy));
+        }
+        problems.add(pathOf(key), "must be a mapping, was " + describe(v));
+        return Optional.empty();
     }
 
     /** A string value, or {@code def} when absent or null. */
@@ -68,7 +184,7 @@ public final class ConfigNode {
         if (v instanceof String s) {
             return s;
         }
-        problems.add(path.child(key), "must be a string, was " + describe(v));
+        problems.add(pathOf(key), "must be a string, was " + describe(v));
         return def;
     }
 
@@ -81,7 +197,7 @@ public final class ConfigNode {
         if (v instanceof String s) {
             return Optional.of(s);
         }
-        problems.add(path.child(key), "must be a string, was " + describe(v));
+        problems.add(pathOf(key), "must be a string, was " + describe(v));
         return Optional.empty();
     }
 
@@ -102,7 +218,7 @@ public final class ConfigNode {
         }
         List<String> names = java.util.Arrays.stream(type.getEnumConstants())
                 .map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
-        problems.add(path.child(key), "must be one of " + names + ", was " + describe(v));
+        problems.add(pathOf(key), "must be one of " + names + ", was " + describe(v));
         return def;
     }
 
@@ -117,10 +233,10 @@ public final class ConfigNode {
             if (x >= min && x <= max) {
                 return x;
             }
-            problems.add(path.child(key), "must be in [" + fmt(min) + ", " + fmt(max) + "], was " + fmt(x));
+            problems.add(pathOf(key), "must be in [" + fmt(min) + ", " + fmt(max) + "], was " + fmt(x));
             return def;
         }
-        problems.add(path.child(key), "must be a number, was " + describe(v));
+        problems.add(pathOf(key), "must be a number, was " + describe(v));
         return def;
     }
 
@@ -135,10 +251,10 @@ public final class ConfigNode {
             if (x >= min && x <= max) {
                 return x;
             }
-            problems.add(path.child(key), "must be in " + min + ".." + max + ", was " + x);
+            problems.add(pathOf(key), "must be in " + min + ".." + max + ", was " + x);
             return def;
         }
-        problems.add(path.child(key), "must be an integer, was " + describe(v));
+        problems.add(pathOf(key), "must be an integer, was " + describe(v));
         return def;
     }
 
@@ -156,7 +272,7 @@ public final class ConfigNode {
         if (v instanceof Number n && isIntegral(n)) {
             return Optional.of(n.longValue());
         }
-        problems.add(path.child(key), "must be an integer, was " + describe(v));
+        problems.add(pathOf(key), "must be an integer, was " + describe(v));
         return Optional.empty();
     }
 
@@ -169,7 +285,7 @@ public final class ConfigNode {
         if (v instanceof Boolean b) {
             return b;
         }
-        problems.add(path.child(key), "must be true or false, was " + describe(v));
+        problems.add(pathOf(key), "must be true or false, was " + describe(v));
         return def;
     }
 
@@ -177,22 +293,22 @@ public final class ConfigNode {
     public ConfigNode child(String key) {
         Object v = raw(key).orElse(null);
         if (v == null) {
-            return empty(path.child(key), problems);
+            return new ConfigNode(Map.of(), pathOf(key), problems, lenientKeys);
         }
         if (v instanceof Map<?, ?> m) {
             Map<String, Object> copy = new LinkedHashMap<>();
             m.forEach((k, val) -> copy.put(String.valueOf(k), val));
-            return new ConfigNode(copy, path.child(key), problems);
+            return new ConfigNode(copy, pathOf(key), problems, lenientKeys);
         }
-        problems.add(path.child(key), "must be a mapping, was " + describe(v));
-        return empty(path.child(key), problems);
+        problems.add(pathOf(key), "must be a mapping, was " + describe(v));
+        return new ConfigNode(Map.of(), pathOf(key), problems, lenientKeys);
     }
 
     /** Records a problem for each key that no getter has asked for: typos are errors, never silently dropped. */
     public void rejectUnknownKeys() {
         for (String key : values.keySet()) {
             if (!read.contains(key)) {
-                problems.add(path.child(key), "unknown key; known: " + read);
+                problems.add(pathOf(key), "unknown key; known: " + read);
             }
         }
     }

@@ -160,7 +160,7 @@ public final class LocalPlatform implements TrainingPlatform {
             env.putAll(options.environment());
             env.putAll(TrialEnvironment.of("local", options.experimentId(), spec.id().value(), spec.sequence(), sysDir,
                     Optional.of(options.codeDir()), options.gpuNumber().map(n -> n == 0 ? List.<Integer>of()
-                            : defaultGpuIndices(n))).variables());
+                            : gpuIndicesFor(n))).variables());
             pythonPath.ifPresent(p -> env.merge("PYTHONPATH", p.toString(),
                     (old, mine) -> old.isEmpty() ? mine : mine + java.io.File.pathSeparator + old));
             pb.redirectOutput(sysDir.resolve("stdout").toFile());
@@ -415,10 +415,15 @@ public final class LocalPlatform implements TrainingPlatform {
         return handles.stream().anyMatch(ProcessHandle::isAlive);
     }
 
-    private static List<Integer> defaultGpuIndices(int n) {
+    /**
+     * The GPUs a trial needing {@code n} of them is given: the first {@code n} of {@code gpuIndices} (or of 0, 1, 2,
+     * ...). Trials share them; per-GPU slot scheduling from {@code nvidia-smi} comes with the GPU scheduler.
+     */
+    private List<Integer> gpuIndicesFor(int n) {
         List<Integer> l = new ArrayList<>();
+        List<Integer> allowed = options.gpuIndices().orElse(List.of());
         for (int i = 0; i < n; i++) {
-            l.add(i);
+            l.add(i < allowed.size() ? allowed.get(i) : i);
         }
         return l;
     }

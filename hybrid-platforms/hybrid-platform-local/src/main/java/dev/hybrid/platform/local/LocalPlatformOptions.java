@@ -18,10 +18,11 @@ import java.util.Optional;
  * @param cancelGracePeriod how long a cancelled trial has between SIGTERM and SIGKILL
  * @param pollInterval how often growing metric and output files are read (at most 50 ms)
  * @param environment extra environment variables for every trial
+ * @param gpuIndices the GPUs trials may be given ({@code gpuIndices}); empty means 0, 1, 2, ...
  */
 public record LocalPlatformOptions(String experimentId, Path experimentDir, String command, Path codeDir,
         int maxConcurrentTrials, Optional<Integer> gpuNumber, Duration cancelGracePeriod, Duration pollInterval,
-        Map<String, String> environment) {
+        Map<String, String> environment, Optional<java.util.List<Integer>> gpuIndices) {
 
     public LocalPlatformOptions {
         Objects.requireNonNull(experimentId, "experimentId");
@@ -32,6 +33,8 @@ public record LocalPlatformOptions(String experimentId, Path experimentDir, Stri
         Objects.requireNonNull(cancelGracePeriod, "cancelGracePeriod");
         Objects.requireNonNull(pollInterval, "pollInterval");
         environment = Map.copyOf(environment);
+        Objects.requireNonNull(gpuIndices, "gpuIndices");
+        gpuIndices = gpuIndices.map(java.util.List::copyOf);
         if (command.isBlank()) {
             throw new IllegalArgumentException("command must not be blank");
         }
@@ -50,30 +53,36 @@ public record LocalPlatformOptions(String experimentId, Path experimentDir, Stri
     public static LocalPlatformOptions of(String experimentId, Path experimentDir, String command, Path codeDir,
             int maxConcurrentTrials) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials,
-                Optional.empty(), Duration.ofSeconds(5), Duration.ofMillis(10), Map.of());
+                Optional.empty(), Duration.ofSeconds(5), Duration.ofMillis(10), Map.of(), Optional.empty());
     }
 
     /** These options with another cancel grace period. */
     public LocalPlatformOptions withCancelGracePeriod(Duration grace) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
-                grace, pollInterval, environment);
+                grace, pollInterval, environment, gpuIndices);
     }
 
     /** These options with another command. */
     public LocalPlatformOptions withCommand(String newCommand) {
         return new LocalPlatformOptions(experimentId, experimentDir, newCommand, codeDir, maxConcurrentTrials,
-                gpuNumber, cancelGracePeriod, pollInterval, environment);
+                gpuNumber, cancelGracePeriod, pollInterval, environment, gpuIndices);
     }
 
     /** These options with extra environment variables. */
     public LocalPlatformOptions withEnvironment(Map<String, String> env) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
-                cancelGracePeriod, pollInterval, env);
+                cancelGracePeriod, pollInterval, env, gpuIndices);
     }
 
     /** These options with a GPU number. */
     public LocalPlatformOptions withGpuNumber(int gpus) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials,
-                Optional.of(gpus), cancelGracePeriod, pollInterval, environment);
+                Optional.of(gpus), cancelGracePeriod, pollInterval, environment, gpuIndices);
+    }
+
+    /** These options with the GPUs trials may be given. */
+    public LocalPlatformOptions withGpuIndices(Optional<java.util.List<Integer>> indices) {
+        return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
+                cancelGracePeriod, pollInterval, environment, indices);
     }
 }
