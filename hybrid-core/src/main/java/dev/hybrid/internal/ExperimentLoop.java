@@ -101,6 +101,8 @@ public final class ExperimentLoop implements Runnable {
     private boolean retryDue;
     private boolean tunerUsable = true;
     private boolean warnedLaterWithNothingRunning;
+    /** The tuner answered Later: ask again only once it has heard of a new result or trial end. */
+    private boolean tunerWaiting;
     private int consecutiveSubmitFailures;
     private long retryBackoffMillis = 1000;
     private TrialId pendingId;
@@ -310,7 +312,7 @@ public final class ExperimentLoop implements Runnable {
                 onDeadline();
                 return;
             }
-            if (live >= concurrency || platform.freeSlots() <= 0) {
+            if (tunerWaiting || live >= concurrency || platform.freeSlots() <= 0) {
                 return;
             }
             if (pendingId == null) {
@@ -330,6 +332,7 @@ public final class ExperimentLoop implements Runnable {
                 setStatus(ExperimentStatus.TUNER_NO_MORE_TRIAL);
                 return;
             } else if (suggestion instanceof Suggestion.Later) {
+                tunerWaiting = true;
                 if (log.isDebugEnabled()) {
                     log.debug("Tuner asked to wait for more results before proposing trial {}", id);
                 }
@@ -487,6 +490,7 @@ public final class ExperimentLoop implements Runnable {
         notifyMetric(r, metric);
         if (tunerUsable) {
             callTuner(() -> tuner.onResult(r.id(), r.parameters(), value), "onResult");
+            tunerWaiting = false;
         }
     }
 
@@ -529,6 +533,7 @@ public final class ExperimentLoop implements Runnable {
         }
         if (tunerUsable) {
             callTuner(() -> tuner.onTrialEnd(r.id(), s), "onTrialEnd");
+            tunerWaiting = false;
         }
         if (listeners.length > 0) {
             Trial snapshot = snapshot(r);

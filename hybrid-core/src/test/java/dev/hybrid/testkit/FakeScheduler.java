@@ -69,12 +69,29 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
         return (int) tasks.stream().filter(t -> !t.isCancelled()).count();
     }
 
+    /**
+     * Waits until at least {@code n} tasks are pending (scheduled by another thread), without sleeping.
+     *
+     * @throws AssertionError if they are not within {@code timeout}
+     */
+    public synchronized void awaitPendingTasks(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pendingTasks() < n) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("only " + pendingTasks() + " of " + n + " tasks scheduled within " + timeout);
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
     private synchronized <V> Task<V> add(Task<V> task) {
         if (shutdown) {
             throw new java.util.concurrent.RejectedExecutionException("scheduler is shut down");
         }
         task.seq = sequence++;
         tasks.add(task);
+        notifyAll();
         return task;
     }
 
