@@ -1,0 +1,137 @@
+package dev.hybrid;
+
+import dev.hybrid.internal.ExperimentLoop;
+import dev.hybrid.internal.ExperimentSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One hyperparameter-tuning experiment: a search space, a tuner, a budget and a training platform. Build it with
+ * {@link #builder()}, run it with {@link #start()} and release it with {@link #close()}:
+ *
+ * <pre>{@code
+ * try (Experiment experiment = Experiment.builder()
+ *         .searchSpace(space).tuner(tuner).trialFunction((params, reporter) -> reporter.reportFinal(train(params)))
+ *         .trialConcurrency(4).maxTrialNumber(100).build()) {
+ *     ExperimentHandle handle = experiment.start();
+ *     handle.awaitCompletion(Duration.ofHours(1));
+ *     handle.bestTrial().ifPresent(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <p>The experiment runs on its own thread, {@code hybrid-experiment-<id>}, which alone calls the tuner, the platform
+ * and the listeners. Thread-safe.
+ */
+public final class Experiment implements AutoCloseable {
+    /** How long {@link #close()} waits for the experiment thread, beyond the grace given to cancelled trials. */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(10);
+    private static final Logger log = LoggerFactory.getLogger(Experiment.class);
+
+    private final ExperimentSettings settings;
+    private ExperimentLoop loop;
+    private Thread thread;
+    private ScheduledExecutorService ownedScheduler;
+    private ExperimentHandle handle;
+    private boolean closed;
+
+    Experiment(ExperimentSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A builder for a new experiment. */
+    public static ExperimentBuilder builder() {
+        return new ExperimentBuilder();
+    }
+
+    /** The experiment's id: the one given to the builder, or a random 8-character one. */
+    public String id() {
+        return settings.experimentId();
+    }
+
+    /** The experiment's name, if it was given one. */
+    public Optional<String> name() {
+        return settings.name();
+    }
+
+    /** The working directory given to the builder, if any. */
+    public Optional<Path> workingDirectory() {
+        return settings.workingDirectory();
+    }
+
+    /** The seed the tuner's random generator was built from (given, or chosen at random and logged). */
+    public long seed() {
+        return settings.seed();
+    }
+
+    /**
+     * Starts the experiment thread and returns at once.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public synchronized ExperimentHandle start() {
+        if (closed) {
+            throw new IllegalStateException("experiment " + id() + " is closed");
+        }
+        if (handle != null) {
+            throw new IllegalStateException("experiment " + id() + " is already started");
+        }
+        ScheduledExecutorService scheduler = settings.scheduler().orElseGet(() -> {
+            ownedScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hybrid-timer-" + id());
+                t.setDaemon(true);
+                return t;
+            });
+            return ownedScheduler;
+        });
+        loop = new ExperimentLoop(settings);
+        loop.useScheduler(scheduler);
+        thread = new Thread(loop, "hybrid-experiment-" + id());
+        thread.setDaemon(true);
+        handle = new ExperimentHandle(loop, id());
+        thread.start();
+        return handle;
+    }
+
+    /**
+     * Stops the experiment if it is running (as {@link ExperimentHandle#stop()}), waits for its thread to end (at
+     * most the 30 s grace given to cancelled trials plus a margin), and shuts down the scheduler and platform it
+     * created. Executors passed to the builder are left running. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean interrupted = false;
+        try {
+            if (thread != null) {
+                loop.requestStop();
+                try {
+                    Duration wait = Duration.ofSeconds(30).plus(CLOSE_MARGIN);
+                    thread.join(wait.toMillis());
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (thread.isAlive()) {
+                    log.warn("Experiment thread {} did not end; closing its platform anyway", thread.getName());
+                    settings.platform().close();
+                }
+            } else if (settings.ownsPlatform()) {
+                settings.platform().close();
+            }
+        } finally {
+            if (ownedScheduler != null) {
+                ownedScheduler.shutdownNow();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

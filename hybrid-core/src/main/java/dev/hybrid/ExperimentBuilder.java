@@ -1,0 +1,311 @@
+package dev.hybrid;
+
+import dev.hybrid.config.ConfigException;
+import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.FieldPath;
+import dev.hybrid.config.Problems;
+import dev.hybrid.internal.ExperimentSettings;
+import dev.hybrid.internal.Ids;
+import dev.hybrid.internal.Registry;
+import dev.hybrid.platform.InProcessPlatform;
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.trial.TrialFunction;
+import dev.hybrid.tuner.OptimizeMode;
+import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.TunerContext;
+import dev.hybrid.tuner.TunerProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds an {@link Experiment}. Setters only record values (a {@code null} argument is a programming error and throws
+ * {@link NullPointerException} at once); {@link #build()} validates them all and reports every problem in one
+ * {@link ConfigException}, each at its field path in NNI's YAML spelling ({@code trialConcurrency},
+ * {@code maxTrialNum}, {@code tuner.classArgs.gamma}, ...). Not thread-safe; a builder may build several experiments.
+ */
+public final class ExperimentBuilder {
+    private static final Logger log = LoggerFactory.getLogger(ExperimentBuilder.class);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private SearchSpace searchSpace;
+    private Path searchSpaceFile;
+    private Tuner tuner;
+    private String tunerName;
+    private Map<String, Object> classArgs;
+    private OptimizeMode optimizeMode;
+    private Long seed;
+    private int trialConcurrency = 1;
+    private Integer maxTrialNumber;
+    private Duration maxExecDuration;
+    private Path workingDirectory;
+    private String experimentId;
+    private String name;
+    private final List<ExperimentListener> listeners = new ArrayList<>();
+    private TrainingPlatform platform;
+    private TrialFunction trialFunction;
+    private Clock clock;
+    private ScheduledExecutorService scheduler;
+
+    ExperimentBuilder() {
+    }
+
+    /** The space to search. Replaces an earlier {@link #searchSpace(Path)}. */
+    public ExperimentBuilder searchSpace(SearchSpace space) {
+        this.searchSpace = Objects.requireNonNull(space, "space");
+        this.searchSpaceFile = null;
+        return this;
+    }
+
+    /** An NNI {@code search_space.json} file, read and checked by {@link #build()}. Replaces an earlier space. */
+    public ExperimentBuilder searchSpace(Path jsonFile) {
+        this.searchSpaceFile = Objects.requireNonNull(jsonFile, "jsonFile");
+        this.searchSpace = null;
+        return this;
+    }
+
+    /** The tuner to use, as an instance. Replaces an earlier tuner. */
+    public ExperimentBuilder tuner(Tuner tuner) {
+        this.tuner = Objects.requireNonNull(tuner, "tuner");
+        this.tunerName = null;
+        this.classArgs = null;
+        return this;
+    }
+
+    /**
+     * A registered tuner, as NNI's {@code builtinTunerName} and {@code classArgs}. {@link #build()} resolves the name
+     * and reports bad arguments at {@code tuner.classArgs.<key>}; an {@code optimize_mode} argument sets the
+     * experiment's optimize mode. Replaces an earlier tuner.
+     */
+    public ExperimentBuilder tuner(String builtinName, Map<String, ?> classArgs) {
+        this.tunerName = Objects.requireNonNull(builtinName, "builtinName");
+        this.classArgs = new LinkedHashMap<>(Objects.requireNonNull(classArgs, "classArgs"));
+        this.tuner = null;
+        return this;
+    }
+
+    /**
+     * Whether larger or smaller final values are better, for {@link ExperimentHandle#bestTrial()}. Defaults to the
+     * tuner's {@code optimize_mode} class argument when the tuner is built by name, else to {@code MAXIMIZE}.
+     */
+    public ExperimentBuilder optimizeMode(OptimizeMode mode) {
+        this.optimizeMode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** The seed of the tuner's random generator. By default a random seed is chosen and logged. */
+    public ExperimentBuilder seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /** How many trials run at once (NNI's {@code trialConcurrency}); at least 1, default 1. */
+    public ExperimentBuilder trialConcurrency(int trialConcurrency) {
+        this.trialConcurrency = trialConcurrency;
+        return this;
+    }
+
+    /** How many trials to submit in all (NNI's {@code maxTrialNum}); at least 1, unlimited by default. */
+    public ExperimentBuilder maxTrialNumber(int maxTrialNumber) {
+        this.maxTrialNumber = maxTrialNumber;
+        return this;
+    }
+
+    /**
+     * How long to keep submitting trials (NNI's {@code maxExecDuration}), from the start; unlimited by default. As in
+     * NNI, trials still running at the deadline are left to finish.
+     */
+    public ExperimentBuilder maxExecDuration(Duration maxExecDuration) {
+        this.maxExecDuration = Objects.requireNonNull(maxExecDuration, "maxExecDuration");
+        return this;
+    }
+
+    /** The directory that holds experiment directories (NNI's {@code experimentWorkingDirectory}). */
+    public ExperimentBuilder workingDirectory(Path directory) {
+        this.workingDirectory = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    /** The experiment's id; by default a random 8-character one, as NNI makes. */
+    public ExperimentBuilder experimentId(String experimentId) {
+        this.experimentId = Objects.requireNonNull(experimentId, "experimentId");
+        return this;
+    }
+
+    /** A name for people (NNI's {@code experimentName}). */
+    public ExperimentBuilder name(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** Adds a listener; listeners are called in the order they were added, on the experiment thread. */
+    public ExperimentBuilder listener(ExperimentListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * The platform that runs the trials. The experiment starts it and closes it when it ends. Exclusive with
+     * {@link #trialFunction}.
+     */
+    public ExperimentBuilder platform(TrainingPlatform platform) {
+        this.platform = Objects.requireNonNull(platform, "platform");
+        return this;
+    }
+
+    /**
+     * Runs trials in this JVM: the experiment gets an {@link InProcessPlatform} with {@code trialConcurrency}
+     * threads running {@code function}. Exclusive with {@link #platform}.
+     */
+    public ExperimentBuilder trialFunction(TrialFunction function) {
+        this.trialFunction = Objects.requireNonNull(function, "function");
+        return this;
+    }
+
+    /** The clock for timestamps and the {@code maxExecDuration} budget; the UTC system clock by default. */
+    public ExperimentBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * The scheduler for the experiment's timers (deadline, retries, stop grace). By default the experiment creates
+     * one thread for them and shuts it down on close; a scheduler given here is never shut down by the experiment.
+     */
+    public ExperimentBuilder scheduler(ScheduledExecutorService scheduler) {
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        return this;
+    }
+
+    /**
+     * Validates the settings and builds the experiment (not started).
+     *
+     * @throws ConfigException listing every problem found, each with its field path
+     * @throws IllegalStateException if two registered tuner providers share a name
+     */
+    public Experiment build() {
+        Problems problems = new Problems();
+        String id = experimentId != null ? experimentId : Ids.random(new SplittableRandom(), 8);
+        problems.check(ID.matcher(id).matches(), FieldPath.of("experimentId"),
+                "must be 1 to 64 letters, digits, '-' or '_', was '%s'", id);
+        problems.check(name == null || !name.isBlank(), FieldPath.of("experimentName"), "must not be blank");
+        problems.check(trialConcurrency >= 1, FieldPath.of("trialConcurrency"), "must be >= 1, was %d",
+                trialConcurrency);
+        problems.check(maxTrialNumber == null || maxTrialNumber >= 1, FieldPath.of("maxTrialNum"),
+                "must be >= 1, was %s", maxTrialNumber);
+        problems.check(maxExecDuration == null || (!maxExecDuration.isNegative() && !maxExecDuration.isZero()),
+                FieldPath.of("maxExecDuration"), "must be positive, was %s", maxExecDuration);
+        problems.check(workingDirectory == null || !Files.exists(workingDirectory)
+                        || Files.isDirectory(workingDirectory), FieldPath.of("experimentWorkingDirectory"),
+                "must be a directory, was the file %s", workingDirectory);
+
+        SearchSpace space = resolveSearchSpace(problems);
+
+        long theSeed = seed != null ? seed : new SecureRandom().nextLong();
+        OptimizeMode mode = optimizeMode;
+        Tuner theTuner = tuner;
+        if (tuner == null && tunerName == null) {
+            problems.add(FieldPath.of("tuner"), "is required");
+        } else if (tuner == null) {
+            theTuner = resolveTuner(theSeed, problems);
+            mode = resolveOptimizeMode(problems);
+        }
+        if (mode == null) {
+            mode = OptimizeMode.MAXIMIZE;
+        }
+
+        if (platform != null && trialFunction != null) {
+            problems.add(FieldPath.of("trainingService"), "set either a platform or a trial function, not both");
+        } else if (platform == null && trialFunction == null) {
+            problems.add(FieldPath.of("trainingService"), "is required: set a platform or a trial function");
+        }
+        problems.throwIfAny();
+
+        Clock theClock = clock != null ? clock : Clock.systemUTC();
+        TrainingPlatform thePlatform = platform != null ? platform
+                : InProcessPlatform.create(trialFunction, trialConcurrency, theClock);
+        if (seed == null) {
+            log.info("Experiment {} uses the random seed {}", id, theSeed);
+        }
+        return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner, mode, theSeed,
+                trialConcurrency, maxTrialNumber == null ? Integer.MAX_VALUE : maxTrialNumber,
+                Optional.ofNullable(maxExecDuration), Optional.ofNullable(workingDirectory), listeners, thePlatform,
+                platform == null, theClock, Optional.ofNullable(scheduler)));
+    }
+
+    private SearchSpace resolveSearchSpace(Problems problems) {
+        FieldPath at = FieldPath.of("searchSpace");
+        if (searchSpace != null) {
+            return searchSpace;
+        }
+        if (searchSpaceFile == null) {
+            problems.add(at, "is required");
+            return null;
+        }
+        String text;
+        try {
+            text = Files.readString(searchSpaceFile);
+        } catch (IOException e) {
+            problems.add(FieldPath.of("searchSpaceFile"), "cannot read " + searchSpaceFile + ": " + e);
+            return null;
+        }
+        try {
+            return SearchSpace.parse(text, at);
+        } catch (ConfigException e) {
+            problems.addAll(e);
+            return null;
+        }
+    }
+
+    private Tuner resolveTuner(long theSeed, Problems problems) {
+        Registry registry = Registry.load();
+        Optional<TunerProvider> provider = registry.tuner(tunerName);
+        if (provider.isEmpty()) {
+            problems.add(FieldPath.of("tuner.builtinTunerName"),
+                    "unknown tuner '" + tunerName + "'; known: " + registry.tunerNames());
+            return null;
+        }
+        FieldPath at = FieldPath.of("tuner.classArgs");
+        try {
+            return provider.get().create(ConfigNode.of(classArgs, at, problems), TunerContext.seeded(theSeed));
+        } catch (RuntimeException e) {
+            problems.add(at, "tuner " + tunerName + " rejected its arguments: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The mode named by the {@code optimize_mode} class argument; the provider reports a bad value itself. */
+    private OptimizeMode resolveOptimizeMode(Problems problems) {
+        Object raw = classArgs.get("optimize_mode");
+        if (!(raw instanceof String s)) {
+            return optimizeMode;
+        }
+        OptimizeMode fromArgs;
+        try {
+            fromArgs = OptimizeMode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return optimizeMode;
+        }
+        if (optimizeMode != null && optimizeMode != fromArgs) {
+            problems.add(FieldPath.of("tuner.classArgs.optimize_mode"),
+                    "is '" + s + "' but optimizeMode was set to " + optimizeMode);
+        }
+        return fromArgs;
+    }
+}

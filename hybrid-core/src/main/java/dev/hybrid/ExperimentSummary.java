@@ -1,0 +1,47 @@
+package dev.hybrid;
+
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A snapshot of an experiment's progress: its status, how many trials are in each status, the best trial so far and
+ * why it failed, if it did.
+ *
+ * @param trialCounts the number of trials in each status; statuses no trial has are absent
+ * @param elapsed the time from start to end (or to now, while it runs)
+ * @param failure the message of the cause when the status is {@code ERROR}
+ */
+public record ExperimentSummary(
+        String experimentId,
+        Optional<String> name,
+        ExperimentStatus status,
+        int trialCount,
+        Map<TrialStatus, Integer> trialCounts,
+        Optional<Trial> bestTrial,
+        Optional<Instant> started,
+        Optional<Instant> ended,
+        Duration elapsed,
+        Optional<String> failure) {
+
+    public ExperimentSummary {
+        Objects.requireNonNull(experimentId, "experimentId");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(status, "status");
+        trialCounts = Map.copyOf(trialCounts);
+        Objects.requireNonNull(bestTrial, "bestTrial");
+        Objects.requireNonNull(started, "started");
+        Objects.requireNonNull(ended, "ended");
+        Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(failure, "failure");
+    }
+
+    /** The number of trials in {@code status}. */
+    public int count(TrialStatus status) {
+        return trialCounts.getOrDefault(status, 0);
+    }
+}

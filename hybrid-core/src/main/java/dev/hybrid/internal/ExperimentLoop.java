@@ -1,0 +1,729 @@
+package dev.hybrid.internal;
+
+import dev.hybrid.ExperimentListener;
+import dev.hybrid.ExperimentStatus;
+import dev.hybrid.ExperimentSummary;
+import dev.hybrid.HybridException;
+import dev.hybrid.platform.PlatformException;
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.space.Parameters;
+import dev.hybrid.trial.Metric;
+import dev.hybrid.trial.MetricFormatException;
+import dev.hybrid.trial.MetricType;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialEvent;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.OptimizeMode;
+import dev.hybrid.tuner.Suggestion;
+import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.TunerException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The experiment loop: one thread, one inbox. Platform events, timer ticks and stop requests arrive as messages in
+ * {@link #inbox}; the experiment thread handles each, then fills the free trial slots by asking the tuner. It is the
+ * only thread that calls the tuner, the platform's {@code submit}/{@code cancel} and the listeners, and the only one
+ * that writes trial records. User threads read those records under {@link #lock}.
+ *
+ * <p>Budgets follow NNI: once {@code maxTrialNum} trials were submitted or {@code maxExecDuration} has passed the
+ * status is {@code NO_MORE_TRIAL}; trials still running then are left to finish (they are not cancelled at the
+ * deadline), and the status becomes {@code DONE} when the last one ends.
+ */
+public final class ExperimentLoop implements Runnable {
+    /** How long a stop waits for cancelled trials to report their end before recording them cancelled itself. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** Submissions refused as retryable are retried this many times, with a doubling backoff from 1 s. */
+    static final int MAX_SUBMIT_ATTEMPTS = 5;
+    /** This many non-retryable submission failures in a row mean the platform is unusable: the experiment fails. */
+    static final int MAX_CONSECUTIVE_SUBMIT_FAILURES = 5;
+
+    private static final Logger log = LoggerFactory.getLogger(ExperimentLoop.class);
+
+    private enum Signal { DEADLINE, STOP, STOP_GRACE_OVER, RETRY }
+
+    /** A tuner call threw; carries the cause out of the handling code to the loop. */
+    private static final class TunerFailure extends RuntimeException {
+        TunerFailure(TunerException cause) {
+            super(cause);
+        }
+    }
+
+    private final ExperimentSettings settings;
+    private final Tuner tuner;
+    private final TrainingPlatform platform;
+    private final ExperimentListener[] listeners;
+    private final Clock clock;
+    private final OptimizeMode mode;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final SplittableRandom idRandom = new SplittableRandom();
+    private ScheduledExecutorService scheduler;
+
+    /** Guards the trial records, {@link #counts} and {@link #best} against readers on other threads. */
+    private final Object lock = new Object();
+    private final List<TrialRecord> records = new ArrayList<>();
+    private final Map<TrialId, TrialRecord> byId = new HashMap<>();
+    private final int[] counts = new int[TrialStatus.values().length];
+    private TrialRecord best;
+
+    private volatile ExperimentStatus status = ExperimentStatus.INITIALIZED;
+    private volatile Throwable failure;
+    private volatile Instant startedAt;
+    private volatile Instant endedAt;
+
+    // Owned by the experiment thread only.
+    private int live;
+    private int submitted;
+    private Instant deadlineAt;
+    private boolean deadlinePassed;
+    private boolean retryDue;
+    private boolean tunerUsable = true;
+    private boolean warnedLaterWithNothingRunning;
+    /** The tuner answered Later: ask again only once it has heard of a new result or trial end. */
+    private boolean tunerWaiting;
+    private int consecutiveSubmitFailures;
+    private long retryBackoffMillis = 1000;
+    private TrialId pendingId;
+    private final ArrayDeque<TrialRecord> retries = new ArrayDeque<>();
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+
+    public ExperimentLoop(ExperimentSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.tuner = settings.tuner();
+        this.platform = settings.platform();
+        this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
+        this.clock = settings.clock();
+        this.mode = settings.optimizeMode();
+    }
+
+    /** Sets the scheduler for timers (deadline, stop grace, retries); called once before the thread starts. */
+    public void useScheduler(ScheduledExecutorService scheduler) {
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    // ---------------------------------------------------------------- API for other threads
+
+    /** Asks the loop to stop: running trials are cancelled, then the status is {@code STOPPED}. Thread-safe. */
+    public void requestStop() {
+        inbox.add(Signal.STOP);
+    }
+
+    public ExperimentStatus status() {
+        return status;
+    }
+
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    public boolean isFinished() {
+        return finished.getCount() == 0;
+    }
+
+    public List<Trial> trials() {
+        synchronized (lock) {
+            List<Trial> out = new ArrayList<>(records.size());
+            for (TrialRecord r : records) {
+                out.add(r.snapshot());
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    public Optional<Trial> trial(TrialId id) {
+        synchronized (lock) {
+            TrialRecord r = byId.get(id);
+            return r == null ? Optional.empty() : Optional.of(r.snapshot());
+        }
+    }
+
+    public Optional<Trial> bestTrial() {
+        synchronized (lock) {
+            return best == null ? Optional.empty() : Optional.of(best.snapshot());
+        }
+    }
+
+    public ExperimentSummary summary() {
+        synchronized (lock) {
+            Map<TrialStatus, Integer> byStatus = new EnumMap<>(TrialStatus.class);
+            for (TrialStatus s : TrialStatus.values()) {
+                if (counts[s.ordinal()] > 0) {
+                    byStatus.put(s, counts[s.ordinal()]);
+                }
+            }
+            Instant start = startedAt;
+            Instant end = endedAt;
+            Duration elapsed = start == null ? Duration.ZERO
+                    : Duration.between(start, end != null ? end : clock.instant());
+            Throwable f = failure;
+            return new ExperimentSummary(settings.experimentId(), settings.name(), status, records.size(), byStatus,
+                    best == null ? Optional.empty() : Optional.of(best.snapshot()), Optional.ofNullable(start),
+                    Optional.ofNullable(end), elapsed, f == null ? Optional.empty() : Optional.of(String.valueOf(
+                            f.getMessage() != null ? f.getMessage() : f.toString())));
+        }
+    }
+
+    // ---------------------------------------------------------------- the experiment thread
+
+    @Override
+    public void run() {
+        MDC.put("experiment", settings.experimentId());
+        MDC.put("platform", platform.name());
+        try {
+            runLoop();
+        } finally {
+            MDC.remove("experiment");
+            MDC.remove("platform");
+        }
+    }
+
+    private void runLoop() {
+        ExperimentStatus end;
+        try {
+            startedAt = clock.instant();
+            log.info("Experiment {} starting: tuner {}, platform {}, trialConcurrency {}, maxTrialNum {}, "
+                            + "maxExecDuration {}, seed {}", settings.experimentId(), tuner.getClass().getSimpleName(),
+                    platform.name(), settings.trialConcurrency(),
+                    settings.maxTrialNumber() == Integer.MAX_VALUE ? "unlimited" : settings.maxTrialNumber(),
+                    settings.maxExecDuration().map(Duration::toString).orElse("unlimited"), settings.seed());
+            setStatus(ExperimentStatus.RUNNING);
+            callTuner(() -> tuner.updateSearchSpace(settings.searchSpace()), "updateSearchSpace");
+            platform.start(inbox::add);
+            settings.maxExecDuration().ifPresent(d -> {
+                deadlineAt = startedAt.plus(d);
+                schedule(Signal.DEADLINE, d);
+            });
+            end = loop();
+        } catch (TunerFailure e) {
+            failure = e.getCause();
+            end = ExperimentStatus.ERROR;
+        } catch (PlatformException e) {
+            failure = e;
+            end = ExperimentStatus.ERROR;
+        } catch (RuntimeException | Error e) {
+            failure = new HybridException("experiment loop failed: " + e, e);
+            end = ExperimentStatus.ERROR;
+        } catch (InterruptedException e) {
+            failure = new HybridException("experiment thread was interrupted", e);
+            end = ExperimentStatus.ERROR;
+        }
+        finish(end);
+    }
+
+    /** Handles messages until the experiment ends; returns its final status. */
+    private ExperimentStatus loop() throws InterruptedException {
+        fillSlots();
+        List<Object> batch = new ArrayList<>(256);
+        while (true) {
+            ExperimentStatus end = endStatus();
+            if (end != null) {
+                return end;
+            }
+            batch.add(inbox.take());
+            inbox.drainTo(batch, 4096);
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                handle(batch.get(i));
+            }
+            batch.clear();
+            fillSlots();
+        }
+    }
+
+    private void handle(Object message) {
+        if (message instanceof TrialEvent e) {
+            onTrialEvent(e);
+        } else if (message == Signal.DEADLINE) {
+            onDeadline();
+        } else if (message == Signal.STOP) {
+            beginStop();
+        } else if (message == Signal.STOP_GRACE_OVER) {
+            onStopGraceOver();
+        } else if (message == Signal.RETRY) {
+            retryDue = true;
+        }
+    }
+
+    /** The status the experiment ends with now, or null while it goes on. */
+    private ExperimentStatus endStatus() {
+        if (live > 0) {
+            return null;
+        }
+        ExperimentStatus s = status;
+        if (s == ExperimentStatus.STOPPING) {
+            return ExperimentStatus.STOPPED;
+        }
+        if (s == ExperimentStatus.NO_MORE_TRIAL || s == ExperimentStatus.TUNER_NO_MORE_TRIAL) {
+            return ExperimentStatus.DONE;
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- filling slots
+
+    private void fillSlots() {
+        ExperimentStatus s = status;
+        if (s == ExperimentStatus.STOPPING || s.isFinished()) {
+            return;
+        }
+        if (retryDue) {
+            retryDue = false;
+            while (!retries.isEmpty() && platform.freeSlots() > 0) {
+                submitToPlatform(retries.poll());
+            }
+        }
+        if (s != ExperimentStatus.RUNNING) {
+            return;
+        }
+        int concurrency = settings.trialConcurrency();
+        int max = settings.maxTrialNumber();
+        while (true) {
+            if (submitted >= max) {
+                log.info("Experiment {} submitted its maxTrialNum of {} trials", settings.experimentId(), max);
+                setStatus(ExperimentStatus.NO_MORE_TRIAL);
+                return;
+            }
+            if (deadlineAt != null && !deadlinePassed && !clock.instant().isBefore(deadlineAt)) {
+                onDeadline();
+                return;
+            }
+            if (tunerWaiting || live >= concurrency || platform.freeSlots() <= 0) {
+                return;
+            }
+            if (pendingId == null) {
+                pendingId = newTrialId();
+            }
+            TrialId id = pendingId;
+            Suggestion suggestion = callTuner(() -> tuner.suggest(id), "suggest");
+            if (suggestion instanceof Suggestion.Next next) {
+                pendingId = null;
+                warnedLaterWithNothingRunning = false;
+                submitNew(id, next.parameters());
+                if (status != ExperimentStatus.RUNNING) {
+                    return;
+                }
+            } else if (suggestion instanceof Suggestion.Done) {
+                log.info("Tuner has no more trials; finishing the {} running", live);
+                setStatus(ExperimentStatus.TUNER_NO_MORE_TRIAL);
+                return;
+            } else if (suggestion instanceof Suggestion.Later) {
+                tunerWaiting = true;
+                if (log.isDebugEnabled()) {
+                    log.debug("Tuner asked to wait for more results before proposing trial {}", id);
+                }
+                if (live == 0 && !warnedLaterWithNothingRunning) {
+                    // Nothing will change the tuner's mind but a stop or the deadline: say so once.
+                    warnedLaterWithNothingRunning = true;
+                    log.warn("Tuner asked to wait for results but no trial is running; waiting for stop() or the "
+                            + "deadline");
+                }
+                return;
+            } else {
+                throw new TunerFailure(new TunerException("tuner " + tuner.getClass().getName()
+                        + " returned no suggestion (null) for trial " + id));
+            }
+        }
+    }
+
+    private TrialId newTrialId() {
+        while (true) {
+            TrialId id = new TrialId(Ids.random(idRandom, 5));
+            if (!byId.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    private void submitNew(TrialId id, Parameters parameters) {
+        int sequence = submitted++;
+        TrialSpec spec = new TrialSpec(id, sequence, sequence, parameters);
+        TrialRecord r = new TrialRecord(spec, platform.name(), clock.instant());
+        synchronized (lock) {
+            records.add(r);
+            byId.put(id, r);
+            counts[TrialStatus.WAITING.ordinal()]++;
+        }
+        live++;
+        if (log.isDebugEnabled()) {
+            withTrial(id, () -> log.debug("Trial {} (#{}) submitted to {} with {}", id, sequence, platform.name(),
+                    parameters));
+        }
+        if (listeners.length > 0) {
+            Trial snapshot = snapshot(r);
+            for (ExperimentListener l : listeners) {
+                notify(l, "onTrialSubmitted", () -> l.onTrialSubmitted(snapshot));
+            }
+        }
+        submitToPlatform(r);
+    }
+
+    private void submitToPlatform(TrialRecord r) {
+        try {
+            r.submitAttempts++;
+            platform.submit(r.spec);
+            consecutiveSubmitFailures = 0;
+            retryBackoffMillis = 1000;
+        } catch (PlatformException e) {
+            if (e.isRetryable() && r.submitAttempts < MAX_SUBMIT_ATTEMPTS) {
+                withTrial(r.id(), () -> log.warn("Submitting trial {} failed (attempt {} of {}), will retry: {}",
+                        r.id(), r.submitAttempts, MAX_SUBMIT_ATTEMPTS, e.getMessage()));
+                retries.add(r);
+                schedule(Signal.RETRY, Duration.ofMillis(retryBackoffMillis));
+                retryBackoffMillis = Math.min(retryBackoffMillis * 2, 30_000);
+                return;
+            }
+            endTrial(r, TrialStatus.FAILED, null, "submission failed: " + e.getMessage(), clock.instant());
+            if (++consecutiveSubmitFailures >= MAX_CONSECUTIVE_SUBMIT_FAILURES) {
+                throw new PlatformException(platform.name(), "gave up after " + consecutiveSubmitFailures
+                        + " submissions in a row failed; last: " + e.getMessage(), false, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void onTrialEvent(TrialEvent event) {
+        TrialRecord r = byId.get(event.trial());
+        if (r == null) {
+            log.warn("Ignoring an event for unknown trial {}: {}", event.trial(), event);
+            return;
+        }
+        if (event instanceof TrialEvent.MetricReported m) {
+            onMetric(r, m.metric());
+        } else if (event instanceof TrialEvent.Ended e) {
+            onEnded(r, e);
+        } else if (event instanceof TrialEvent.Started s) {
+            onStarted(r, s);
+        }
+    }
+
+    private void onStarted(TrialRecord r, TrialEvent.Started s) {
+        if (r.status != TrialStatus.WAITING) {
+            return;
+        }
+        synchronized (lock) {
+            setTrialStatus(r, TrialStatus.RUNNING);
+            r.started = s.at();
+        }
+        if (log.isDebugEnabled()) {
+            withTrial(r.id(), () -> log.debug("Trial {} started", r.id()));
+        }
+        if (listeners.length > 0) {
+            Trial snapshot = snapshot(r);
+            for (ExperimentListener l : listeners) {
+                notify(l, "onTrialStarted", () -> l.onTrialStarted(snapshot));
+            }
+        }
+    }
+
+    private void onMetric(TrialRecord r, Metric metric) {
+        if (metric.type() == MetricType.PERIODICAL) {
+            synchronized (lock) {
+                r.addIntermediate(metric);
+            }
+            if (log.isDebugEnabled()) {
+                withTrial(r.id(), () -> log.debug("Trial {} intermediate #{}: {}", r.id(), metric.sequence(),
+                        metric.value()));
+            }
+            notifyMetric(r, metric);
+            return;
+        }
+        if (r.finalMetric != null) {
+            withTrial(r.id(), () -> log.warn("Ignoring a second final metric of trial {}: {}", r.id(),
+                    metric.value()));
+            return;
+        }
+        double value;
+        try {
+            value = metric.scalar();
+        } catch (MetricFormatException e) {
+            String why = "bad final metric: " + e.getMessage();
+            synchronized (lock) {
+                r.finalMetric = metric;
+                r.badFinal = why;
+                if (r.status.isFinished() && r.status != TrialStatus.FAILED) {
+                    // It came after the trial ended: the trial fails now, as it would have had it come earlier.
+                    setTrialStatus(r, TrialStatus.FAILED);
+                    r.message = why;
+                }
+            }
+            withTrial(r.id(), () -> log.warn("Trial {} fails: {}", r.id(), why));
+            notifyMetric(r, metric);
+            return;
+        }
+        synchronized (lock) {
+            r.finalMetric = metric;
+            r.finalValue = value;
+            r.hasFinalValue = true;
+            if (!Double.isNaN(value) && (best == null || mode.isBetter(value, best.finalValue))) {
+                best = r;
+            }
+        }
+        if (log.isDebugEnabled()) {
+            withTrial(r.id(), () -> log.debug("Trial {} final result {}", r.id(), metric.value()));
+        }
+        notifyMetric(r, metric);
+        if (tunerUsable) {
+            callTuner(() -> tuner.onResult(r.id(), r.parameters(), value), "onResult");
+            tunerWaiting = false;
+        }
+    }
+
+    private void notifyMetric(TrialRecord r, Metric metric) {
+        for (ExperimentListener l : listeners) {
+            notify(l, "onMetric", () -> l.onMetric(r.id(), metric));
+        }
+    }
+
+    private void onEnded(TrialRecord r, TrialEvent.Ended e) {
+        if (r.status.isFinished()) {
+            if (log.isDebugEnabled()) {
+                log.debug("Ignoring end of trial {} ({}): it had already ended {}", r.id(), e.status(), r.status);
+            }
+            return;
+        }
+        TrialStatus s = e.status();
+        String message = e.message();
+        if (r.badFinal != null && s == TrialStatus.SUCCEEDED) {
+            s = TrialStatus.FAILED;
+            message = r.badFinal;
+        }
+        endTrial(r, s, e.exitCode().orElse(null), message, e.at());
+    }
+
+    /** Records a trial's end, frees its slot and tells the tuner and the listeners. */
+    private void endTrial(TrialRecord r, TrialStatus s, Integer exitCode, String message, Instant at) {
+        synchronized (lock) {
+            setTrialStatus(r, s);
+            r.exitCode = exitCode;
+            r.message = message;
+            r.ended = at;
+        }
+        live--;
+        if (s == TrialStatus.FAILED) {
+            withTrial(r.id(), () -> log.info("Trial {} ended FAILED{}: {}", r.id(),
+                    exitCode == null ? "" : " (exit code " + exitCode + ")", message));
+        } else if (log.isDebugEnabled()) {
+            withTrial(r.id(), () -> log.debug("Trial {} ended {}", r.id(), s));
+        }
+        if (tunerUsable) {
+            callTuner(() -> tuner.onTrialEnd(r.id(), s), "onTrialEnd");
+            tunerWaiting = false;
+        }
+        if (listeners.length > 0) {
+            Trial snapshot = snapshot(r);
+            for (ExperimentListener l : listeners) {
+                notify(l, "onTrialEnded", () -> l.onTrialEnded(snapshot));
+            }
+        }
+    }
+
+    private void setTrialStatus(TrialRecord r, TrialStatus s) {
+        counts[r.status.ordinal()]--;
+        counts[s.ordinal()]++;
+        r.status = s;
+    }
+
+    // ---------------------------------------------------------------- budget, stop, end
+
+    private void onDeadline() {
+        if (deadlinePassed) {
+            return;
+        }
+        deadlinePassed = true;
+        if (status == ExperimentStatus.RUNNING) {
+            log.info("Experiment {} reached its maxExecDuration of {}; letting the {} running trials finish",
+                    settings.experimentId(), settings.maxExecDuration().orElseThrow(), live);
+            setStatus(ExperimentStatus.NO_MORE_TRIAL);
+        }
+    }
+
+    private void beginStop() {
+        ExperimentStatus s = status;
+        if (s == ExperimentStatus.STOPPING || s.isFinished()) {
+            return;
+        }
+        log.info("Experiment {} stopping: cancelling {} running trials", settings.experimentId(), live);
+        setStatus(ExperimentStatus.STOPPING);
+        cancelLive("experiment stopped");
+        if (live > 0) {
+            schedule(Signal.STOP_GRACE_OVER, STOP_GRACE);
+        }
+    }
+
+    /** Cancels every live trial; those still waiting for a retry end at once. */
+    private void cancelLive(String why) {
+        while (!retries.isEmpty()) {
+            endTrial(retries.poll(), TrialStatus.USER_CANCELED, null, why, clock.instant());
+        }
+        List<TrialRecord> toCancel = new ArrayList<>();
+        for (int i = records.size() - 1; i >= 0 && toCancel.size() < live; i--) {
+            TrialRecord r = records.get(i);
+            if (!r.status.isFinished()) {
+                toCancel.add(r);
+            }
+        }
+        for (TrialRecord r : toCancel) {
+            try {
+                platform.cancel(r.id());
+            } catch (RuntimeException e) {
+                withTrial(r.id(), () -> log.warn("Cancelling trial {} failed: {}", r.id(), e.toString()));
+            }
+        }
+    }
+
+    private void onStopGraceOver() {
+        if (live > 0) {
+            log.warn("{} cancelled trials did not report their end within {}; recording them as cancelled", live,
+                    STOP_GRACE);
+            endUnfinished("did not end within " + STOP_GRACE + " of being cancelled");
+        }
+    }
+
+    private void endUnfinished(String why) {
+        for (TrialRecord r : new ArrayList<>(records.subList(0, records.size()))) {
+            if (live == 0) {
+                break;
+            }
+            if (!r.status.isFinished()) {
+                endTrial(r, TrialStatus.USER_CANCELED, null, why, clock.instant());
+            }
+        }
+        retries.clear();
+    }
+
+    private void finish(ExperimentStatus end) {
+        try {
+            if (end == ExperimentStatus.ERROR) {
+                Throwable f = failure;
+                log.error("Experiment {} failed: {}", settings.experimentId(), f == null ? "" : f.toString(), f);
+                tunerUsable = false;
+                if (live > 0) {
+                    safely(() -> cancelLive("experiment failed"));
+                }
+            }
+            safely(platform::close);
+            // Events already queued (ends of cancelled trials, a last final metric) are still recorded.
+            List<Object> rest = new ArrayList<>();
+            inbox.drainTo(rest);
+            for (Object m : rest) {
+                if (m instanceof TrialEvent e) {
+                    safely(() -> onTrialEvent(e));
+                }
+            }
+            if (live > 0) {
+                safely(() -> endUnfinished(end == ExperimentStatus.ERROR ? "experiment failed" : "experiment ended"));
+            }
+        } finally {
+            for (ScheduledFuture<?> t : timers) {
+                t.cancel(false);
+            }
+            endedAt = clock.instant();
+            setStatus(end);
+            log.info("Experiment {} ended {}: {} trials", settings.experimentId(), end, submitted);
+            finished.countDown();
+        }
+    }
+
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (TunerFailure e) {
+            tunerUsable = false;
+            log.warn("Tuner failed while the experiment was ending: {}", e.getCause().toString());
+        } catch (RuntimeException e) {
+            log.warn("Ignoring a failure while the experiment was ending: {}", e.toString(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void setStatus(ExperimentStatus s) {
+        if (status == s) {
+            return;
+        }
+        status = s;
+        log.info("Experiment {} is {}", settings.experimentId(), s);
+        for (ExperimentListener l : listeners) {
+            notify(l, "onStatusChanged", () -> l.onStatusChanged(s));
+        }
+    }
+
+    private void schedule(Signal signal, Duration delay) {
+        ScheduledFuture<?> f = scheduler.schedule(() -> {
+            inbox.add(signal);
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        timers.removeIf(ScheduledFuture::isDone);
+        timers.add(f);
+    }
+
+    private Trial snapshot(TrialRecord r) {
+        synchronized (lock) {
+            return r.snapshot();
+        }
+    }
+
+    private interface TunerCall<T> {
+        T call();
+    }
+
+    private <T> T callTuner(TunerCall<T> call, String what) {
+        try {
+            return call.call();
+        } catch (TunerException e) {
+            throw new TunerFailure(e);
+        } catch (RuntimeException e) {
+            throw new TunerFailure(new TunerException("tuner " + tuner.getClass().getName() + " failed in "
+                    + what + ": " + e, e));
+        }
+    }
+
+    private void callTuner(Runnable call, String what) {
+        callTuner(() -> {
+            call.run();
+            return null;
+        }, what);
+    }
+
+    private void notify(ExperimentListener l, String what, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("Listener {} threw in {}; ignoring it", l.getClass().getName(), what, e);
+        }
+    }
+
+    private static void withTrial(TrialId id, Runnable logCall) {
+        MDC.put("trial", id.value());
+        try {
+            logCall.run();
+        } finally {
+            MDC.remove("trial");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.hybrid.internal;
+
+import dev.hybrid.ExperimentListener;
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.tuner.OptimizeMode;
+import dev.hybrid.tuner.Tuner;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Everything one experiment runs with, validated by the builder. {@code maxTrialNumber} is
+ * {@link Integer#MAX_VALUE} when unlimited. {@code ownsPlatform} says whether the builder created the platform.
+ */
+public record ExperimentSettings(
+        String experimentId,
+        Optional<String> name,
+        SearchSpace searchSpace,
+        Tuner tuner,
+        OptimizeMode optimizeMode,
+        long seed,
+        int trialConcurrency,
+        int maxTrialNumber,
+        Optional<Duration> maxExecDuration,
+        Optional<Path> workingDirectory,
+        List<ExperimentListener> listeners,
+        TrainingPlatform platform,
+        boolean ownsPlatform,
+        Clock clock,
+        Optional<ScheduledExecutorService> scheduler) {
+
+    public ExperimentSettings {
+        Objects.requireNonNull(experimentId, "experimentId");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(searchSpace, "searchSpace");
+        Objects.requireNonNull(tuner, "tuner");
+        Objects.requireNonNull(optimizeMode, "optimizeMode");
+        Objects.requireNonNull(maxExecDuration, "maxExecDuration");
+        Objects.requireNonNull(workingDirectory, "workingDirectory");
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.hybrid.internal;
+
+import dev.hybrid.space.Parameters;
+import dev.hybrid.trial.Metric;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The mutable record of one trial. Written only by the experiment thread while it holds the loop's lock; read under
+ * the same lock to make {@link Trial} snapshots.
+ */
+final class TrialRecord {
+    final TrialSpec spec;
+    final String platform;
+    final Instant submitted;
+    TrialStatus status = TrialStatus.WAITING;
+    Instant started;
+    Instant ended;
+    Integer exitCode;
+    String message = "";
+    /** Created on the first intermediate metric: most trials of a fast experiment have none. */
+    List<Metric> intermediate;
+    Metric finalMetric;
+    double finalValue;
+    boolean hasFinalValue;
+    /** Why the final metric was rejected, if it was. */
+    String badFinal;
+    int submitAttempts;
+
+    TrialRecord(TrialSpec spec, String platform, Instant submitted) {
+        this.spec = spec;
+        this.platform = platform;
+        this.submitted = submitted;
+    }
+
+    TrialId id() {
+        return spec.id();
+    }
+
+    Parameters parameters() {
+        return spec.parameters();
+    }
+
+    void addIntermediate(Metric m) {
+        if (intermediate == null) {
+            intermediate = new ArrayList<>(4);
+        }
+        intermediate.add(m);
+    }
+
+    Trial snapshot() {
+        return new Trial(spec.id(), spec.sequence(), spec.parameterId(), spec.parameters(), status, platform,
+                submitted, Optional.ofNullable(started), Optional.ofNullable(ended), Optional.ofNullable(exitCode),
+                message, intermediate == null ? List.of() : intermediate, Optional.ofNullable(finalMetric),
+                hasFinalValue ? Optional.of(finalValue) : Optional.empty());
+    }
+}
