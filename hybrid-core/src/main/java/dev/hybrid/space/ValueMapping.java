@@ -87,10 +87,10 @@ public final class ValueMapping {
             return s.quantize(lerp(s.low(), s.high(), u));
         }
         if (spec instanceof LogUniform s) {
-            return clip(Math.exp(lerp(Math.log(s.low()), Math.log(s.high()), u)), s.low(), s.high());
+            return logLerp(s.low(), s.high(), u);
         }
         if (spec instanceof QLogUniform s) {
-            return s.quantize(Math.exp(lerp(Math.log(s.low()), Math.log(s.high()), u)));
+            return s.quantize(logLerp(s.low(), s.high(), u));
         }
         if (spec instanceof Normal s) {
             return s.mu() + s.sigma() * normalQuantile(u);
@@ -229,6 +229,17 @@ public final class ValueMapping {
             return 0;
         }
         return clip((Math.log(value) - Math.log(low)) / (Math.log(high) - Math.log(low)), 0, 1);
+    }
+
+    /** {@code exp} of a linear interpolation in log space, exact at both ends (where {@code exp(log x) != x}). */
+    private static double logLerp(double low, double high, double u) {
+        if (u == 0) {
+            return low;
+        }
+        if (u == 1) {
+            return high;
+        }
+        return clip(Math.exp(lerp(Math.log(low), Math.log(high), u)), low, high);
     }
 
     private static double lerp(double low, double high, double u) {

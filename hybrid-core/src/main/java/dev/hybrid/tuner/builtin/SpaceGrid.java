@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -319,13 +320,14 @@ final class SpaceGrid {
     }
 
     /**
-     * A choice with nested branches: in each epoch, the plain values (epoch 0 only) and each branch's combinations
-     * new in that epoch, in option order. A chosen branch's value is {@code {"_name": name, ...its parameters}}.
+     * A choice with nested branches: in each epoch, option by option, each plain value (epoch 0 only) and each
+     * branch's combinations new in that epoch. A chosen branch's value is {@code {"_name": name, ...its parameters}}.
+     * Options repeating an earlier value or branch name are dropped.
      */
     private static final class NestedChoiceAxis implements Axis {
-        private final List<Object> plain = new ArrayList<>();
-        private final List<String> branchNames = new ArrayList<>();
-        private final List<SpaceGrid> branches = new ArrayList<>();
+        /** Per option: the plain value, or the branch's name, with its grid in {@link #grids}. */
+        private final List<Object> options = new ArrayList<>();
+        private final List<SpaceGrid> grids = new ArrayList<>();
         private final int lastGrowth;
 
         NestedChoiceAxis(Choice c) {
@@ -334,24 +336,27 @@ final class SpaceGrid {
             for (ChoiceOption o : c.options()) {
                 if (o instanceof ChoiceOption.Nested n) {
                     if (seenNames.add(n.name())) {
-                        branchNames.add(n.name());
-                        branches.add(SpaceGrid.of(n.space()));
+                        options.add(n.name());
+                        grids.add(SpaceGrid.of(n.space()));
                     }
                 } else if (o instanceof ChoiceOption.Value v && seenValues.add(v.value())) {
-                    plain.add(v.value());
+                    options.add(v.value());
+                    grids.add(null);
                 }
             }
-            lastGrowth = branches.stream().mapToInt(SpaceGrid::lastGrowth).max().orElse(0);
+            lastGrowth = grids.stream().filter(Objects::nonNull).mapToInt(SpaceGrid::lastGrowth).max().orElse(0);
+        }
+
+        private long optionCount(int option, int epoch) {
+            SpaceGrid g = grids.get(option);
+            return g != null ? g.count(epoch) : epoch < 0 ? 0 : 1;
         }
 
         @Override
         public long count(int epoch) {
-            if (epoch < 0) {
-                return 0;
-            }
-            long c = plain.size();
-            for (SpaceGrid b : branches) {
-                c = plus(c, b.count(epoch));
+            long c = 0;
+            for (int o = 0; o < options.size(); o++) {
+                c = plus(c, optionCount(o, epoch));
             }
             return c;
         }
@@ -366,23 +371,21 @@ final class SpaceGrid {
                 e++;
             }
             long offset = index - count(e - 1);
-            if (e == 0) {
-                if (offset < plain.size()) {
-                    return plain.get((int) offset);
+            for (int o = 0; o < options.size(); o++) {
+                long before = optionCount(o, e - 1);
+                long fresh = optionCount(o, e) - before;
+                if (offset >= fresh) {
+                    offset -= fresh;
+                    continue;
                 }
-                offset -= plain.size();
-            }
-            for (int b = 0; b < branches.size(); b++) {
-                SpaceGrid g = branches.get(b);
-                long before = g.count(e - 1);
-                long fresh = g.count(e) - before;
-                if (offset < fresh) {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("_name", branchNames.get(b));
-                    out.putAll(g.combo(before + offset));
-                    return Collections.unmodifiableMap(out);
+                SpaceGrid g = grids.get(o);
+                if (g == null) {
+                    return options.get(o);
                 }
-                offset -= fresh;
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("_name", options.get(o));
+                out.putAll(g.combo(before + offset));
+                return Collections.unmodifiableMap(out);
             }
             throw new IllegalStateException("no value " + index + " in epoch " + e);
         }
