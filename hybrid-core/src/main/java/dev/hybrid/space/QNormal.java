@@ -11,9 +11,12 @@ public record QNormal(String name, double mu, double sigma, double q) implements
         Checks.positive("q", q);
     }
 
-    /** Quantises a raw value: round half to even, no clipping. */
+    /**
+     * Quantises a raw value: round half to even, no clipping. A zero result is always {@code +0.0}, as NNI's
+     * integer rounding gives, never {@code -0.0}.
+     */
     public double quantize(double x) {
-        return Math.rint(x / q) * q;
+        return Math.rint(x / q) * q + 0.0;
     }
 
     @Override

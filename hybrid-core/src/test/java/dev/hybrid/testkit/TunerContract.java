@@ -1,0 +1,331 @@
+package dev.hybrid.testkit;
+
+import static dev.hybrid.testkit.SpaceAssertions.assertInSpace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.hybrid.space.Parameters;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.Suggestion;
+import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.TunerContext;
+import dev.hybrid.tuner.UnsupportedSearchSpaceException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The behaviour every {@link Tuner} must show, run against each implementation by a subclass:
+ * <pre>{@code
+ * class RandomTunerContractTest extends TunerContract {
+ *     @Override protected Tuner newTuner(TunerContext context) { return new RandomTuner(context.random()); }
+ * }
+ * }</pre>
+ * It drives the tuner over every {@code ParameterSpec} kind (each alone, all ten together, nested choices two and
+ * three levels deep), at least 100 suggestions per test, with results interleaved as an experiment delivers them:
+ * up to three trials pending, some failing without a result, some reporting after their end. It checks that every
+ * suggestion lies in the space ({@link SpaceAssertions}); that the same seed gives the same sequence; that NaN and
+ * ±Infinity results are accepted; that results and ends for unknown trials change nothing; and what happens on a
+ * finite space ({@link #endsWhenSpaceIsExhausted()}). Tuners that reject some specs list them in
+ * {@link #unsupportedSpaces()}.
+ */
+public abstract class TunerContract {
+    /** Suggestions per test; more than 100, as the contract promises. */
+    protected static final int SUGGESTIONS = 120;
+    private static final int PENDING = 3;
+
+    /** A new tuner for the context's seed; the contract calls {@code updateSearchSpace} itself. */
+    protected abstract Tuner newTuner(TunerContext context);
+
+    /**
+     * Whether the tuner ends a finite space with {@link Suggestion.Done} after proposing each combination exactly once
+     * (a grid search, or a tuner that deduplicates). When false, the tuner must keep proposing on a finite space.
+     */
+    protected boolean endsWhenSpaceIsExhausted() {
+        return false;
+    }
+
+    /** Spaces the tuner must reject in {@code updateSearchSpace}, each with the parameter it must name. */
+    protected List<UnsupportedCase> unsupportedSpaces() {
+        return List.of();
+    }
+
+    /** A space the tuner cannot search, and the parameter its {@link UnsupportedSearchSpaceException} must name. */
+    public record UnsupportedCase(SearchSpace space, String parameter) {
+        public UnsupportedCase {
+            Objects.requireNonNull(space, "space");
+            Objects.requireNonNull(parameter, "parameter");
+        }
+    }
+
+    static Stream<Arguments> spaces() {
+        List<Arguments> out = new ArrayList<>();
+        TestSpaces.singleKinds().forEach((type, space) -> out.add(Arguments.of(type, space)));
+        out.add(Arguments.of("all ten types", TestSpaces.allTypes()));
+        out.add(Arguments.of("nested two levels", TestSpaces.nestedTwoLevels()));
+        out.add(Arguments.of("nested three levels", TestSpaces.nestedThreeLevels()));
+        out.add(Arguments.of("finite", TestSpaces.finite()));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("spaces")
+    void suggestionsStayInsideTheSpace(String kind, SearchSpace space) {
+        Tuner tuner = started(7, space);
+        List<Parameters> seen = drive(tuner, SUGGESTIONS, TunerContract::objective);
+        assertThat(seen).isNotEmpty();
+        seen.forEach(p -> assertInSpace(space, p));
+        if (seen.size() < SUGGESTIONS) {
+            assertThat(endsWhenSpaceIsExhausted())
+                    .as("only an exhaustive tuner may stop early; stopped after %d", seen.size()).isTrue();
+            assertThat(new HashSet<>(seen)).as("an exhausted space's proposals are distinct").hasSize(seen.size());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("spaces")
+    void theSameSeedGivesTheSameSequence(String kind, SearchSpace space) {
+        List<Parameters> first = drive(started(42, space), SUGGESTIONS, TunerContract::objective);
+        List<Parameters> second = drive(started(42, space), SUGGESTIONS, TunerContract::objective);
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void nanAndInfiniteResultsAreAcceptedAndTheTunerKeepsProposing() {
+        SearchSpace space = TestSpaces.allTypes();
+        double[] odd = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5};
+        int[] n = {0};
+        List<Parameters> seen = drive(started(3, space), SUGGESTIONS, p -> odd[n[0]++ % odd.length]);
+        assertThat(seen).hasSize(SUGGESTIONS);
+        seen.forEach(p -> assertInSpace(space, p));
+    }
+
+    @Test
+    void onlyNanResultsAreAccepted() {
+        SearchSpace space = TestSpaces.nestedTwoLevels();
+        List<Parameters> seen = drive(started(4, space), SUGGESTIONS, p -> Double.NaN);
+        assertThat(seen).hasSize(SUGGESTIONS);
+        seen.forEach(p -> assertInSpace(space, p));
+    }
+
+    @Test
+    void resultsAndEndsOfUnknownTrialsAreIgnored() {
+        SearchSpace space = TestSpaces.allTypes();
+        List<Parameters> plain = drive(started(11, space), SUGGESTIONS, TunerContract::objective);
+
+        Tuner tuner = started(11, space);
+        Parameters foreign = plain.get(0);
+        tuner.onResult(TrialId.of("never-suggested-0"), foreign, 1.0);
+        tuner.onTrialEnd(TrialId.of("never-suggested-0"), TrialStatus.SUCCEEDED);
+        List<Parameters> noisy = drive(tuner, SUGGESTIONS, TunerContract::objective, (t, i) -> {
+            TrialId unknown = TrialId.of("never-suggested-" + (i + 1));
+            t.onResult(unknown, foreign, i % 2 == 0 ? -1e9 : Double.NaN);
+            t.onTrialEnd(unknown, i % 3 == 0 ? TrialStatus.FAILED : TrialStatus.SUCCEEDED);
+        });
+        assertThat(noisy).isEqualTo(plain);
+    }
+
+    @Test
+    void aResultAfterTheTrialEndedIsAccepted() {
+        SearchSpace space = TestSpaces.nestedThreeLevels();
+        Tuner tuner = started(5, space);
+        List<Parameters> seen = new ArrayList<>();
+        for (int i = 0; i < SUGGESTIONS; i++) {
+            TrialId id = TrialId.of("late-" + i);
+            Suggestion s = tuner.suggest(id);
+            if (s instanceof Suggestion.Done) {
+                break;
+            }
+            Parameters p = next(s, id);
+            seen.add(p);
+            tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
+            tuner.onResult(id, p, objective(p));
+        }
+        assertThat(seen).hasSizeGreaterThanOrEqualTo(endsWhenSpaceIsExhausted() ? 1 : SUGGESTIONS);
+        seen.forEach(p -> assertInSpace(space, p));
+    }
+
+    @Test
+    void manyTrialsMayBePendingAtOnce() {
+        SearchSpace space = TestSpaces.allTypes();
+        Tuner tuner = started(6, space);
+        List<TrialId> ids = new ArrayList<>();
+        List<Parameters> params = new ArrayList<>();
+        for (int i = 0; i < SUGGESTIONS; i++) {
+            TrialId id = TrialId.of("pending-" + i);
+            Parameters p = next(tuner.suggest(id), id);
+            assertInSpace(space, p);
+            ids.add(id);
+            params.add(p);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            tuner.onResult(ids.get(i), params.get(i), objective(params.get(i)));
+            tuner.onTrialEnd(ids.get(i), TrialStatus.SUCCEEDED);
+        }
+        TrialId after = TrialId.of("after");
+        assertInSpace(space, next(tuner.suggest(after), after));
+    }
+
+    @Test
+    void aFiniteSpaceEndsWithDoneAfterEveryCombinationOnce() {
+        Assumptions.assumeTrue(endsWhenSpaceIsExhausted(), "the tuner does not end finite spaces");
+        SearchSpace space = TestSpaces.finite();
+        Tuner tuner = started(8, space);
+        List<Parameters> seen = drive(tuner, 10 * TestSpaces.FINITE_SIZE, TunerContract::objective);
+        assertThat(seen).hasSize(TestSpaces.FINITE_SIZE).doesNotHaveDuplicates();
+        seen.forEach(p -> assertInSpace(space, p));
+        assertThat(tuner.suggest(TrialId.of("once-more"))).isInstanceOf(Suggestion.Done.class);
+        assertThat(tuner.suggest(TrialId.of("and-again"))).isInstanceOf(Suggestion.Done.class);
+    }
+
+    @Test
+    void aFiniteSpaceKeepsYieldingProposals() {
+        Assumptions.assumeFalse(endsWhenSpaceIsExhausted(), "the tuner ends finite spaces");
+        SearchSpace space = TestSpaces.finite();
+        List<Parameters> seen = drive(started(9, space), 5 * TestSpaces.FINITE_SIZE, TunerContract::objective);
+        assertThat(seen).hasSize(5 * TestSpaces.FINITE_SIZE);
+        seen.forEach(p -> assertInSpace(space, p));
+    }
+
+    @Test
+    void aNewSearchSpaceReplacesTheOldOne() {
+        Tuner tuner = started(10, TestSpaces.allTypes());
+        drive(tuner, 20, TunerContract::objective);
+        SearchSpace replacement = TestSpaces.nestedTwoLevels();
+        tuner.updateSearchSpace(replacement);
+        List<Parameters> seen = drive(tuner, SUGGESTIONS, TunerContract::objective);
+        assertThat(seen).hasSize(SUGGESTIONS);
+        seen.forEach(p -> assertInSpace(replacement, p));
+    }
+
+    @Test
+    void anUnsupportedSpecFailsInUpdateSearchSpaceNamingTheParameter() {
+        List<UnsupportedCase> cases = unsupportedSpaces();
+        Assumptions.assumeFalse(cases.isEmpty(), "the tuner supports every spec");
+        for (UnsupportedCase c : cases) {
+            Tuner tuner = newTuner(TunerContext.seeded(1));
+            assertThatThrownBy(() -> tuner.updateSearchSpace(c.space()))
+                    .isInstanceOf(UnsupportedSearchSpaceException.class)
+                    .hasMessageContaining(c.parameter())
+                    .satisfies(e -> assertThat(((UnsupportedSearchSpaceException) e).parameter())
+                            .isEqualTo(c.parameter()));
+        }
+    }
+
+    /** A new tuner for {@code seed}, already given {@code space}. */
+    protected final Tuner started(long seed, SearchSpace space) {
+        Tuner tuner = newTuner(TunerContext.seeded(seed));
+        tuner.updateSearchSpace(space);
+        return tuner;
+    }
+
+    /**
+     * Asks for up to {@code n} suggestions as an experiment with three concurrent trials would, reporting
+     * {@code objective} for the oldest pending trial whenever three are pending. Every fifth trial fails without a
+     * result; every fifth other one reports its result after its end. Stops early at {@link Suggestion.Done}; a
+     * {@link Suggestion.Later} is answered by finishing the oldest pending trial.
+     *
+     * @return the proposed parameters, in order
+     */
+    protected static List<Parameters> drive(Tuner tuner, int n, ToDoubleFunction<Parameters> objective) {
+        return drive(tuner, n, objective, (t, i) -> {
+        });
+    }
+
+    private interface BeforeEach {
+        void accept(Tuner tuner, int step);
+    }
+
+    private static List<Parameters> drive(Tuner tuner, int n, ToDoubleFunction<Parameters> objective,
+            BeforeEach before) {
+        List<Parameters> out = new ArrayList<>();
+        Deque<Map.Entry<TrialId, Parameters>> pending = new ArrayDeque<>();
+        int finished = 0;
+        int asked = 0;
+        while (out.size() < n) {
+            if (asked++ > 10 * n + 10) {
+                fail("the tuner answered Later %d times in a row with nothing pending", asked);
+            }
+            before.accept(tuner, out.size());
+            TrialId id = TrialId.of("trial-" + out.size());
+            Suggestion s = tuner.suggest(id);
+            if (s instanceof Suggestion.Done) {
+                break;
+            }
+            if (s instanceof Suggestion.Later) {
+                if (pending.isEmpty()) {
+                    fail("the tuner answered Later with no trial pending, after %d proposals", out.size());
+                }
+                finish(tuner, pending.removeFirst(), finished++, objective);
+                continue;
+            }
+            Parameters p = next(s, id);
+            out.add(p);
+            pending.addLast(Map.entry(id, p));
+            if (pending.size() >= PENDING) {
+                finish(tuner, pending.removeFirst(), finished++, objective);
+            }
+        }
+        while (!pending.isEmpty()) {
+            finish(tuner, pending.removeFirst(), finished++, objective);
+        }
+        return out;
+    }
+
+    private static void finish(Tuner tuner, Map.Entry<TrialId, Parameters> trial, int k,
+            ToDoubleFunction<Parameters> objective) {
+        TrialId id = trial.getKey();
+        Parameters p = trial.getValue();
+        if (k % 5 == 4) {
+            tuner.onTrialEnd(id, TrialStatus.FAILED);
+        } else if (k % 5 == 2) {
+            tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
+            tuner.onResult(id, p, objective.applyAsDouble(p));
+        } else {
+            tuner.onResult(id, p, objective.applyAsDouble(p));
+            tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
+        }
+    }
+
+    private static Parameters next(Suggestion s, TrialId id) {
+        if (s instanceof Suggestion.Next next) {
+            return next.parameters();
+        }
+        throw new AssertionError("expected parameters for " + id + ", got " + s);
+    }
+
+    /** A deterministic objective with some structure: squashed numbers plus a tenth of each text's length. */
+    protected static double objective(Parameters p) {
+        return sum(p.values());
+    }
+
+    private static double sum(Map<String, ?> values) {
+        double s = 0;
+        for (Object v : values.values()) {
+            if (v instanceof Number n) {
+                s += Math.tanh(n.doubleValue() / 10);
+            } else if (v instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> sub = (Map<String, ?>) m;
+                s += sum(sub);
+            } else {
+                s += String.valueOf(v).length() * 0.1;
+            }
+        }
+        return s;
+    }
+}

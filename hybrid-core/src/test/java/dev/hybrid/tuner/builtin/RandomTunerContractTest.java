@@ -1,0 +1,12 @@
+package dev.hybrid.tuner.builtin;
+
+import dev.hybrid.testkit.TunerContract;
+import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.TunerContext;
+
+class RandomTunerContractTest extends TunerContract {
+    @Override
+    protected Tuner newTuner(TunerContext context) {
+        return new RandomTuner(context.random());
+    }
+}
