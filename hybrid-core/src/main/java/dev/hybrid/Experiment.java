@@ -63,6 +63,22 @@ public final class Experiment implements AutoCloseable {
         return settings.workingDirectory();
     }
 
+    /** Whether the best trial is the one with the largest or the smallest final value. */
+    public dev.hybrid.tuner.OptimizeMode optimizeMode() {
+        return settings.optimizeMode();
+    }
+
+    /** The maximum number of trials, empty when unlimited. */
+    public Optional<Integer> maxTrialNumber() {
+        return settings.maxTrialNumber() == Integer.MAX_VALUE ? Optional.empty()
+                : Optional.of(settings.maxTrialNumber());
+    }
+
+    /** The maximum experiment duration, empty when unlimited. */
+    public Optional<java.time.Duration> maxExecDuration() {
+        return settings.maxExecDuration();
+    }
+
     /** The seed the tuner's random generator was built from (given, or chosen at random and logged). */
     public long seed() {
         return settings.seed();

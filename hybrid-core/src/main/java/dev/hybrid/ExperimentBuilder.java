@@ -2,6 +2,10 @@ package dev.hybrid;
 
 import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.ExperimentConfig;
+import dev.hybrid.config.PlatformConfig;
+import dev.hybrid.platform.PlatformContext;
+import dev.hybrid.platform.PlatformProvider;
 import dev.hybrid.config.FieldPath;
 import dev.hybrid.config.Problems;
 import dev.hybrid.internal.ExperimentSettings;
@@ -62,8 +66,31 @@ public final class ExperimentBuilder {
     private TrialFunction trialFunction;
     private Clock clock;
     private ScheduledExecutorService scheduler;
+    private ExperimentConfig config;
 
     ExperimentBuilder() {
+    }
+
+    /**
+     * Takes everything from a loaded NNI config: search space, tuner, budgets, concurrency, name, working directory
+     * and the training platform, which {@link #build()} creates through the platform's {@code PlatformProvider}
+     * (the experiment owns and closes it). Later setter calls override the config's values.
+     */
+    public ExperimentBuilder config(ExperimentConfig experimentConfig) {
+        this.config = Objects.requireNonNull(experimentConfig, "experimentConfig");
+        searchSpace(config.searchSpace());
+        config.tuner().ifPresent(t -> tuner(t.name(), t.classArgs()));
+        trialConcurrency(config.trialConcurrency());
+        config.maxTrialNumber().ifPresent(this::maxTrialNumber);
+        config.maxExperimentDuration().ifPresent(this::maxExecDuration);
+        config.experimentWorkingDirectory().ifPresent(this::workingDirectory);
+        config.experimentName().ifPresent(this::name);
+        return this;
+    }
+
+    /** The default working directory, as NNI's {@code ~/nni-experiments}: {@code ~/hybrid-experiments}. */
+    public static Path defaultWorkingDirectory() {
+        return Path.of(System.getProperty("user.home"), "hybrid-experiments");
     }
 
     /** The space to search. Replaces an earlier {@link #searchSpace(Path)}. */
@@ -230,23 +257,53 @@ public final class ExperimentBuilder {
             mode = OptimizeMode.MAXIMIZE;
         }
 
+        if (config != null && config.advisor().isPresent()) {
+            problems.add(config.advisor().get().path(), "advisors (" + config.advisor().get().name()
+                    + ") are not supported yet; use a tuner");
+        }
+        if (config != null && config.assessor().isPresent()) {
+            problems.add(config.assessor().get().path(), "assessors are not supported by the experiment loop yet");
+        }
+        boolean fromConfig = config != null && platform == null && trialFunction == null;
+        if (fromConfig && config.trainingServices().size() > 1) {
+            problems.add(FieldPath.of("trainingService"), "hybrid mode (several platforms at once) is not "
+                    + "available in this build yet; name one platform");
+        }
         if (platform != null && trialFunction != null) {
             problems.add(FieldPath.of("trainingService"), "set either a platform or a trial function, not both");
-        } else if (platform == null && trialFunction == null) {
+        } else if (platform == null && trialFunction == null && !fromConfig) {
             problems.add(FieldPath.of("trainingService"), "is required: set a platform or a trial function");
         }
         problems.throwIfAny();
 
         Clock theClock = clock != null ? clock : Clock.systemUTC();
-        TrainingPlatform thePlatform = platform != null ? platform
-                : InProcessPlatform.create(trialFunction, trialConcurrency, theClock);
+        Path workDir = workingDirectory;
+        TrainingPlatform thePlatform;
+        if (platform != null) {
+            thePlatform = platform;
+        } else if (trialFunction != null) {
+            thePlatform = InProcessPlatform.create(trialFunction, trialConcurrency, theClock);
+        } else {
+            if (workDir == null) {
+                workDir = defaultWorkingDirectory();
+            }
+            thePlatform = platformFromConfig(id, workDir.resolve(id), theClock);
+        }
         if (seed == null) {
             log.info("Experiment {} uses the random seed {}", id, theSeed);
         }
         return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner, mode, theSeed,
                 trialConcurrency, maxTrialNumber == null ? Integer.MAX_VALUE : maxTrialNumber,
-                Optional.ofNullable(maxExecDuration), Optional.ofNullable(workingDirectory), listeners, thePlatform,
+                Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler)));
+    }
+
+    private TrainingPlatform platformFromConfig(String id, Path experimentDir, Clock theClock) {
+        PlatformConfig pc = config.trainingServices().get(0);
+        PlatformProvider provider = Registry.load().platform(pc.platform()).orElseThrow(() ->
+                new ConfigException(pc.path(), "platform '" + pc.platform() + "' is not on the class path"));
+        return provider.create(pc, new PlatformContext(id, experimentDir, config.trial(), trialConcurrency,
+                theClock));
     }
 
     private SearchSpace resolveSearchSpace(Problems problems) {

@@ -16,13 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
-import java.util.TreeSet;
 
 /**
  * Loads NNI experiment configs, v1 ({@code trainingServicePlatform}, {@code trial}, {@code machineList}, ...) and v2
@@ -49,6 +46,7 @@ public final class ConfigLoader {
             "paiConfigPath", "shmMB", "portList", "dockerImage");
 
     private final ClassLoader classLoader;
+    private dev.hybrid.internal.Registry registry;
 
     private ConfigLoader(ClassLoader classLoader) {
         this.classLoader = classLoader;
@@ -230,23 +228,21 @@ public final class ConfigLoader {
         void validateAlgorithm(AlgorithmConfig a, String kind, FieldPath namePath) {
             ConfigNode args = ConfigNode.of(a.classArgs(), a.classArgsPath(), problems);
             if (kind.equals("tuner") || kind.equals("advisor")) {
-                Map<String, TunerProvider> tuners = tunerProviders();
-                TunerProvider p = tuners.get(a.name());
-                if (p == null) {
+                Optional<TunerProvider> p = registry().tuner(a.name());
+                if (p.isEmpty()) {
                     problems.add(namePath, "unknown " + kind + " '" + a.name() + "'; known: "
-                            + new TreeSet<>(tuners.keySet()));
+                            + registry().tunerNames());
                     return;
                 }
-                p.create(args, TunerContext.seeded(0));
+                p.get().create(args, TunerContext.seeded(0));
             } else {
-                Map<String, AssessorProvider> assessors = assessorProviders();
-                AssessorProvider p = assessors.get(a.name());
-                if (p == null) {
+                Optional<AssessorProvider> p = registry().assessor(a.name());
+                if (p.isEmpty()) {
                     problems.add(namePath, "unknown assessor '" + a.name() + "'; known: "
-                            + new TreeSet<>(assessors.keySet()));
+                            + registry().assessorNames());
                     return;
                 }
-                p.create(args);
+                p.get().create(args);
             }
         }
 
@@ -261,7 +257,7 @@ public final class ConfigLoader {
                 problems.add(at, msg);
                 return List.of();
             }
-            PlatformProvider provider = platformProviders().get(canonical);
+            PlatformProvider provider = registry().platform(canonical).orElse(null);
             if (provider == null) {
                 String artifact = PLATFORM_ARTIFACTS.get(canonical);
                 problems.add(at, "platform '" + name + "' needs the module " + artifact + " on the class path; add"
@@ -529,24 +525,10 @@ public final class ConfigLoader {
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    private Map<String, TunerProvider> tunerProviders() {
-        Map<String, TunerProvider> out = new LinkedHashMap<>();
-        ServiceLoader.load(TunerProvider.class, classLoader).forEach(p -> out.putIfAbsent(p.name(), p));
-        return out;
-    }
-
-    private Map<String, AssessorProvider> assessorProviders() {
-        Map<String, AssessorProvider> out = new LinkedHashMap<>();
-        ServiceLoader.load(AssessorProvider.class, classLoader).forEach(p -> out.putIfAbsent(p.name(), p));
-        return out;
-    }
-
-    private Map<String, PlatformProvider> platformProviders() {
-        Map<String, PlatformProvider> out = new LinkedHashMap<>();
-        ServiceLoader.load(PlatformProvider.class, classLoader).forEach(p -> {
-            out.putIfAbsent(p.name(), p);
-            p.aliases().forEach(a -> out.putIfAbsent(a, p));
-        });
-        return out;
+    private dev.hybrid.internal.Registry registry() {
+        if (registry == null) {
+            registry = dev.hybrid.internal.Registry.load(classLoader);
+        }
+        return registry;
     }
 }

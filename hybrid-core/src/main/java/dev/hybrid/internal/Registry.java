@@ -1,5 +1,7 @@
 package dev.hybrid.internal;
 
+import dev.hybrid.assessor.AssessorProvider;
+import dev.hybrid.platform.PlatformProvider;
 import dev.hybrid.tuner.TunerProvider;
 import java.util.Collections;
 import java.util.Map;
@@ -15,9 +17,14 @@ import java.util.TreeMap;
  */
 public final class Registry {
     private final Map<String, TunerProvider> tuners;
+    private final Map<String, AssessorProvider> assessors;
+    private final Map<String, PlatformProvider> platforms;
 
-    private Registry(Map<String, TunerProvider> tuners) {
+    private Registry(Map<String, TunerProvider> tuners, Map<String, AssessorProvider> assessors,
+            Map<String, PlatformProvider> platforms) {
         this.tuners = Collections.unmodifiableMap(tuners);
+        this.assessors = Collections.unmodifiableMap(assessors);
+        this.platforms = Collections.unmodifiableMap(platforms);
     }
 
     /**
@@ -35,7 +42,32 @@ public final class Registry {
                         + previous.getClass().getName() + " and " + p.getClass().getName());
             }
         }
-        return new Registry(tuners);
+        Map<String, AssessorProvider> assessors = new TreeMap<>();
+        for (AssessorProvider p : ServiceLoader.load(AssessorProvider.class, loader)) {
+            AssessorProvider previous = assessors.putIfAbsent(p.name(), p);
+            if (previous != null && previous.getClass() != p.getClass()) {
+                throw new IllegalStateException("two assessor providers are named '" + p.name() + "': "
+                        + previous.getClass().getName() + " and " + p.getClass().getName());
+            }
+        }
+        Map<String, PlatformProvider> platforms = new TreeMap<>();
+        for (PlatformProvider p : ServiceLoader.load(PlatformProvider.class, loader)) {
+            for (String n : concat(p.name(), p.aliases())) {
+                PlatformProvider previous = platforms.putIfAbsent(n, p);
+                if (previous != null && previous.getClass() != p.getClass()) {
+                    throw new IllegalStateException("two platform providers are named '" + n + "': "
+                            + previous.getClass().getName() + " and " + p.getClass().getName());
+                }
+            }
+        }
+        return new Registry(tuners, assessors, platforms);
+    }
+
+    private static java.util.List<String> concat(String first, java.util.List<String> rest) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     /** Loads the providers visible to the thread's context class loader, or else to this library's. */
@@ -52,5 +84,20 @@ public final class Registry {
     /** The registered tuner names, sorted. */
     public Set<String> tunerNames() {
         return tuners.keySet();
+    }
+
+    /** The assessor provider registered as {@code name} (case-sensitive). */
+    public Optional<AssessorProvider> assessor(String name) {
+        return Optional.ofNullable(assessors.get(name));
+    }
+
+    /** The registered assessor names, sorted. */
+    public Set<String> assessorNames() {
+        return assessors.keySet();
+    }
+
+    /** The platform provider registered as {@code name} or one of its aliases. */
+    public Optional<PlatformProvider> platform(String name) {
+        return Optional.ofNullable(platforms.get(name));
     }
 }

@@ -1,0 +1,201 @@
+package dev.hybrid.cli;
+
+import dev.hybrid.Experiment;
+import dev.hybrid.ExperimentHandle;
+import dev.hybrid.ExperimentListener;
+import dev.hybrid.ExperimentStatus;
+import dev.hybrid.ExperimentSummary;
+import dev.hybrid.config.ConfigException;
+import dev.hybrid.config.ConfigLoader;
+import dev.hybrid.config.ConfigProblem;
+import dev.hybrid.config.ExperimentConfig;
+import dev.hybrid.trial.Trial;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hybrid run CONFIG.yml}: runs an NNI experiment config in the foreground, like
+ * {@code nnictl create --foreground}. Shows live progress, prints the best trials at the end and writes
+ * {@code <experimentDir>/trials.json}. Ctrl-C stops cleanly: running trials are cancelled and recorded.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Runs an NNI experiment config (v1 or v2 YAML) in the foreground.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CONFIG.yml", description = "The experiment config.")
+    Path config;
+
+    @Option(names = "--id", paramLabel = "ID", description = "The experiment id (default: random).")
+    String id;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where experiments live (default: the config's logDir/experimentWorkingDirectory, "
+                    + "else ~/hybrid-experiments).")
+    Path workDir;
+
+    @Option(names = "--progress-interval", paramLabel = "SECONDS", hidden = true,
+            description = "Seconds between progress lines when output is not a terminal.")
+    double progressInterval = 10;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public RunCommand() {
+        this(System.out, System.err);
+    }
+
+    RunCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ExperimentConfig cfg;
+        Experiment experiment;
+        try {
+            cfg = ConfigLoader.load(config);
+            var builder = Experiment.builder().config(cfg);
+            if (id != null) {
+                builder.experimentId(id);
+            }
+            if (workDir != null) {
+                builder.workingDirectory(workDir);
+            }
+            experiment = builder.build();
+        } catch (ConfigException e) {
+            err.println("Configuration error in " + config + ":");
+            for (ConfigProblem p : e.problems()) {
+                err.println("  " + p);
+            }
+            return 2;
+        }
+        Path experimentDir = experiment.workingDirectory().orElseThrow().resolve(experiment.id());
+        Progress progress = new Progress(experiment, out, System.console() != null, progressInterval);
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        ExperimentHandle handle;
+        try (experiment) {
+            handle = experiment.start();
+            Thread hook = new Thread(() -> {
+                if (finished.getCount() > 0) {
+                    interrupted.set(true);
+                    err.println();
+                    err.println("Stopping: cancelling running trials...");
+                    handle.stop();
+                    try {
+                        finished.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }, "hybrid-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.println("Experiment " + experiment.id() + " started: " + describe(cfg) + "; files in "
+                    + experimentDir);
+            progress.start(handle);
+            try {
+                while (!handle.awaitCompletion(Duration.ofSeconds(1))) {
+                    // keep waiting; progress prints on its own thread
+                }
+            } finally {
+                progress.stop(handle);
+            }
+            ExperimentSummary summary = handle.summary();
+            writeTrials(experimentDir, handle);
+            Report.print(out, experiment, handle);
+            finished.countDown();
+            if (!interrupted.get()) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // the JVM is already shutting down
+                }
+            }
+            return switch (summary.status()) {
+                case DONE, NO_MORE_TRIAL, TUNER_NO_MORE_TRIAL -> 0;
+                default -> 1;
+            };
+        }
+    }
+
+    private static String describe(ExperimentConfig cfg) {
+        return cfg.trialConcurrency() + " at a time, " + cfg.maxTrialNumber().map(n -> n + " trials").orElse(
+                "no trial limit") + ", " + cfg.maxExperimentDuration().map(dev.hybrid.config.Durations::format)
+                .map(d -> "at most " + d).orElse("no time limit") + ", on "
+                + cfg.trainingServices().get(0).platform();
+    }
+
+    private void writeTrials(Path experimentDir, ExperimentHandle handle) {
+        try {
+            Files.createDirectories(experimentDir);
+            Files.writeString(experimentDir.resolve("trials.json"), TrialsJson.render(handle.trials()));
+        } catch (IOException e) {
+            err.println("Cannot write " + experimentDir.resolve("trials.json") + ": " + e.getMessage());
+        }
+    }
+
+    /** Prints progress: one rewritten line on a terminal, plain lines at an interval otherwise. */
+    static final class Progress implements ExperimentListener {
+        private final Experiment experiment;
+        private final PrintStream out;
+        private final boolean terminal;
+        private final double intervalSeconds;
+        private ScheduledExecutorService timer;
+
+        Progress(Experiment experiment, PrintStream out, boolean terminal, double intervalSeconds) {
+            this.experiment = experiment;
+            this.out = out;
+            this.terminal = terminal;
+            this.intervalSeconds = intervalSeconds;
+        }
+
+        void start(ExperimentHandle handle) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hybrid-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = terminal ? 250 : Math.max(100, (long) (intervalSeconds * 1000));
+            timer.scheduleAtFixedRate(() -> print(handle), every, every, TimeUnit.MILLISECONDS);
+        }
+
+        void stop(ExperimentHandle handle) {
+            timer.shutdownNow();
+            print(handle);
+            if (terminal) {
+                out.println();
+            }
+        }
+
+        private void print(ExperimentHandle handle) {
+            String line = Report.progressLine(experiment, handle.summary());
+            if (terminal) {
+                out.print("\r\033[K" + line);
+                out.flush();
+            } else {
+                out.println(line);
+            }
+        }
+    }
+
+    static boolean isFinished(ExperimentStatus s) {
+        return s == ExperimentStatus.DONE || s == ExperimentStatus.STOPPED || s == ExperimentStatus.ERROR;
+    }
+
+    static String value(Trial t) {
+        return t.finalValue().map(Report::number).orElse("-");
+    }
+}
