@@ -53,6 +53,15 @@ public final class ConfigNode {
         return values.containsKey(key) && values.get(key) != null;
     }
 
+    /**
+     * Whether the key is present at all, even with an explicit null value (which {@link #has} treats as absent);
+     * marks it as known. Lets a reader tell {@code key: null} (NNI's way to disable an option) from a missing key.
+     */
+    public boolean containsKey(String key) {
+        read.add(key);
+        return values.containsKey(key);
+    }
+
     /** The raw value of a key, marking it as known. */
     public Optional<Object> raw(String key) {
         read.add(key);
