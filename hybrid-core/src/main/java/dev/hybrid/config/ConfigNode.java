@@ -102,6 +102,16 @@ public final class ConfigNode {
         return values.containsKey(actual(key));
     }
 
+    /**
+     * Whether the key is present at all, even with an explicit null value (which {@link #has} treats as absent);
+     * marks it as known. Lets a reader tell {@code key: null} (NNI's way to disable an option) from a missing key.
+     */
+    public boolean containsKey(String key) {
+        String k = actual(key);
+        read.add(k);
+        return values.containsKey(k);
+    }
+
     /** The raw value of a key, marking it as known. */
     public Optional<Object> raw(String key) {
         String k = actual(key);

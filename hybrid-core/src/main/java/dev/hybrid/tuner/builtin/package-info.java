@@ -1,5 +1,9 @@
 /**
- * The tuners that ship with hybrid, registered by their NNI names through {@link dev.hybrid.tuner.TunerProvider}:
- * {@code Random} and {@code GridSearch}, with NNI 2.7+ semantics. Non-null by default.
+ * The tuners that ship with Hybrid, registered by their NNI names through {@link dev.hybrid.tuner.TunerProvider}s
+ * listed in {@code META-INF/services}: {@code Random}, {@code GridSearch} (NNI 2.7+ semantics) and {@code TPE}. Each
+ * tuner is driven from the experiment thread only and depends on nothing but the space, the results and its seeded
+ * random generator.
+ *
+ * <p>Non-null by default: no parameter or return value of this package is null; absent values are {@code Optional}.
  */
 package dev.hybrid.tuner.builtin;

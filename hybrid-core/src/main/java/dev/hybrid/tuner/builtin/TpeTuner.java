@@ -1,0 +1,390 @@
+package dev.hybrid.tuner.builtin;
+
+import dev.hybrid.space.Parameters;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.OptimizeMode;
+import dev.hybrid.tuner.Suggestion;
+import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.builtin.SpaceModel.Dim;
+import dev.hybrid.tuner.builtin.SpaceModel.Node;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Tree-structured Parzen Estimator tuner, registered as NNI's {@code TPE}.
+ *
+ * <h2>Algorithm</h2>
+ * The space is flattened into dimensions (see {@code SpaceModel}): a {@code choice} is a categorical index; every
+ * other type is a continuous coordinate in an internal space (log space for the log types, {@code [lower − ½,
+ * upper − ½]} for {@code randint}), and quantisation, {@code exp} and clipping are applied only to the value handed
+ * to the trial, exactly as NNI defines each type. Each (sub-)space is a node; a node below a nested choice is active
+ * only in trials whose parent choice took that branch, to any depth.
+ * <ol>
+ *   <li><b>Start-up.</b> Until {@code n_startup_jobs} (default 10) trials have results, parameters are drawn from the
+ *       priors (uniform in the internal space, the spec's normal for the normal types, uniform categories).</li>
+ *   <li><b>Split.</b> Otherwise every observation, i.e. every trial with a result plus, when a constant liar is
+ *       configured, every pending trial with the lie as its loss, is ranked by loss (ties by age). The best
+ *       {@code min(ceil(gamma · n), linear_forgetting)} form the "below" set (gamma defaults to 0.1, so the set
+ *       grows linearly with the history up to 25, unlike NNI's {@code gamma · sqrt(n)}), the rest the "above" set.
+ *       The split is made over all observations; each node then uses those observations in which it is active, so
+ *       a branch that never ranks among the best keeps only its prior in the "below" density.</li>
+ *   <li><b>Densities.</b> For each active node, a Parzen mixture {@code l} is fitted to its below observations and
+ *       {@code g} to its above ones. With {@code multivariate} (the default) one product kernel per observation spans
+ *       all parameters of the node, so correlated good values are proposed together; otherwise each parameter gets
+ *       its own mixture. Each mixture has a prior component (the range's centre with the range as sigma) of weight
+ *       {@code prior_weight}; observation weights are 1, except that in a set of {@code n ≥ linear_forgetting}
+ *       observations the oldest {@code n − linear_forgetting} ramp linearly from {@code 1/n} up to 1. Numeric kernels
+ *       are normals truncated to the range, each as wide as the larger gap to its sorted neighbours in that
+ *       dimension, clipped to {@code [range / min(100, m + 1), range]}; categorical kernels keep
+ *       {@code 1 / (1 + prior_weight)} of their mass on the observed category and spread the rest evenly.</li>
+ *   <li><b>Choice.</b> {@code n_ei_candidates} (default 24) points are drawn from {@code l}; the one maximising
+ *       {@code log l(x) − log g(x)} (first on ties) is taken. Then the chosen branches' nodes are handled the same
+ *       way.</li>
+ * </ol>
+ * Losses are the values in {@code minimize} mode and their negation in {@code maximize} mode; NaN and the worst
+ * infinity count as the worst loss. Pending trials are handled by the constant liar (default {@code worst}: they rank
+ * after every real result, which keeps parallel workers from proposing the same region); {@code none} ignores them.
+ * Per suggestion the work is O(n · candidates · dimensions) over primitive arrays.
+ *
+ * <p>Called only from the experiment thread; not thread-safe. A fixed seed and the same results give the same
+ * sequence of suggestions. Results for unknown trial ids are ignored; a result arriving after the trial's
+ * {@link #onTrialEnd} is still credited, and a trial that ends without a result is forgotten.
+ */
+public final class TpeTuner implements Tuner {
+    private static final Logger log = LoggerFactory.getLogger(TpeTuner.class);
+
+    /** How a pending trial (suggested, no result yet) is counted when the next trial is suggested. */
+    public enum ConstantLiar {
+        /** Pending trials are ignored. */
+        NONE,
+        /** Pending trials count as the best loss seen so far (NNI's default, which crowds parallel workers). */
+        BEST,
+        /** Pending trials count as worse than every result (Optuna's constant liar). */
+        WORST,
+        /** Pending trials count as the mean of the finite losses seen so far. */
+        MEAN
+    }
+
+    /**
+     * The tuner's settings, as read from NNI's {@code classArgs} by {@link TpeTunerProvider}.
+     *
+     * @param mode whether larger or smaller values are better
+     * @param liar how pending trials are counted
+     * @param startupTrials how many results to collect with random suggestions first
+     * @param candidates how many candidates are drawn from the "below" density per suggestion
+     * @param linearForgetting the cap on the "below" set and the number of newest observations kept at full weight
+     * @param priorWeight the weight of the prior component of each density, greater than 0
+     * @param gamma the fraction of observations in the "below" set, in (0, 1]
+     * @param multivariate whether each node's parameters are modelled jointly (else one density per parameter)
+     */
+    public record Settings(OptimizeMode mode, ConstantLiar liar, int startupTrials, int candidates,
+            int linearForgetting, double priorWeight, double gamma, boolean multivariate) {
+        public Settings {
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(liar, "liar");
+            if (startupTrials < 0 || candidates < 1 || linearForgetting < 1) {
+                throw new IllegalArgumentException("startupTrials >= 0, candidates >= 1 and linearForgetting >= 1"
+                        + " must hold, were " + startupTrials + ", " + candidates + ", " + linearForgetting);
+            }
+            if (!(priorWeight > 0) || Double.isInfinite(priorWeight)) {
+                throw new IllegalArgumentException("priorWeight must be > 0, was " + priorWeight);
+            }
+            if (!(gamma > 0 && gamma <= 1)) {
+                throw new IllegalArgumentException("gamma must be in (0, 1], was " + gamma);
+            }
+        }
+
+        /** The defaults: minimise, worst liar, 10 start-up trials, 24 candidates, 25, 1.0, 0.1, multivariate. */
+        public static Settings defaults() {
+            return new Settings(OptimizeMode.MINIMIZE, ConstantLiar.WORST, 10, 24, 25, 2.0, 0.1, true);
+        }
+    }
+
+    private static final class Record {
+        final long seq;
+        final double[] point;
+        double loss = Double.NaN;
+        boolean hasResult;
+        boolean ended;
+        long belowStamp = -1;
+
+        Record(long seq, double[] point) {
+            this.seq = seq;
+            this.point = point;
+        }
+
+        boolean isPending() {
+            return !hasResult && !ended;
+        }
+    }
+
+    private final Settings settings;
+    private final RandomGenerator random;
+    private SpaceModel model;
+    private final Map<TrialId, Record> byId = new HashMap<>();
+    private final List<Record> history = new ArrayList<>();
+    /** Trials with results, by loss then age. */
+    private final List<Record> ranked = new ArrayList<>();
+    private long nextSeq;
+    private long stamp;
+
+    /** A tuner with these settings drawing from {@code random} (seed it for a reproducible sequence). */
+    public TpeTuner(Settings settings, RandomGenerator random) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** The settings this tuner runs with. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Sets the space; every type and nesting depth is supported. Replacing the space forgets the history. */
+    @Override
+    public void updateSearchSpace(SearchSpace space) {
+        Objects.requireNonNull(space, "space");
+        model = new SpaceModel(space);
+        byId.clear();
+        history.clear();
+        ranked.clear();
+    }
+
+    /**
+     * Proposes parameters for a new trial: always {@link Suggestion.Next}.
+     *
+     * @throws IllegalStateException before {@link #updateSearchSpace}
+     * @throws IllegalArgumentException if parameters were already proposed for {@code trial}
+     */
+    @Override
+    public Suggestion suggest(TrialId trial) {
+        Objects.requireNonNull(trial, "trial");
+        if (model == null) {
+            throw new IllegalStateException("updateSearchSpace must be called before suggest");
+        }
+        if (byId.containsKey(trial)) {
+            throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
+        }
+        double[] x = model.emptyPoint();
+        if (ranked.size() < settings.startupTrials()) {
+            model.samplePrior(model.root(), x, random);
+        } else {
+            new Proposal().fill(model.root(), x);
+        }
+        Record r = new Record(nextSeq++, x);
+        byId.put(trial, r);
+        history.add(r);
+        Parameters p = model.decode(x);
+        log.debug("TPE proposes {} for trial {}", p, trial);
+        return new Suggestion.Next(p);
+    }
+
+    /** Records a final result; ignored for unknown trials. The value may be NaN or ±Infinity (then the worst loss). */
+    @Override
+    public void onResult(TrialId trial, Parameters parameters, double value) {
+        Record r = byId.get(trial);
+        if (r == null) {
+            log.debug("TPE ignores a result for unknown trial {}", trial);
+            return;
+        }
+        if (r.hasResult) {
+            ranked.remove(r);
+        }
+        double loss = settings.mode().toLoss(value);
+        r.loss = Double.isNaN(loss) ? Double.POSITIVE_INFINITY : loss;
+        r.hasResult = true;
+        int lo = 0;
+        int hi = ranked.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ranked.get(mid).loss <= r.loss) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        ranked.add(lo, r);
+    }
+
+    /** A trial ended: it is no longer pending. A result that arrives later is still credited. */
+    @Override
+    public void onTrialEnd(TrialId trial, TrialStatus status) {
+        Record r = byId.get(trial);
+        if (r != null) {
+            r.ended = true;
+        }
+    }
+
+    /** One model-based suggestion: the ranking of the observations and the per-node density fits. */
+    private final class Proposal {
+        /** Observations by loss (pending ones at the lie's place), ties by age. */
+        private final Record[] byLoss;
+        /** The same observations by age. */
+        private final Record[] byAge;
+
+        Proposal() {
+            ConstantLiar liar = settings.liar();
+            List<Record> pending = new ArrayList<>();
+            List<Record> observed = new ArrayList<>();
+            for (Record r : history) {
+                if (r.hasResult) {
+                    observed.add(r);
+                } else if (liar != ConstantLiar.NONE && r.isPending()) {
+                    pending.add(r);
+                    observed.add(r);
+                }
+            }
+            byAge = observed.toArray(new Record[0]);
+            byLoss = new Record[byAge.length];
+            double lie = lie(liar);
+            int insertAt = 0;
+            while (insertAt < ranked.size() && ranked.get(insertAt).loss <= lie) {
+                insertAt++;
+            }
+            for (int i = 0; i < byLoss.length; i++) {
+                byLoss[i] = i < insertAt ? ranked.get(i)
+                        : i < insertAt + pending.size() ? pending.get(i - insertAt)
+                        : ranked.get(i - pending.size());
+            }
+        }
+
+        /**
+         * Splits the observations in which {@code node} is active into below (index 0) and above (index 1), each by
+         * age. The split is made over all observations, so a branch whose trials never rank among the best keeps
+         * only its prior in the "below" density.
+         */
+        private double[][][] split(Node node) {
+            stamp++;
+            int nBelow = (int) Math.min(Math.ceil(settings.gamma() * byLoss.length), settings.linearForgetting());
+            for (int i = 0; i < nBelow; i++) {
+                byLoss[i].belowStamp = stamp;
+            }
+            int b = 0;
+            int a = 0;
+            for (Record r : byAge) {
+                if (node.isActiveIn(r.point)) {
+                    if (r.belowStamp == stamp) {
+                        b++;
+                    } else {
+                        a++;
+                    }
+                }
+            }
+            double[][] below = new double[b][];
+            double[][] above = new double[a][];
+            b = 0;
+            a = 0;
+            for (Record r : byAge) {
+                if (node.isActiveIn(r.point)) {
+                    if (r.belowStamp == stamp) {
+                        below[b++] = r.point;
+                    } else {
+                        above[a++] = r.point;
+                    }
+                }
+            }
+            return new double[][][] {below, above};
+        }
+
+        private double lie(ConstantLiar liar) {
+            if (liar == ConstantLiar.WORST || liar == ConstantLiar.NONE) {
+                return Double.POSITIVE_INFINITY;
+            }
+            double min = Double.POSITIVE_INFINITY;
+            double sum = 0;
+            int finite = 0;
+            for (Record r : ranked) {
+                if (Double.isFinite(r.loss)) {
+                    min = Math.min(min, r.loss);
+                    sum += r.loss;
+                    finite++;
+                }
+            }
+            if (finite == 0) {
+                return 0.0;
+            }
+            return liar == ConstantLiar.BEST ? min : sum / finite;
+        }
+
+        void fill(Node node, double[] x) {
+            if (node.dims.length > 0) {
+                double[][][] split = split(node);
+                double[][] l = split[0];
+                double[][] g = split[1];
+                if (settings.multivariate()) {
+                    choose(dims(node.dims), l, g, x);
+                } else {
+                    for (int id : node.dims) {
+                        choose(new Dim[] {model.dim(id)}, l, g, x);
+                    }
+                }
+            }
+            for (int id : node.dims) {
+                Dim d = model.dim(id);
+                if (d.categorical) {
+                    Node child = d.branches[(int) x[id]];
+                    if (child != null) {
+                        fill(child, x);
+                    }
+                }
+            }
+        }
+
+        private Dim[] dims(int[] ids) {
+            Dim[] out = new Dim[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                out[i] = model.dim(ids[i]);
+            }
+            return out;
+        }
+
+        private void choose(Dim[] group, double[][] l, double[][] g, double[] x) {
+            ParzenEstimator good = new ParzenEstimator(group, l, l.length, weights(l.length), settings.priorWeight());
+            ParzenEstimator bad = new ParzenEstimator(group, g, g.length, weights(g.length), settings.priorWeight());
+            int nc = settings.candidates();
+            double[][] cand = new double[nc][group.length];
+            for (int c = 0; c < nc; c++) {
+                good.sample(random, cand[c]);
+            }
+            double[] lg = new double[nc];
+            double[] lb = new double[nc];
+            double[] scratch = new double[Math.max(good.components(), bad.components())];
+            good.logDensity(cand, nc, lg, scratch);
+            bad.logDensity(cand, nc, lb, scratch);
+            int best = 0;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < nc; c++) {
+                double s = lg[c] - lb[c];
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = c;
+                }
+            }
+            for (int j = 0; j < group.length; j++) {
+                x[group[j].index] = cand[best][j];
+            }
+        }
+
+        private double[] weights(int n) {
+            double[] w = new double[n];
+            int flat = settings.linearForgetting();
+            if (n < flat) {
+                java.util.Arrays.fill(w, 1.0);
+                return w;
+            }
+            int ramp = n - flat;
+            for (int i = 0; i < ramp; i++) {
+                w[i] = ramp == 1 ? 1.0 / n : 1.0 / n + (1.0 - 1.0 / n) * i / (ramp - 1);
+            }
+            java.util.Arrays.fill(w, ramp, n, 1.0);
+            return w;
+        }
+    }
+}
