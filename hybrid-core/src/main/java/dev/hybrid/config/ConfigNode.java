@@ -97,11 +97,6 @@ public final class ConfigNode {
         return values.containsKey(k) && values.get(k) != null;
     }
 
-    /** Whether the key is present, even with a null value, without marking it as known. */
-    public boolean contains(String key) {
-        return values.containsKey(actual(key));
-    }
-
     /**
      * Whether the key is present at all, even with an explicit null value (which {@link #has} treats as absent);
      * marks it as known. Lets a reader tell {@code key: null} (NNI's way to disable an option) from a missing key.

@@ -3,13 +3,11 @@ package dev.hybrid.cli;
 import dev.hybrid.Experiment;
 import dev.hybrid.ExperimentHandle;
 import dev.hybrid.ExperimentListener;
-import dev.hybrid.ExperimentStatus;
 import dev.hybrid.ExperimentSummary;
 import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ConfigProblem;
 import dev.hybrid.config.ExperimentConfig;
-import dev.hybrid.trial.Trial;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -189,13 +187,5 @@ public final class RunCommand implements Callable<Integer> {
                 out.println(line);
             }
         }
-    }
-
-    static boolean isFinished(ExperimentStatus s) {
-        return s == ExperimentStatus.DONE || s == ExperimentStatus.STOPPED || s == ExperimentStatus.ERROR;
-    }
-
-    static String value(Trial t) {
-        return t.finalValue().map(Report::number).orElse("-");
     }
 }

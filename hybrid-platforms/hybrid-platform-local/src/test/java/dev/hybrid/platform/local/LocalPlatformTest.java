@@ -65,7 +65,7 @@ class LocalPlatformTest {
 
     @Test
     void aSucceedingTrialReportsStartedMetricsInOrderAndSucceeded() throws Exception {
-        platform.submit(spec("ok1", "ok"));
+        platform.submit(spec("ok1", "succeed"));
         assertThat(next()).isInstanceOf(TrialEvent.Started.class);
         TrialEvent.Ended end = awaitEnd(TrialId.of("ok1"));
         assertThat(end.status()).isEqualTo(TrialStatus.SUCCEEDED);
@@ -74,7 +74,7 @@ class LocalPlatformTest {
                 .map(e -> ((TrialEvent.MetricReported) e).metric().value()).toList();
         assertThat(values).containsExactly("1", "2", "3", "4");
         Path sys = dir.resolve("exp/trials/ok1");
-        assertThat(Files.readString(sys.resolve("parameter.cfg"))).contains("\"parameters\":{\"scenario\":\"ok\"}");
+        assertThat(Files.readString(sys.resolve("parameter.cfg"))).contains("\"parameters\":{\"scenario\":\"succeed\"}");
         assertThat(Files.readString(sys.resolve(".nni/state"))).matches("0 \\d+\\n");
         assertThat(Files.readString(sys.resolve("stdout"))).contains("hello from ok1");
     }
@@ -100,7 +100,7 @@ class LocalPlatformTest {
 
     @Test
     void cancellingATrialThatForkedChildrenLeavesNoProcess() throws Exception {
-        platform.submit(spec("hang1", "hang"));
+        platform.submit(spec("hang1", "block"));
         assertThat(next()).isInstanceOf(TrialEvent.Started.class);
         Path pidFile = dir.resolve("exp/trials/hang1/child.pid");
         // The script writes its child's pid, then reports one metric: wait for that metric, not for time.
@@ -120,14 +120,14 @@ class LocalPlatformTest {
     @Test
     void slotsAreLimitedAndClosedPlatformsRefuseTrials() throws Exception {
         assertThat(platform.freeSlots()).isEqualTo(2);
-        platform.submit(spec("h1", "hang"));
-        platform.submit(spec("h2", "hang"));
+        platform.submit(spec("h1", "block"));
+        platform.submit(spec("h2", "block"));
         assertThat(platform.freeSlots()).isZero();
-        assertThatThrownBy(() -> platform.submit(spec("h3", "hang"))).isInstanceOf(PlatformException.class)
+        assertThatThrownBy(() -> platform.submit(spec("h3", "block"))).isInstanceOf(PlatformException.class)
                 .hasMessageContaining("no free slot");
         platform.close();
         platform.close();
-        assertThatThrownBy(() -> platform.submit(spec("h4", "ok"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> platform.submit(spec("h4", "succeed"))).isInstanceOf(IllegalStateException.class);
         events.clear();
         assertThat(events.poll(200, TimeUnit.MILLISECONDS)).isNull();
     }

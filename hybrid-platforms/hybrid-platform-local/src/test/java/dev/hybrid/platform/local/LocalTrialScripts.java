@@ -11,7 +11,7 @@ final class LocalTrialScripts {
             "metric() { frame \"{\\\"parameter_id\\\":1,\\\"trial_job_id\\\":\\\"$NNI_TRIAL_JOB_ID\\\",\\\"type\\\":\\\"$1\\\","
                     + "\\\"sequence\\\":$2,\\\"value\\\":\\\"$3\\\"}\"; }",
             "case \"$p\" in",
-            "  *'\"scenario\":\"ok\"'*)",
+            "  *'\"scenario\":\"succeed\"'*)",
             "    echo \"hello from $NNI_TRIAL_JOB_ID\"",
             "    metric PERIODICAL 0 1; metric PERIODICAL 1 2; metric PERIODICAL 2 3; metric FINAL 0 4",
             "    exit 0 ;;",
@@ -24,7 +24,7 @@ final class LocalTrialScripts {
             "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"PERIODICAL\\\", \\\"sequence\\\": 1, \\\"value\\\": \\\"11\\\"}'\"",
             "    metric FINAL 0 0.5",
             "    exit 0 ;;",
-            "  *'\"scenario\":\"hang\"'*)",
+            "  *'\"scenario\":\"block\"'*)",
             "    sleep 600 &",
             "    echo $! > \"$NNI_SYS_DIR/child.pid\"",
             "    metric PERIODICAL 0 1",
