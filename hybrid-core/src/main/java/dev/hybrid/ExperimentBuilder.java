@@ -351,7 +351,10 @@ public final class ExperimentBuilder {
     private OptimizeMode resolveOptimizeMode(Problems problems) {
         Object raw = classArgs.get("optimize_mode");
         if (!(raw instanceof String s)) {
-            return optimizeMode;
+            if (optimizeMode != null) {
+                return optimizeMode;
+            }
+            return Registry.load().tuner(tunerName).map(TunerProvider::defaultOptimizeMode).orElse(null);
         }
         OptimizeMode fromArgs;
         try {

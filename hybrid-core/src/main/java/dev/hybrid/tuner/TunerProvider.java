@@ -17,4 +17,12 @@ public interface TunerProvider {
      * the collected problems; an implementation may return a tuner built from defaults when there were problems.
      */
     Tuner create(ConfigNode classArgs, TunerContext context);
+
+    /**
+     * The direction the tuner optimises when {@code classArgs} set no {@code optimize_mode}: NNI's default for this
+     * tuner (most tuners maximise; NNI's TPE minimises). The experiment ranks trials the same way.
+     */
+    default OptimizeMode defaultOptimizeMode() {
+        return OptimizeMode.MAXIMIZE;
+    }
 }

@@ -1,0 +1,129 @@
+package dev.hybrid.bench;
+
+import dev.hybrid.Experiment;
+import dev.hybrid.ExperimentHandle;
+import dev.hybrid.platform.local.LocalPlatform;
+import dev.hybrid.platform.local.LocalPlatformOptions;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.space.Uniform;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How fast the local platform turns trials around: null trials (a command that does nothing but speak the protocol)
+ * run at concurrency 2 through a whole experiment (Random tuner, real processes, {@code parameter.cfg} written,
+ * metrics read); it reports trials per second and the median gap between one trial's exit and the next trial's
+ * start. Two trials: {@code /bin/true}, and a Python trial doing
+ * {@code import nni; nni.get_next_parameter(); nni.report_final_result(0)}.
+ */
+public final class LocalTrialSpeed {
+    private LocalTrialSpeed() {
+    }
+
+    /** The figures for the shell trial (and the Python one where {@code python3} runs). */
+    public static List<Figure> figures(int shellTrials, int pythonTrials) {
+        List<Figure> out = new ArrayList<>();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("hybrid-local-speed");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(dir.resolve("warmup"), "/bin/true", 100);
+        Result shell = run(dir.resolve("shell"), "/bin/true", shellTrials);
+        out.add(new Figure("local.shell_trials_per_s", shell.trialsPerSecond(), "trials/s"));
+        out.add(new Figure("local.shell_gap_ms_median", shell.medianGapMillis(), "ms"));
+        if (pythonTrials > 0 && hasPython()) {
+            Result py = run(dir.resolve("python"),
+                    "python3 -c 'import nni; nni.get_next_parameter(); nni.report_final_result(0)'", pythonTrials);
+            out.add(new Figure("local.python_trials_per_s", py.trialsPerSecond(), "trials/s"));
+            out.add(new Figure("local.python_gap_ms_median", py.medianGapMillis(), "ms"));
+        }
+        return out;
+    }
+
+    /** Trials per second and the median exit-to-next-start gap of one run. */
+    record Result(double trialsPerSecond, double medianGapMillis) {
+    }
+
+    static Result run(Path dir, String command, int trials) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LocalPlatform platform = LocalPlatform.create(LocalPlatformOptions.of("speed", dir, command, dir, 2));
+        try (Experiment experiment = Experiment.builder()
+                .searchSpace(SearchSpace.of(new Uniform("x", 0, 1)))
+                .tuner("Random", Map.of("seed", 1))
+                .trialConcurrency(2)
+                .maxTrialNumber(trials)
+                .platform(platform)
+                .workingDirectory(dir)
+                .build()) {
+            ExperimentHandle handle = experiment.start();
+            if (!handle.awaitCompletion(Duration.ofMinutes(10))) {
+                throw new IllegalStateException("the speed run did not finish in 10 minutes");
+            }
+            List<Trial> done = handle.trials();
+            long failed = done.stream().filter(t -> t.status() != TrialStatus.SUCCEEDED).count();
+            if (failed > 0) {
+                throw new IllegalStateException(failed + " of " + done.size() + " null trials did not succeed: "
+                        + done.stream().filter(t -> t.status() != TrialStatus.SUCCEEDED).findFirst()
+                                .map(Trial::message).orElse(""));
+            }
+            List<Instant> starts = done.stream().map(t -> t.started().orElseThrow()).sorted().toList();
+            List<Instant> ends = done.stream().map(t -> t.ended().orElseThrow()).sorted().toList();
+            double seconds = Duration.between(starts.get(0), ends.get(ends.size() - 1)).toNanos() / 1e9;
+            List<Double> gaps = new ArrayList<>();
+            int s = 0;
+            for (Instant end : ends) {
+                while (s < starts.size() && starts.get(s).isBefore(end)) {
+                    s++;
+                }
+                if (s == starts.size()) {
+                    break;
+                }
+                gaps.add(Duration.between(end, starts.get(s)).toNanos() / 1e6);
+                s++;
+            }
+            gaps.sort(Comparator.naturalOrder());
+            double median = gaps.isEmpty() ? Double.NaN : gaps.get(gaps.size() / 2);
+            return new Result(done.size() / seconds, median);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static boolean hasPython() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "pass").start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Prints the figures, one {@code name value unit} line each. */
+    public static void main(String[] args) {
+        int shell = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int python = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        for (Figure f : figures(shell, python)) {
+            System.out.println(f.line());
+        }
+    }
+}
