@@ -83,8 +83,8 @@ public final class ExperimentLoop implements Runnable {
 
     /** Guards the trial records, {@link #counts} and {@link #best} against readers on other threads. */
     private final Object lock = new Object();
-    private final List<TrialRecord> records = new ArrayList<>();
-    private final Map<TrialId, TrialRecord> byId = new HashMap<>();
+    private final List<TrialRecord> records;
+    private final Map<TrialId, TrialRecord> byId;
     private final int[] counts = new int[TrialStatus.values().length];
     private TrialRecord best;
 
@@ -116,6 +116,10 @@ public final class ExperimentLoop implements Runnable {
         this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
         this.clock = settings.clock();
         this.mode = settings.optimizeMode();
+        // Sized for the whole budget when it is known and modest, so that large runs do not rehash as they grow.
+        int expected = Math.min(settings.maxTrialNumber(), 1 << 20);
+        this.records = new ArrayList<>(Math.max(16, expected));
+        this.byId = new HashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
     }
 
     /** Sets the scheduler for timers (deadline, stop grace, retries); called once before the thread starts. */
