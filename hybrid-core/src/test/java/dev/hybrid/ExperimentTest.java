@@ -569,6 +569,26 @@ class ExperimentTest {
     }
 
     @Test
+    void closeFromAListenerStopsTheExperimentWithoutDeadlock() throws Exception {
+        Experiment[] self = new Experiment[1];
+        Experiment e = builder().tuner(new ScriptedTuner()).trialConcurrency(2)
+                .listener(new ExperimentListener() {
+                    @Override
+                    public void onTrialStarted(Trial trial) {
+                        self[0].close();
+                    }
+                })
+                .trialFunction((p, r) -> new CountDownLatch(1).await()).build();
+        self[0] = e;
+        experiments.add(e);
+
+        ExperimentHandle h = finished(e.start());
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+        assertThat(h.trials()).extracting(Trial::status).containsOnly(TrialStatus.USER_CANCELED);
+    }
+
+    @Test
     void anExperimentStartsOnlyOnce() {
         Experiment e = builder().tuner(new ScriptedTuner()).maxTrialNumber(1).trialFunction((p, r) -> { }).build();
         experiments.add(e);
