@@ -396,6 +396,25 @@ class ExperimentTest {
     }
 
     @Test
+    void aPlatformWithNoFreeSlotIsCheckedAgainLater() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform busy = FakePlatform.withSlots(0, clock);
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).maxTrialNumber(1).platform(busy)
+                .clock(clock).scheduler(scheduler));
+
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofSeconds(1));
+        scheduler.awaitPendingTasks(1, WAIT);
+
+        assertThat(h.trials()).isEmpty();
+        assertThat(h.status()).isEqualTo(ExperimentStatus.RUNNING);
+        h.stop();
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+    }
+
+    @Test
     void submissionsThatKeepFailingEndTheExperimentInError() throws Exception {
         FakePlatform platform = FakePlatform.withSlots(2).succeedingWith(1);
         for (int i = 0; i < 6; i++) {
