@@ -34,7 +34,7 @@ public final class Experiment implements AutoCloseable {
 
     private final ExperimentSettings settings;
     private ExperimentLoop loop;
-    private Thread thread;
+    private volatile Thread thread;
     private ScheduledExecutorService ownedScheduler;
     private ExperimentHandle handle;
     private boolean closed;
@@ -119,7 +119,18 @@ public final class Experiment implements AutoCloseable {
      * created. Executors passed to the builder are left running. Idempotent.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (Thread.currentThread() == thread) {
+            // Called from a listener: the experiment thread cannot wait for itself, so it only asks to stop. It must
+            // not take this object's lock either: a user thread in close() holds it while joining this thread. (It
+            // sees `loop`, written before the thread was started.)
+            loop.requestStop();
+            return;
+        }
+        closeFromOutside();
+    }
+
+    private synchronized void closeFromOutside() {
         if (closed) {
             return;
         }

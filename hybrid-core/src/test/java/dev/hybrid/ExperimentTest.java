@@ -396,6 +396,25 @@ class ExperimentTest {
     }
 
     @Test
+    void aPlatformWithNoFreeSlotIsCheckedAgainLater() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform busy = FakePlatform.withSlots(0, clock);
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).maxTrialNumber(1).platform(busy)
+                .clock(clock).scheduler(scheduler));
+
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofSeconds(1));
+        scheduler.awaitPendingTasks(1, WAIT);
+
+        assertThat(h.trials()).isEmpty();
+        assertThat(h.status()).isEqualTo(ExperimentStatus.RUNNING);
+        h.stop();
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+    }
+
+    @Test
     void submissionsThatKeepFailingEndTheExperimentInError() throws Exception {
         FakePlatform platform = FakePlatform.withSlots(2).succeedingWith(1);
         for (int i = 0; i < 6; i++) {
@@ -566,6 +585,26 @@ class ExperimentTest {
         } finally {
             mine.shutdownNow();
         }
+    }
+
+    @Test
+    void closeFromAListenerStopsTheExperimentWithoutDeadlock() throws Exception {
+        Experiment[] self = new Experiment[1];
+        Experiment e = builder().tuner(new ScriptedTuner()).trialConcurrency(2)
+                .listener(new ExperimentListener() {
+                    @Override
+                    public void onTrialStarted(Trial trial) {
+                        self[0].close();
+                    }
+                })
+                .trialFunction((p, r) -> new CountDownLatch(1).await()).build();
+        self[0] = e;
+        experiments.add(e);
+
+        ExperimentHandle h = finished(e.start());
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+        assertThat(h.trials()).extracting(Trial::status).containsOnly(TrialStatus.USER_CANCELED);
     }
 
     @Test

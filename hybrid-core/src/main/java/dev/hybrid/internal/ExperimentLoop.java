@@ -61,7 +61,7 @@ public final class ExperimentLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ExperimentLoop.class);
 
-    private enum Signal { DEADLINE, STOP, STOP_GRACE_OVER, RETRY }
+    private enum Signal { DEADLINE, STOP, STOP_GRACE_OVER, RETRY, RECHECK }
 
     /** A tuner call threw; carries the cause out of the handling code to the loop. */
     private static final class TunerFailure extends RuntimeException {
@@ -83,8 +83,8 @@ public final class ExperimentLoop implements Runnable {
 
     /** Guards the trial records, {@link #counts} and {@link #best} against readers on other threads. */
     private final Object lock = new Object();
-    private final List<TrialRecord> records = new ArrayList<>();
-    private final Map<TrialId, TrialRecord> byId = new HashMap<>();
+    private final List<TrialRecord> records;
+    private final Map<TrialId, TrialRecord> byId;
     private final int[] counts = new int[TrialStatus.values().length];
     private TrialRecord best;
 
@@ -106,6 +106,8 @@ public final class ExperimentLoop implements Runnable {
     private int consecutiveSubmitFailures;
     private long retryBackoffMillis = 1000;
     private TrialId pendingId;
+    private boolean capacityRecheckPending;
+    private long capacityRecheckMillis;
     private final ArrayDeque<TrialRecord> retries = new ArrayDeque<>();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
@@ -116,6 +118,10 @@ public final class ExperimentLoop implements Runnable {
         this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
         this.clock = settings.clock();
         this.mode = settings.optimizeMode();
+        // Sized for the whole budget when it is known and modest, so that large runs do not rehash as they grow.
+        int expected = Math.min(settings.maxTrialNumber(), 1 << 20);
+        this.records = new ArrayList<>(Math.max(16, expected));
+        this.byId = new HashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
     }
 
     /** Sets the scheduler for timers (deadline, stop grace, retries); called once before the thread starts. */
@@ -266,6 +272,8 @@ public final class ExperimentLoop implements Runnable {
             onStopGraceOver();
         } else if (message == Signal.RETRY) {
             retryDue = true;
+        } else if (message == Signal.RECHECK) {
+            capacityRecheckPending = false;
         }
     }
 
@@ -312,9 +320,16 @@ public final class ExperimentLoop implements Runnable {
                 onDeadline();
                 return;
             }
-            if (tunerWaiting || live >= concurrency || platform.freeSlots() <= 0) {
+            if (tunerWaiting || live >= concurrency) {
                 return;
             }
+            if (platform.freeSlots() <= 0) {
+                if (live == 0) {
+                    recheckCapacityLater();
+                }
+                return;
+            }
+            capacityRecheckMillis = 0;
             if (pendingId == null) {
                 pendingId = newTrialId();
             }
@@ -348,6 +363,23 @@ public final class ExperimentLoop implements Runnable {
                         + " returned no suggestion (null) for trial " + id));
             }
         }
+    }
+
+    /**
+     * The platform has no free slot although none of our trials runs (machines busy with other work, children
+     * unhealthy). No event will come to wake the loop, so look again later, backing off from 1 s to 30 s.
+     */
+    private void recheckCapacityLater() {
+        if (capacityRecheckPending) {
+            return;
+        }
+        if (capacityRecheckMillis == 0) {
+            log.warn("Platform {} has no free slot and no trial of this experiment runs; checking again later",
+                    platform.name());
+        }
+        capacityRecheckMillis = Math.min(Math.max(1000, capacityRecheckMillis * 2), 30_000);
+        capacityRecheckPending = true;
+        schedule(Signal.RECHECK, Duration.ofMillis(capacityRecheckMillis));
     }
 
     private TrialId newTrialId() {
@@ -605,16 +637,18 @@ public final class ExperimentLoop implements Runnable {
         }
     }
 
+    /** Records every trial that has not ended as cancelled, without waiting for its platform any longer. */
     private void endUnfinished(String why) {
-        for (TrialRecord r : new ArrayList<>(records.subList(0, records.size()))) {
-            if (live == 0) {
-                break;
-            }
-            if (!r.status.isFinished()) {
-                endTrial(r, TrialStatus.USER_CANCELED, null, why, clock.instant());
+        retries.clear();
+        List<TrialRecord> unfinished = new ArrayList<>();
+        for (int i = records.size() - 1; i >= 0 && unfinished.size() < live; i--) {
+            if (!records.get(i).status.isFinished()) {
+                unfinished.add(records.get(i));
             }
         }
-        retries.clear();
+        for (int i = unfinished.size() - 1; i >= 0; i--) {
+            endTrial(unfinished.get(i), TrialStatus.USER_CANCELED, null, why, clock.instant());
+        }
     }
 
     private void finish(ExperimentStatus end) {

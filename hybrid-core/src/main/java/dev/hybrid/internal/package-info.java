@@ -1,5 +1,5 @@
 /**
- * The experiment loop and registries. Not API: may change without notice.
+ * The experiment loop, its settings and the component registry: not API, may change without notice.
  *
  * <p>Non-null by default: no parameter or return value of this package is null; absent values are {@code Optional}.
  */

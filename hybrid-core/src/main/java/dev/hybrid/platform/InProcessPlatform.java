@@ -43,7 +43,6 @@ public final class InProcessPlatform implements TrainingPlatform {
     public static final String NAME = "in-process";
 
     private static final Logger log = LoggerFactory.getLogger(InProcessPlatform.class);
-    private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
 
     private final TrialFunction function;
     private final int threads;
@@ -101,10 +100,12 @@ public final class InProcessPlatform implements TrainingPlatform {
                 throw new IllegalStateException("in-process platform is already started");
             }
             this.sink = sink;
-            int pool = POOL_COUNTER.incrementAndGet();
             AtomicInteger n = new AtomicInteger();
             ThreadFactory factory = r -> {
-                Thread t = new Thread(r, "hybrid-trial-" + (pool == 1 ? "" : pool + "-") + n.incrementAndGet());
+                Thread t = new Thread(() -> {
+                    MDC.put("platform", NAME);
+                    r.run();
+                }, "hybrid-trial-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             };
@@ -136,7 +137,7 @@ public final class InProcessPlatform implements TrainingPlatform {
             liveCount.decrementAndGet();
             throw new PlatformException(NAME, spec.id(), "no free slot (all " + threads + " threads busy)", true, null);
         }
-        RunningTrial trial = new RunningTrial(spec);
+        RunningTrial trial = new RunningTrial(spec, MDC.get("experiment"));
         if (live.putIfAbsent(spec.id(), trial) != null) {
             liveCount.decrementAndGet();
             throw new IllegalArgumentException("trial " + spec.id() + " is already running");
@@ -212,13 +213,16 @@ public final class InProcessPlatform implements TrainingPlatform {
     /** One submitted trial: its task, its reporter, and the flag that makes its Ended happen exactly once. */
     private final class RunningTrial implements Runnable, TrialReporter {
         private final TrialSpec spec;
+        /** The submitting thread's experiment id, carried into the trial thread's MDC. */
+        private final String experiment;
         private final AtomicBoolean ended = new AtomicBoolean();
         private final AtomicInteger intermediateSequence = new AtomicInteger();
         private volatile boolean cancelled;
         private volatile Future<?> future;
 
-        RunningTrial(TrialSpec spec) {
+        RunningTrial(TrialSpec spec, String experiment) {
             this.spec = spec;
+            this.experiment = experiment;
         }
 
         @Override
@@ -227,7 +231,9 @@ public final class InProcessPlatform implements TrainingPlatform {
                 return;
             }
             MDC.put("trial", spec.id().value());
-            MDC.put("platform", NAME);
+            if (experiment != null) {
+                MDC.put("experiment", experiment);
+            }
             try {
                 emit(new TrialEvent.Started(spec.id(), clock.instant()));
                 function.run(spec.parameters(), this);
@@ -241,7 +247,7 @@ public final class InProcessPlatform implements TrainingPlatform {
                 end(TrialStatus.FAILED, describe(e));
             } finally {
                 MDC.remove("trial");
-                MDC.remove("platform");
+                MDC.remove("experiment");
                 // A cancel may have interrupted this thread; the pool thread must not carry the flag on.
                 Thread.interrupted();
             }

@@ -15,10 +15,15 @@ final class MetricValues {
         if (Double.isInfinite(v)) {
             return v > 0 ? "Infinity" : "-Infinity";
         }
-        return Json.write(v);
+        // What Jackson writes for a double, without a serializer round per metric.
+        return Double.toString(v);
     }
 
     static double scalar(String text) {
+        if (isPlainJsonNumber(text)) {
+            // The common case, a bare number, parsed without building a JSON tree.
+            return Double.parseDouble(text);
+        }
         JsonNode node;
         try {
             node = Json.readTree(text);
@@ -38,6 +43,55 @@ final class MetricValues {
         }
         throw new MetricFormatException("metric value must be a number or an object with a numeric 'default', was "
                 + abbreviate(text));
+    }
+
+    /** Whether {@code s} is exactly one JSON number ({@code -?int frac? exp?}), the only text parsed directly. */
+    static boolean isPlainJsonNumber(String s) {
+        int n = s.length();
+        int i = 0;
+        if (i < n && s.charAt(i) == '-') {
+            i++;
+        }
+        if (i >= n) {
+            return false;
+        }
+        char c = s.charAt(i);
+        if (c == '0') {
+            i++;
+        } else if (c >= '1' && c <= '9') {
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+            }
+        } else {
+            return false;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int start = i;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i == start) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static String abbreviate(String s) {

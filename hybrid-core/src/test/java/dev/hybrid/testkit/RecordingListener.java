@@ -87,7 +87,7 @@ public final class RecordingListener implements ExperimentListener {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<Event> matching = events.stream().filter(predicate).map(e -> (Event) e).toList();
+            List<Event> matching = events.stream().filter(predicate).toList();
             if (matching.size() >= n) {
                 return matching;
             }

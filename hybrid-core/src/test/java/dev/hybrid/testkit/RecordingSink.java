@@ -92,7 +92,7 @@ public final class RecordingSink implements TrialEventSink {
         lock.lock();
         try {
             while (true) {
-                List<TrialEvent> matching = events.stream().filter(predicate).map(e -> (TrialEvent) e).toList();
+                List<TrialEvent> matching = events.stream().filter(predicate).toList();
                 if (matching.size() >= count) {
                     return matching;
                 }

@@ -1,6 +1,7 @@
 /**
- * The tuner benchmark behind {@code hybrid bench}: problems read from a suite folder, the pending-queue protocol of
- * {@code ../shared/bench/README.md}, its metrics and CSV rows, and the per-suggestion speed figures. Non-null by
- * default.
+ * Benchmarks behind {@code hybrid bench}: the tuner-quality protocol of {@code ../shared/bench/README.md} (problems
+ * read from a suite folder, the pending-queue loop, its metrics and CSV rows), the per-suggestion speed of the tuners,
+ * the no-op trial throughput of the engine ({@link dev.hybrid.bench.EngineSpeed}) and the turnaround of local
+ * process trials ({@link dev.hybrid.bench.LocalTrialSpeed}). Non-null by default.
  */
 package dev.hybrid.bench;
