@@ -67,6 +67,9 @@ public final class ExperimentBuilder {
     private Clock clock;
     private ScheduledExecutorService scheduler;
     private ExperimentConfig config;
+    private dev.hybrid.assessor.Assessor assessor;
+    private String assessorName;
+    private Map<String, Object> assessorArgs;
 
     ExperimentBuilder() {
     }
@@ -80,11 +83,34 @@ public final class ExperimentBuilder {
         this.config = Objects.requireNonNull(experimentConfig, "experimentConfig");
         searchSpace(config.searchSpace());
         config.tuner().ifPresent(t -> tuner(t.name(), t.classArgs()));
+        config.assessor().ifPresent(a -> assessor(a.name(), a.classArgs()));
         trialConcurrency(config.trialConcurrency());
         config.maxTrialNumber().ifPresent(this::maxTrialNumber);
         config.maxExperimentDuration().ifPresent(this::maxExecDuration);
         config.experimentWorkingDirectory().ifPresent(this::workingDirectory);
         config.experimentName().ifPresent(this::name);
+        return this;
+    }
+
+    /**
+     * An assessor that stops unpromising trials early from their intermediate results; such trials end
+     * {@code EARLY_STOPPED}. Replaces an earlier {@link #assessor(String, Map)}.
+     */
+    public ExperimentBuilder assessor(dev.hybrid.assessor.Assessor theAssessor) {
+        this.assessor = Objects.requireNonNull(theAssessor, "assessor");
+        this.assessorName = null;
+        this.assessorArgs = null;
+        return this;
+    }
+
+    /**
+     * A built-in assessor by its NNI name ({@code Medianstop}, {@code Curvefitting}) and {@code classArgs}; problems
+     * are reported at {@code assessor.classArgs.<key>}.
+     */
+    public ExperimentBuilder assessor(String builtinName, Map<String, ?> classArgs) {
+        this.assessorName = Objects.requireNonNull(builtinName, "builtinName");
+        this.assessorArgs = new LinkedHashMap<>(Objects.requireNonNull(classArgs, "classArgs"));
+        this.assessor = null;
         return this;
     }
 
@@ -261,8 +287,9 @@ public final class ExperimentBuilder {
             problems.add(config.advisor().get().path(), "advisors (" + config.advisor().get().name()
                     + ") are not supported yet; use a tuner");
         }
-        if (config != null && config.assessor().isPresent()) {
-            problems.add(config.assessor().get().path(), "assessors are not supported by the experiment loop yet");
+        dev.hybrid.assessor.Assessor theAssessor = assessor;
+        if (assessorName != null) {
+            theAssessor = resolveAssessor(problems);
         }
         boolean fromConfig = config != null && platform == null && trialFunction == null;
         if (fromConfig && config.trainingServices().size() > 1) {
@@ -292,10 +319,28 @@ public final class ExperimentBuilder {
         if (seed == null) {
             log.info("Experiment {} uses the random seed {}", id, theSeed);
         }
-        return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner, mode, theSeed,
+        return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner,
+                Optional.ofNullable(theAssessor), mode, theSeed,
                 trialConcurrency, maxTrialNumber == null ? Integer.MAX_VALUE : maxTrialNumber,
                 Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler)));
+    }
+
+    private dev.hybrid.assessor.Assessor resolveAssessor(Problems problems) {
+        Registry registry = Registry.load();
+        var provider = registry.assessor(assessorName);
+        if (provider.isEmpty()) {
+            problems.add(FieldPath.of("assessor.builtinAssessorName"),
+                    "unknown assessor '" + assessorName + "'; known: " + registry.assessorNames());
+            return null;
+        }
+        FieldPath at = FieldPath.of("assessor.classArgs");
+        try {
+            return provider.get().create(ConfigNode.of(assessorArgs, at, problems));
+        } catch (RuntimeException e) {
+            problems.add(at, "assessor " + assessorName + " rejected its arguments: " + e.getMessage());
+            return null;
+        }
     }
 
     private TrainingPlatform platformFromConfig(String id, Path experimentDir, Clock theClock) {

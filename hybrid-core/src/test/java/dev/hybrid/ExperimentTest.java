@@ -703,4 +703,47 @@ class ExperimentTest {
         }
         return e.toString();
     }
+
+    // ------------------------------------------------------------------ assessor
+
+    @Test
+    void aBadVerdictStopsTheTrialEarlyAndTheExperimentGoesOn() throws Exception {
+        List<List<Double>> judged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<TrialStatus> endedForAssessor = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.hybrid.assessor.Assessor stopLowOnes = new dev.hybrid.assessor.Assessor() {
+            @Override
+            public dev.hybrid.assessor.Verdict assess(dev.hybrid.trial.TrialId trial, List<Double> results) {
+                judged.add(results);
+                return results.get(results.size() - 1) < 0.5 ? dev.hybrid.assessor.Verdict.BAD
+                        : dev.hybrid.assessor.Verdict.GOOD;
+            }
+
+            @Override
+            public void onTrialEnd(dev.hybrid.trial.TrialId trial, TrialStatus status) {
+                endedForAssessor.add(status);
+            }
+        };
+        ScriptedTuner tuner = new ScriptedTuner().then(next(0.9), next(0.1), next(0.8), next(0.2));
+        ExperimentHandle h = start(builder().tuner(tuner).assessor(stopLowOnes).trialConcurrency(2)
+                .maxTrialNumber(4)
+                .trialFunction((p, r) -> {
+                    double x = ((Number) p.values().get("i")).doubleValue();
+                    r.reportIntermediate(x);
+                    if (x < 0.5) {
+                        new CountDownLatch(1).await(); // a poor trial would run on; the assessor cancels it
+                    }
+                    r.reportIntermediate(x);
+                    r.reportFinal(x);
+                }));
+
+        finished(h);
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(h.trials()).extracting(Trial::status).containsExactly(TrialStatus.SUCCEEDED,
+                TrialStatus.EARLY_STOPPED, TrialStatus.SUCCEEDED, TrialStatus.EARLY_STOPPED);
+        assertThat(h.trials().get(1).message()).contains("stopped early");
+        assertThat(h.trials().get(1).intermediate()).hasSize(1);
+        assertThat(endedForAssessor).hasSize(4).contains(TrialStatus.EARLY_STOPPED);
+        assertThat(judged).contains(List.of(0.9, 0.9));
+    }
 }

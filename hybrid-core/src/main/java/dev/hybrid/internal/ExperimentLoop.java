@@ -72,6 +72,8 @@ public final class ExperimentLoop implements Runnable {
 
     private final ExperimentSettings settings;
     private final Tuner tuner;
+    /** Null when the experiment has no assessor, or after the assessor failed (it is then left out). */
+    private dev.hybrid.assessor.Assessor assessor;
     private final TrainingPlatform platform;
     private final ExperimentListener[] listeners;
     private final Clock clock;
@@ -114,6 +116,7 @@ public final class ExperimentLoop implements Runnable {
     public ExperimentLoop(ExperimentSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tuner = settings.tuner();
+        this.assessor = settings.assessor().orElse(null);
         this.platform = settings.platform();
         this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
         this.clock = settings.clock();
@@ -483,6 +486,7 @@ public final class ExperimentLoop implements Runnable {
                         metric.value()));
             }
             notifyMetric(r, metric);
+            assess(r);
             return;
         }
         if (r.finalMetric != null) {
@@ -526,6 +530,37 @@ public final class ExperimentLoop implements Runnable {
         }
     }
 
+    /** Asks the assessor about a running trial after an intermediate result; a BAD verdict stops it early. */
+    private void assess(TrialRecord r) {
+        if (assessor == null || r.status != TrialStatus.RUNNING || r.earlyStopRequested
+                || status == ExperimentStatus.STOPPING) {
+            return;
+        }
+        List<Double> values = new ArrayList<>(r.intermediate.size());
+        for (Metric m : r.intermediate) {
+            try {
+                values.add(m.scalar());
+            } catch (MetricFormatException e) {
+                return; // an intermediate result that is not a number cannot be judged
+            }
+        }
+        dev.hybrid.assessor.Verdict verdict;
+        try {
+            verdict = assessor.assess(r.id(), List.copyOf(values));
+        } catch (RuntimeException e) {
+            log.error("Assessor {} failed; trials are no longer assessed in experiment {}",
+                    assessor.getClass().getName(), settings.experimentId(), e);
+            assessor = null;
+            return;
+        }
+        if (verdict == dev.hybrid.assessor.Verdict.BAD) {
+            r.earlyStopRequested = true;
+            withTrial(r.id(), () -> log.info("Trial {} is stopped early by the assessor after {} intermediate "
+                    + "results", r.id(), values.size()));
+            platform.cancel(r.id());
+        }
+    }
+
     private void notifyMetric(TrialRecord r, Metric metric) {
         for (ExperimentListener l : listeners) {
             notify(l, "onMetric", () -> l.onMetric(r.id(), metric));
@@ -544,6 +579,10 @@ public final class ExperimentLoop implements Runnable {
         if (r.badFinal != null && s == TrialStatus.SUCCEEDED) {
             s = TrialStatus.FAILED;
             message = r.badFinal;
+        }
+        if (r.earlyStopRequested && (s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED)) {
+            s = TrialStatus.EARLY_STOPPED;
+            message = "stopped early by the assessor";
         }
         endTrial(r, s, e.exitCode().orElse(null), message, e.at());
     }
@@ -566,6 +605,15 @@ public final class ExperimentLoop implements Runnable {
         if (tunerUsable) {
             callTuner(() -> tuner.onTrialEnd(r.id(), s), "onTrialEnd");
             tunerWaiting = false;
+        }
+        if (assessor != null) {
+            try {
+                assessor.onTrialEnd(r.id(), s);
+            } catch (RuntimeException e) {
+                log.error("Assessor {} failed in onTrialEnd; trials are no longer assessed",
+                        assessor.getClass().getName(), e);
+                assessor = null;
+            }
         }
         if (listeners.length > 0) {
             Trial snapshot = snapshot(r);

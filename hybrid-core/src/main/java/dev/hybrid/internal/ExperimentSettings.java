@@ -22,6 +22,7 @@ public record ExperimentSettings(
         Optional<String> name,
         SearchSpace searchSpace,
         Tuner tuner,
+        Optional<dev.hybrid.assessor.Assessor> assessor,
         OptimizeMode optimizeMode,
         long seed,
         int trialConcurrency,
@@ -39,6 +40,7 @@ public record ExperimentSettings(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(searchSpace, "searchSpace");
         Objects.requireNonNull(tuner, "tuner");
+        Objects.requireNonNull(assessor, "assessor");
         Objects.requireNonNull(optimizeMode, "optimizeMode");
         Objects.requireNonNull(maxExecDuration, "maxExecDuration");
         Objects.requireNonNull(workingDirectory, "workingDirectory");

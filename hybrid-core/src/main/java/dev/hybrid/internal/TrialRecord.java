@@ -32,6 +32,8 @@ final class TrialRecord {
     /** Why the final metric was rejected, if it was. */
     String badFinal;
     int submitAttempts;
+    /** The assessor judged it BAD and it was cancelled: its cancellation ends it EARLY_STOPPED. */
+    boolean earlyStopRequested;
 
     TrialRecord(TrialSpec spec, String platform, Instant submitted) {
         this.spec = spec;

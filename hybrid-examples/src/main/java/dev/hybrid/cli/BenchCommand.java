@@ -74,9 +74,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--speed", description = "print the speed figures (name value unit) instead")
     boolean speed;
 
+    @Option(names = "--local-speed", description = "print the local platform's null-trial figures (trials per second,"
+            + " median exit-to-next-start gap; /bin/true and a Python nni trial at concurrency 2) instead")
+    boolean localSpeed;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (localSpeed) {
+            for (Figure f : dev.hybrid.bench.LocalTrialSpeed.figures(1000, 200)) {
+                stdout.println(f.line());
+            }
+            stdout.flush();
+            return HybridCommand.OK;
+        }
         if (speed) {
             for (Figure f : speedFigures()) {
                 stdout.println(f.line());
@@ -117,7 +128,16 @@ public final class BenchCommand implements Callable<Integer> {
     /** The figures {@code --speed} prints; further sources add theirs here. */
     List<Figure> speedFigures() {
         TunerFactory tpe = new TunerFactory("TPE", Map.of());
-        return new ArrayList<>(new SpeedBenchmark("tpe", tpe::create, 2000).run());
+        List<Figure> figures = new ArrayList<>(new SpeedBenchmark("tpe", tpe::create, 2000).run());
+        TunerFactory random = new TunerFactory("Random", Map.of());
+        try {
+            figures.add(new Figure("engine.noop_trials_per_s", dev.hybrid.bench.EngineSpeed.trialsPerSecond(
+                    () -> random.create(1), dev.hybrid.bench.EngineSpeed.DEFAULT_CONCURRENCY,
+                    dev.hybrid.bench.EngineSpeed.DEFAULT_TRIALS), "trials/s"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return figures;
     }
 
     private List<BenchProblem> selectProblems() {

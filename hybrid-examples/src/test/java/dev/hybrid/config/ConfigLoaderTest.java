@@ -231,6 +231,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void secretsInConfigsNeverAppearInErrors() {
+        String v1 = set(V1, "trainingServicePlatform: remote")
+                + "machineList:\n  - ip: 10.1.1.1\n    username: bob\n    passwd: s3cr3t-Pa55\n    port: 0\n"
+                + "paiConfig:\n  userName: u\n  token: t0k3n-XYZ\n  host: h\n";
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(v1));
+        assertThat(e.getMessage()).doesNotContain("s3cr3t-Pa55").doesNotContain("t0k3n-XYZ");
+        String v2 = V2.substring(0, V2.indexOf("trainingService:")) + "trainingService:\n  - platform: remote\n"
+                + "    machineList:\n      - host: h\n        user: u\n        password: s3cr3t-Pa55\n"
+                + "  - platform: openpai\n    token: t0k3n-XYZ\n  - platform: locale\n";
+        ConfigException e2 = catchThrowableOfType(ConfigException.class, () -> parse(v2));
+        assertThat(e2.getMessage()).doesNotContain("s3cr3t-Pa55").doesNotContain("t0k3n-XYZ")
+                .contains("trainingService[2].platform: unknown platform 'locale'");
+    }
+
+    @Test
     void aValidV1ConfigLoadsWithNnisMeaning() {
         ExperimentConfig c = parse(V1);
         assertThat(c.version()).isEqualTo(1);

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each trial gets {@code <experimentDir>/trials/<trialId>/} with {@code parameter.cfg} (written before the
  * process starts), {@code stdout}, {@code stderr} and {@code .nni/} ({@code metrics}, {@code state}). The command
- * runs under {@code /bin/sh -c} in the code directory, in a process group of its own (through {@code setsid}), with
+ * runs under {@code bash -c} (as NNI's {@code run.sh} does; a command of plain words is executed directly) in the code directory, in a process group of its own (through {@code setsid}), with
  * NNI's environment variables. Metrics are read as they are written, from {@code .nni/metrics} frames and from
  * {@code NNISDK_MEb'...'} stdout lines, by one watcher thread that reads the growing files every
  * {@code pollInterval} (10 ms by default) and once more when the process exits, so nothing written before exit is
@@ -376,11 +376,24 @@ public final class LocalPlatform implements TrainingPlatform {
     private List<String> commandLine() {
         List<String> cmd = new ArrayList<>();
         setsid.ifPresent(cmd::add);
-        cmd.add("/bin/sh");
-        cmd.add("-c");
-        cmd.add(options.command());
+        String command = options.command().strip();
+        if (PLAIN_WORDS.matcher(command).matches()) {
+            // Nothing for a shell to interpret: running the words directly saves one exec per trial.
+            cmd.addAll(List.of(command.split("\\s+")));
+        } else {
+            // NNI runs trial commands with bash (its run.sh uses eval), so bash syntax such as `source` works.
+            cmd.add(SHELL);
+            cmd.add("-c");
+            cmd.add(command);
+        }
         return cmd;
     }
+
+    private static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
+
+    /** A command of plain words only: no quotes, variables, globs, redirections, pipes or separators. */
+    private static final java.util.regex.Pattern PLAIN_WORDS =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_./:+,@%-]+(\\s+[A-Za-z0-9_./:=+,@%-]+)*");
 
     private void signalTree(RunningTrial t, String signal) {
         // Remember the tree first: once the group leader dies, its children are re-parented and lost to descendants().
@@ -504,6 +517,8 @@ public final class LocalPlatform implements TrainingPlatform {
         }
     }
 
+    private static final byte[] EMPTY = new byte[0];
+
     /** Reads what was appended to a file since the last call. */
     private static final class FileTail {
         private final Path file;
@@ -518,13 +533,13 @@ public final class LocalPlatform implements TrainingPlatform {
             try {
                 size = Files.size(file);
             } catch (java.nio.file.NoSuchFileException e) {
-                return new byte[0];
+                return EMPTY;
             }
             if (size <= offset) {
                 if (size < offset) {
                     offset = 0; // truncated (NNI 2.0's SDK reopens with "wb"): read it again from the start
                 } else {
-                    return new byte[0];
+                    return EMPTY;
                 }
             }
             try (var ch = Files.newByteChannel(file)) {

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param experimentId {@code NNI_EXP_ID}
  * @param experimentDir the experiment's directory; trials go to {@code <experimentDir>/trials/<trialId>/}
- * @param command the trial command, run by {@code /bin/sh -c} (NNI's {@code trial.command})
+ * @param command the trial command, run by {@code bash -c} (NNI's {@code trial.command})
  * @param codeDir the trial code directory, the command's working directory and {@code NNI_CODE_DIR}
  * @param maxConcurrentTrials how many trials may run at once
  * @param gpuNumber NNI's {@code gpuNum}/{@code trialGpuNumber}: empty when unset; 0 sets {@code CUDA_VISIBLE_DEVICES=-1}

@@ -1,0 +1,82 @@
+package dev.hybrid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code hybrid run} end to end: a real config, real local processes, real files. */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        RunCommand command = new RunCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CommandLine(command).execute(args);
+    }
+
+    private static final String TRIAL = String.join("\n",
+            "x=$(sed 's/.*\"x\": *\\([-0-9.eE]*\\).*/\\1/' \"$NNI_SYS_DIR/parameter.cfg\")",
+            "frame() { n=$(( ${#1} + 1 )); printf 'ME%06d%s\\n' \"$n\" \"$1\" >> \"$NNI_SYS_DIR/.nni/metrics\"; }",
+            "printf 'not a frame at all\\n' >> \"$NNI_SYS_DIR/.nni/metrics\"",
+            "frame \"{\\\"type\\\":\\\"PERIODICAL\\\",\\\"sequence\\\":0,\\\"value\\\":\\\"$x\\\"}\"",
+            "case \"$NNI_TRIAL_SEQ_ID\" in 2) echo 'this trial breaks' >&2; exit 7 ;; esac",
+            "frame \"{\\\"type\\\":\\\"FINAL\\\",\\\"sequence\\\":0,\\\"value\\\":\\\"$x\\\"}\"",
+            "");
+
+    private Path writeConfig(String extra) throws Exception {
+        Files.writeString(dir.resolve("trial.sh"), TRIAL);
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Path config = dir.resolve("config.yml");
+        Files.writeString(config, String.join("\n",
+                "experimentName: cli-test",
+                "searchSpaceFile: search_space.json",
+                "trialCommand: sh trial.sh",
+                "trialConcurrency: 2",
+                "maxTrialNumber: 6",
+                "tuner:",
+                "  name: Random",
+                "  classArgs: {seed: 3}",
+                "trainingService:",
+                "  platform: local",
+                extra));
+        return config;
+    }
+
+    @Test
+    void runsAConfigToTheEndAndWritesEveryTrial() throws Exception {
+        Path config = writeConfig("");
+        int code = run(config.toString(), "--id", "clitest1", "--work-dir", dir.resolve("work").toString(),
+                "--progress-interval", "0.2");
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(stdout + err).isZero();
+        assertThat(stdout).contains("Experiment clitest1 started").contains("ended DONE").contains("Best trials")
+                .contains("Best parameters: {\"x\":");
+        Path trials = dir.resolve("work/clitest1/trials.json");
+        String json = Files.readString(trials);
+        assertThat(json.split("\"status\"", -1)).hasSize(7);
+        assertThat(json).contains("\"status\" : \"FAILED\"").contains("exit code 7").contains("this trial breaks");
+        assertThat(json.split("\"status\" : \"SUCCEEDED\"", -1)).hasSize(6);
+    }
+
+    @Test
+    void aConfigWithSeveralMistakesPrintsThemAllAndExitsWithTwo() throws Exception {
+        Path config = writeConfig("maxExperimentDuration: soon\nunknownKey: 1\n");
+        Files.writeString(config, Files.readString(config).replace("trialConcurrency: 2", "trialConcurrency: 0"));
+        int code = run(config.toString(), "--work-dir", dir.resolve("work").toString());
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).isEqualTo(2);
+        assertThat(stderr).contains("trialConcurrency:").contains("maxExperimentDuration:").contains("unknownKey:");
+        assertThat(dir.resolve("work")).doesNotExist();
+    }
+}
