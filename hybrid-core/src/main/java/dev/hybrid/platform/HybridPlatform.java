@@ -1,0 +1,443 @@
+package dev.hybrid.platform;
+
+import dev.hybrid.trial.TrialEvent;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one experiment's trials on several platforms at once (NNI's hybrid mode, done better): a
+ * {@link TrainingPlatform} over any children — local, remote, two groups of SSH machines — passing the same contract
+ * as any platform.
+ *
+ * <p><b>Dispatch.</b> Each trial goes to exactly one healthy child with room for it, chosen by a
+ * {@link DispatchPolicy} (default {@link DispatchPolicy#mostFree()}). A child may be capped with
+ * {@code maxTrialConcurrency}. {@link #freeSlots()} is the sum over healthy children. {@link #platformOf} tells which
+ * child runs a trial; trials see that child's name in {@code NNI_PLATFORM}, as each child sets it.
+ *
+ * <p><b>Fault isolation.</b> A child that cannot start, or refuses a submission, is marked unhealthy and left out,
+ * then tried again after a backoff (1 s doubling to 60 s); the trial goes to another child, and never counts as a
+ * trial failure. A trial a child reports {@code SYS_CANCELED} without having been asked to cancel it (its machine was
+ * lost) is resubmitted once, with the same parameters, on another healthy child: an attempt, not a new trial. Only
+ * when every child has failed does {@link #start} or {@link #submit} throw. Each such event is logged at WARN with the
+ * child and the cause.
+ *
+ * <p>Thread-safety: every method may be called from any thread; children's events are forwarded as they come, and
+ * resubmissions run on one daemon thread {@code hybrid-dispatch}.
+ */
+public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
+    private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    /** A child platform and what the hybrid platform knows of it. */
+    private static final class Child {
+        final int index;
+        final TrainingPlatform platform;
+        final String name;
+        final OptionalInt maxTrialConcurrency;
+        final double weight;
+        int running;
+        boolean started;
+        boolean healthy = true;
+        boolean failedForGood;
+        Duration backoff = FIRST_BACKOFF;
+        Instant retryAt = Instant.MIN;
+
+        Child(int index, TrainingPlatform platform, String name, OptionalInt max, double weight) {
+            this.index = index;
+            this.platform = platform;
+            this.name = name;
+            this.maxTrialConcurrency = max;
+            this.weight = weight;
+        }
+
+        int room() {
+            int free = Math.max(0, platform.freeSlots());
+            return maxTrialConcurrency.isPresent() ? Math.min(free, maxTrialConcurrency.getAsInt() - running) : free;
+        }
+    }
+
+    /** Where a trial runs now. */
+    private static final class Placement {
+        final TrialSpec spec;
+        Child child;
+        boolean cancelRequested;
+        boolean resubmitted;
+
+        Placement(TrialSpec spec, Child child) {
+            this.spec = spec;
+            this.child = child;
+        }
+    }
+
+    private final List<Child> children;
+    private final DispatchPolicy policy;
+    private final Clock clock;
+    private final Map<TrialId, Placement> placements = new HashMap<>();
+    private final Object lock = new Object();
+    private volatile TrialEventSink sink;
+    private volatile boolean closed;
+    private ExecutorService dispatcher;
+
+    private HybridPlatform(List<Child> children, DispatchPolicy policy, Clock clock) {
+        if (children.isEmpty()) {
+            throw new IllegalArgumentException("a hybrid platform needs at least one child");
+        }
+        this.children = List.copyOf(children);
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A hybrid platform over {@code children}, with the default policy. */
+    public static HybridPlatform of(TrainingPlatform... children) {
+        Builder b = builder();
+        for (TrainingPlatform c : children) {
+            b.add(c);
+        }
+        return b.build();
+    }
+
+    /** A builder, for policies, per-child caps and weights. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link HybridPlatform}. Not thread-safe. */
+    public static final class Builder {
+        private final List<TrainingPlatform> platforms = new ArrayList<>();
+        private final List<OptionalInt> caps = new ArrayList<>();
+        private final List<Double> weights = new ArrayList<>();
+        private DispatchPolicy policy = DispatchPolicy.mostFree();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Adds a child with no cap of its own and weight 1. */
+        public Builder add(TrainingPlatform child) {
+            return add(child, OptionalInt.empty(), 1.0);
+        }
+
+        /**
+         * Adds a child.
+         *
+         * @param maxTrialConcurrency the most trials this child may run at once, on top of its own limit
+         * @param weight its share under {@link DispatchPolicy#weighted()}; must be positive
+         */
+        public Builder add(TrainingPlatform child, OptionalInt maxTrialConcurrency, double weight) {
+            Objects.requireNonNull(child, "child");
+            Objects.requireNonNull(maxTrialConcurrency, "maxTrialConcurrency");
+            if (maxTrialConcurrency.isPresent() && maxTrialConcurrency.getAsInt() < 1) {
+                throw new IllegalArgumentException("maxTrialConcurrency must be >= 1, was "
+                        + maxTrialConcurrency.getAsInt());
+            }
+            if (!(weight > 0) || Double.isInfinite(weight)) {
+                throw new IllegalArgumentException("weight must be > 0, was " + weight);
+            }
+            platforms.add(child);
+            caps.add(maxTrialConcurrency);
+            weights.add(weight);
+            return this;
+        }
+
+        public Builder policy(DispatchPolicy dispatchPolicy) {
+            this.policy = Objects.requireNonNull(dispatchPolicy, "policy");
+            return this;
+        }
+
+        public Builder clock(Clock theClock) {
+            this.clock = Objects.requireNonNull(theClock, "clock");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException without children */
+        public HybridPlatform build() {
+            List<Child> list = new ArrayList<>();
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < platforms.size(); i++) {
+                TrainingPlatform p = platforms.get(i);
+                // Two children of one kind are told apart in logs: remote, remote#2, ...
+                int n = seen.merge(p.name(), 1, Integer::sum);
+                String label = n == 1 ? p.name() : p.name() + "#" + n;
+                list.add(new Child(i, p, label, caps.get(i), weights.get(i)));
+            }
+            return new HybridPlatform(list, policy, clock);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "hybrid";
+    }
+
+    /** The children's names, in order (a second child of one kind is {@code remote#2}). */
+    public List<String> childNames() {
+        return children.stream().map(c -> c.name).toList();
+    }
+
+    /** The name of the platform running (or that ran) a trial: the child's own name, e.g. {@code local}. */
+    @Override
+    public Optional<String> platformOf(TrialId trial) {
+        synchronized (lock) {
+            Placement p = placements.get(trial);
+            return p == null || p.child == null ? Optional.empty() : Optional.of(p.child.platform.name());
+        }
+    }
+
+    @Override
+    public void start(TrialEventSink eventSink) {
+        Objects.requireNonNull(eventSink, "sink");
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("hybrid platform is closed");
+            }
+            if (sink != null) {
+                throw new IllegalStateException("hybrid platform already started");
+            }
+            sink = eventSink;
+        }
+        dispatcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hybrid-dispatch");
+            t.setDaemon(true);
+            return t;
+        });
+        List<String> failures = new ArrayList<>();
+        for (Child c : children) {
+            try {
+                c.platform.start(event -> onChildEvent(c, event));
+                synchronized (lock) {
+                    c.started = true;
+                }
+            } catch (RuntimeException e) {
+                log.warn("Platform {} cannot start and is left out: {}", c.name, e.getMessage());
+                failures.add(c.name + ": " + e.getMessage());
+                synchronized (lock) {
+                    c.healthy = false;
+                    c.failedForGood = true;
+                }
+            }
+        }
+        if (failures.size() == children.size()) {
+            throw new PlatformException(name(), "every platform failed to start: " + String.join("; ", failures),
+                    false, null);
+        }
+    }
+
+    @Override
+    public void submit(TrialSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        if (closed) {
+            throw new IllegalStateException("hybrid platform is closed");
+        }
+        if (sink == null) {
+            throw new IllegalStateException("hybrid platform not started");
+        }
+        Placement placement = new Placement(spec, null);
+        synchronized (lock) {
+            if (placements.containsKey(spec.id())) {
+                throw new IllegalArgumentException("trial " + spec.id() + " was already submitted");
+            }
+            placements.put(spec.id(), placement);
+        }
+        try {
+            place(placement, null);
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                placements.remove(spec.id());
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Submits to one healthy child with room, trying others when a child refuses. Returns the child that took it.
+     *
+     * @throws PlatformException (retryable) when no child can take it now
+     */
+    private Child place(Placement placement, Child exclude) {
+        TrialSpec spec = placement.spec;
+        List<String> refusals = new ArrayList<>();
+        List<Child> tried = new ArrayList<>();
+        while (true) {
+            Child pick;
+            synchronized (lock) {
+                List<DispatchPolicy.Candidate> candidates = new ArrayList<>();
+                Instant now = clock.instant();
+                for (Child c : children) {
+                    if (c == exclude || tried.contains(c) || !c.started || c.failedForGood) {
+                        continue;
+                    }
+                    if (!c.healthy && now.isBefore(c.retryAt)) {
+                        continue;
+                    }
+                    int room = c.room();
+                    if (room > 0) {
+                        candidates.add(new DispatchPolicy.Candidate(c.index, c.name, room, c.running, c.weight));
+                    }
+                }
+                if (candidates.isEmpty()) {
+                    throw new PlatformException(name(), spec.id(), refusals.isEmpty()
+                            ? "no platform has a free slot" : "no platform took the trial: "
+                            + String.join("; ", refusals), true, null);
+                }
+                DispatchPolicy.Candidate chosen = policy.choose(spec, List.copyOf(candidates));
+                pick = children.get(chosen.index());
+                pick.running++;
+                // Before submitting: a child may report the trial's first events from inside submit.
+                placement.child = pick;
+            }
+            try {
+                pick.platform.submit(spec);
+                synchronized (lock) {
+                    if (!pick.healthy) {
+                        log.warn("Platform {} took a trial again and is healthy", pick.name);
+                    }
+                    pick.healthy = true;
+                    pick.backoff = FIRST_BACKOFF;
+                }
+                log.debug("Trial {} goes to {}", spec.id(), pick.name);
+                return pick;
+            } catch (RuntimeException e) {
+                synchronized (lock) {
+                    pick.running--;
+                    placement.child = null;
+                    tried.add(pick);
+                    markUnhealthy(pick, e);
+                    refusals.add(pick.name + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void markUnhealthy(Child c, Throwable cause) {
+        Instant now = clock.instant();
+        c.healthy = false;
+        c.retryAt = now.plus(c.backoff);
+        log.warn("Platform {} is unhealthy and is tried again in {} s: {}", c.name, c.backoff.toSeconds(),
+                cause.getMessage());
+        Duration doubled = c.backoff.multipliedBy(2);
+        c.backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+    }
+
+    private void onChildEvent(Child from, TrialEvent event) {
+        if (closed) {
+            return;
+        }
+        if (event instanceof TrialEvent.Ended ended) {
+            Placement p;
+            boolean resubmit = false;
+            synchronized (lock) {
+                p = placements.get(ended.trial());
+                if (p == null || p.child != from) {
+                    return; // an event of an attempt that was already replaced
+                }
+                from.running--;
+                if (ended.status() == TrialStatus.SYS_CANCELED && !p.cancelRequested && !p.resubmitted) {
+                    p.resubmitted = true;
+                    resubmit = true;
+                    markUnhealthy(from, new PlatformException(from.name, ended.trial(), "lost trial "
+                            + ended.trial() + ": " + ended.message(), true, null));
+                }
+            }
+            if (resubmit) {
+                log.warn("Trial {} was lost on {} ({}); resubmitting it once on another platform", ended.trial(),
+                        from.name, ended.message());
+                Placement placement = p;
+                dispatcher.execute(() -> resubmit(placement, from, ended));
+                return;
+            }
+        }
+        TrialEventSink s = sink;
+        if (s != null && !closed) {
+            s.accept(event);
+        }
+    }
+
+    private void resubmit(Placement p, Child lostOn, TrialEvent.Ended original) {
+        try {
+            place(p, lostOn);
+        } catch (RuntimeException e) {
+            log.warn("Trial {} could not be resubmitted: {}", p.spec.id(), e.getMessage());
+            TrialEventSink s = sink;
+            if (s != null && !closed) {
+                s.accept(new TrialEvent.Ended(original.trial(), TrialStatus.SYS_CANCELED, original.exitCode(),
+                        original.message() + "; not resubmitted: " + e.getMessage(), original.at()));
+            }
+        }
+    }
+
+    @Override
+    public void cancel(TrialId trial) {
+        Child c;
+        synchronized (lock) {
+            Placement p = placements.get(trial);
+            if (p == null) {
+                return;
+            }
+            p.cancelRequested = true;
+            c = p.child;
+        }
+        if (c != null) {
+            c.platform.cancel(trial);
+        }
+    }
+
+    @Override
+    public int freeSlots() {
+        if (closed) {
+            return 0;
+        }
+        int sum = 0;
+        synchronized (lock) {
+            Instant now = clock.instant();
+            for (Child c : children) {
+                if (c.started && !c.failedForGood && (c.healthy || !now.isBefore(c.retryAt))) {
+                    sum += Math.max(0, c.room());
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (Child c : children) {
+            try {
+                c.platform.close();
+            } catch (RuntimeException e) {
+                log.warn("Platform {} failed to close: {}", c.name, e.toString());
+            }
+        }
+        ExecutorService d = dispatcher;
+        if (d != null) {
+            d.shutdownNow();
+            try {
+                d.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
