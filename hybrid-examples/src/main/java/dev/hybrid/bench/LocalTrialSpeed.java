@@ -56,13 +56,43 @@ public final class LocalTrialSpeed {
     record Result(double trialsPerSecond, double medianGapMillis) {
     }
 
+    /**
+     * The cost of the hybrid layer: null {@code /bin/true} trials through {@code HybridPlatform(local)} and through
+     * the local platform directly, alternating runs in one JVM (best of {@code rounds} each).
+     */
+    public static List<Figure> hybridOverhead(int trials, int rounds) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("hybrid-overhead");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(dir.resolve("warmup-direct"), "/bin/true", 100, false);
+        run(dir.resolve("warmup-hybrid"), "/bin/true", 100, true);
+        double direct = 0;
+        double hybrid = 0;
+        for (int r = 0; r < rounds; r++) {
+            direct = Math.max(direct, run(dir.resolve("direct" + r), "/bin/true", trials, false).trialsPerSecond());
+            hybrid = Math.max(hybrid, run(dir.resolve("hybrid" + r), "/bin/true", trials, true).trialsPerSecond());
+        }
+        return List.of(new Figure("local.direct_trials_per_s", direct, "trials/s"),
+                new Figure("hybrid.local_trials_per_s", hybrid, "trials/s"),
+                new Figure("hybrid.overhead_pct", 100 * (direct - hybrid) / direct, "%"));
+    }
+
     static Result run(Path dir, String command, int trials) {
+        return run(dir, command, trials, false);
+    }
+
+    static Result run(Path dir, String command, int trials, boolean throughHybrid) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LocalPlatform platform = LocalPlatform.create(LocalPlatformOptions.of("speed", dir, command, dir, 2));
+        LocalPlatform local = LocalPlatform.create(LocalPlatformOptions.of("speed", dir, command, dir, 2));
+        dev.hybrid.platform.TrainingPlatform platform = throughHybrid
+                ? dev.hybrid.platform.HybridPlatform.of(local) : local;
         try (Experiment experiment = Experiment.builder()
                 .searchSpace(SearchSpace.of(new Uniform("x", 0, 1)))
                 .tuner("Random", Map.of("seed", 1))
@@ -123,6 +153,9 @@ public final class LocalTrialSpeed {
         int shell = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int python = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         for (Figure f : figures(shell, python)) {
+            System.out.println(f.line());
+        }
+        for (Figure f : hybridOverhead(shell, 3)) {
             System.out.println(f.line());
         }
     }

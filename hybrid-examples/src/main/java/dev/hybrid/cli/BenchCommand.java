@@ -84,6 +84,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (localSpeed) {
             for (Figure f : dev.hybrid.bench.LocalTrialSpeed.figures(1000, 200)) {
                 stdout.println(f.line());
+                stdout.flush();
+            }
+            for (Figure f : dev.hybrid.bench.LocalTrialSpeed.hybridOverhead(1000, 3)) {
+                stdout.println(f.line());
             }
             stdout.flush();
             return HybridCommand.OK;
