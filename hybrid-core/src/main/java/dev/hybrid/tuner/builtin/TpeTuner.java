@@ -132,15 +132,13 @@ public final class TpeTuner implements Tuner {
     }
 
     private static final class Record {
-        final long seq;
         final double[] point;
         double loss = Double.NaN;
         boolean hasResult;
         boolean ended;
         long belowStamp = -1;
 
-        Record(long seq, double[] point) {
-            this.seq = seq;
+        Record(double[] point) {
             this.point = point;
         }
 
@@ -158,7 +156,6 @@ public final class TpeTuner implements Tuner {
     private final List<Record> history = new ArrayList<>();
     /** Trials with results, by loss then age. */
     private final List<Record> ranked = new ArrayList<>();
-    private long nextSeq;
     private long stamp;
 
     /** A tuner with these settings drawing from {@code random} (seed it for a reproducible sequence). */
@@ -213,7 +210,7 @@ public final class TpeTuner implements Tuner {
             }
             p = model.decode(x);
         }
-        Record r = new Record(nextSeq++, x);
+        Record r = new Record(x);
         byId.put(trial, r);
         history.add(r);
         proposed.add(p);
