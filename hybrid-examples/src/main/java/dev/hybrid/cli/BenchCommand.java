@@ -52,7 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
     String tuner;
 
     @Option(names = "--class-args", paramLabel = "JSON", defaultValue = "{}",
-            description = "classArgs as a JSON object, merged over {optimize_mode: minimize, seed: <seed>}")
+            description = "classArgs as a JSON object, merged over {optimize_mode: minimize}; "
+                    + "the run's seed is always injected as seed")
     String classArgs;
 
     @Option(names = "--seeds", defaultValue = "20", description = "runs with seeds 0..N-1 (default ${DEFAULT-VALUE})")

@@ -16,11 +16,11 @@ import java.util.Optional;
  * optimize_mode: minimize          # or maximize; NNI's TPE defaults to minimize
  * seed: 42                         # optional; else the experiment's seed
  * tpe_args:
- *   constant_liar_type: worst      # best | worst | mean | none (or null); default worst
+ *   constant_liar_type: none       # best | worst | mean | none (or null); default none
  *   n_startup_jobs: 10
  *   n_ei_candidates: 24
  *   linear_forgetting: 25
- *   prior_weight: 1.0
+ *   prior_weight: 2.0
  *   gamma: 0.1                     # fraction of observations in the "good" set (NNI: gamma · sqrt(n))
  *   multivariate: true             # hybrid's addition: model each (sub-)space's parameters jointly
  * </pre>

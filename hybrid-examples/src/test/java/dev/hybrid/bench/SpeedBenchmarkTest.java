@@ -1,0 +1,19 @@
+package dev.hybrid.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpeedBenchmarkTest {
+
+    @Test
+    void figuresAreNamedByHistorySizeAndPrintedAsNameValueUnit() {
+        TunerFactory tpe = new TunerFactory("TPE", Map.of());
+        List<Figure> figures = new SpeedBenchmark("tpe", tpe::create, 110).run();
+        assertThat(figures).extracting(Figure::name).containsExactly("tpe.suggest_ms@100");
+        assertThat(figures.get(0).value()).isPositive();
+        assertThat(figures.get(0).line()).matches("tpe\\.suggest_ms@100 \\d+\\.\\d{3} ms");
+    }
+}
