@@ -34,6 +34,12 @@ public final class TpeTunerProvider implements TunerProvider {
         return "TPE";
     }
 
+    /** NNI's TPE minimises unless told otherwise. */
+    @Override
+    public OptimizeMode defaultOptimizeMode() {
+        return OptimizeMode.MINIMIZE;
+    }
+
     @Override
     public Tuner create(ConfigNode args, TunerContext context) {
         Settings d = Settings.defaults();
