@@ -16,59 +16,86 @@ final class CurveEnsemble {
     static final int MIN_MEMBERS = 2;
     /** How far a member may move past its value at the last observed step, in data ranges per unit of log-time. */
     static final double REACH = 1.5;
+    /** The largest weighted spread of the members' predictions, in data ranges, that still makes a prediction. */
+    static final double MAX_SPREAD = 0.5;
     /** Floor of a member's residual variance, relative to the squared data range: exact fits tie instead of winning. */
     private static final double VARIANCE_FLOOR = 1e-12;
 
     private CurveEnsemble() {
     }
 
-    /** One accepted member: its fit and its prediction at the target step. */
+    /** One accepted member: its fit (in standardised units), its prediction at the target step and its weight. */
     record Member(CurveFit fit, double prediction, double weight) {
     }
 
     /**
      * The ensemble's prediction of the value at step {@code target} (1-based) of a curve whose {@code i}-th value
      * (0-based) was observed at step {@code i + 1}. Non-finite values are left out. When the value at {@code target}
-     * has already been observed and is finite, it is returned as is.
+     * has already been observed and is finite, it is returned as is; when all finite values are equal, that value.
      *
-     * @return the prediction, or empty when fewer than three finite values are known or too few families give a sane
-     *     extrapolation
+     * @return the prediction, or empty when fewer than three finite values are known, fewer than
+     *     {@link #MIN_MEMBERS} families give a sane extrapolation, or their predictions disagree by more than
+     *     {@link #MAX_SPREAD} of the data's range
+     * @throws IllegalArgumentException if {@code target < 1}
      */
     static OptionalDouble predict(List<Double> values, int target) {
-        if (target >= 1 && target <= values.size()) {
+        requireTarget(target);
+        if (target <= values.size()) {
             double observed = values.get(target - 1);
             if (Double.isFinite(observed)) {
                 return OptionalDouble.of(observed);
             }
         }
-        List<Member> members = members(values, target);
+        double[][] points = finitePoints(values);
+        if (points[0].length < 3) {
+            return OptionalDouble.empty();
+        }
+        double[] y = points[1];
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double v : y) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        if (lo == hi) {
+            return OptionalDouble.of(lo);
+        }
+        List<Member> members = fit(points[0], y, target);
         if (members.size() < MIN_MEMBERS) {
             return OptionalDouble.empty();
         }
-        double total = 0;
-        double sum = 0;
+        double mean = 0;
         for (Member m : members) {
-            total += m.weight();
-            sum += m.weight() * m.prediction();
+            mean += m.weight() * m.prediction();
         }
-        return OptionalDouble.of(sum / total);
+        double variance = 0;
+        for (Member m : members) {
+            variance += m.weight() * (m.prediction() - mean) * (m.prediction() - mean);
+        }
+        if (Math.sqrt(variance) > MAX_SPREAD * (hi - lo)) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(mean);
     }
 
     /**
-     * The accepted members and their normalised weights; empty when the curve is too short. A curve whose finite
-     * values are all equal yields one flat member.
+     * The accepted members with their weights (summing to 1), for the same inputs as {@link #predict}; empty when
+     * fewer than three finite values are known or they are all equal.
      */
     static List<Member> members(List<Double> values, int target) {
+        requireTarget(target);
+        double[][] points = finitePoints(values);
+        return points[0].length < 3 ? List.of() : fit(points[0], points[1], target);
+    }
+
+    private static void requireTarget(int target) {
         if (target < 1) {
             throw new IllegalArgumentException("target must be >= 1, was " + target);
         }
-        double[][] points = finitePoints(values);
-        double[] x = points[0];
-        double[] y = points[1];
+    }
+
+    private static List<Member> fit(double[] x, double[] y, int target) {
         int n = x.length;
-        if (n < 3) {
-            return List.of();
-        }
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         double sum = 0;
@@ -79,11 +106,7 @@ final class CurveEnsemble {
         }
         double range = hi - lo;
         double mean = sum / n;
-        if (!(range > 0) || !Double.isFinite(range)) {
-            if (range == 0) {
-                CurveFit flat = new CurveFit(CurveFamily.LOG_LINEAR, 0, 0, 1, y[0], 0, 0);
-                return List.of(new Member(flat, y[0], 1));
-            }
+        if (!(range > 0) || !Double.isFinite(range) || !Double.isFinite(mean)) {
             return List.of();
         }
         // Fit in standardised units so that the size of the metric does not matter.
@@ -98,7 +121,7 @@ final class CurveEnsemble {
         List<Double> criteria = new ArrayList<>();
         for (CurveFamily family : CurveFamily.values()) {
             int k = family.parameters();
-            if (k >= n) {
+            if (n < k + 2) {
                 continue;
             }
             Optional<CurveFit> fit = family.fit(x, z, span);
@@ -114,7 +137,9 @@ final class CurveEnsemble {
             double variance = Math.max(f.rss() / n, VARIANCE_FLOOR);
             fits.add(f);
             predictions.add(mean + prediction * range);
-            criteria.add(n * Math.log(variance) + k * Math.log(n));
+            // AICc: on the short histories an assessor sees, plain AIC or BIC let four-parameter families win by
+            // fitting the noise; the small-sample correction keeps them for when the data can pin them down.
+            criteria.add(n * Math.log(variance) + 2.0 * k + 2.0 * k * (k + 1) / (n - k - 1));
         }
         double best = Double.POSITIVE_INFINITY;
         for (double c : criteria) {

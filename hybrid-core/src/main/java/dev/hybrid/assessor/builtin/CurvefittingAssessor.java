@@ -46,13 +46,16 @@ import org.slf4j.LoggerFactory;
  *       same family as Weibull and exp4) and MMF {@code α - (α - β)/(1 + (κ·x)^δ)}. For given nonlinear parameters
  *       {@code c} and {@code k} are solved in closed form (variable projection); the one or two nonlinear parameters
  *       are searched on a log-spaced grid inside fixed bounds and refined by a bounded Nelder-Mead search. A family
- *       needs more points than parameters.</li>
+ *       with {@code k} parameters needs at least {@code k + 2} points.</li>
  *   <li>A member is rejected when its prediction at {@code epochNum} is not finite, or lies further from its own
  *       value at the last observed step than {@code 1.5 × range × (1 + ln(epochNum / lastStep))}: a learning curve
- *       that has already flattened does not jump by several times its whole range later on.</li>
- *   <li>The accepted members (at least two are needed, otherwise no prediction) are weighted by
- *       {@code exp(-BIC/2)}, with {@code BIC = n·ln(RSS/n) + parameters·ln(n)} and the residual variance floored at
- *       {@code 1e-12} of the squared range; the prediction is the weighted mean of theirs.</li>
+ *       does not move by several times its whole observed range in the time it has already run.</li>
+ *   <li>The accepted members (at least two are needed, otherwise no prediction) are weighted by {@code exp(-AICc/2)},
+ *       with {@code AICc = n·ln(RSS/n) + 2k + 2k(k + 1)/(n - k - 1)} (the small-sample correction keeps the
+ *       four-parameter families from winning by fitting noise on short curves) and the residual variance floored at
+ *       {@code 1e-12} of the squared range. The prediction is the weighted mean of theirs, unless their weighted
+ *       standard deviation exceeds half the observed range: then the members disagree too much to judge (as on the
+ *       convex start of an S-shaped curve), and there is no prediction.</li>
  * </ol>
  * A judgement takes well under a millisecond for 20 results and grows linearly with the history up to 100 points.
  *
