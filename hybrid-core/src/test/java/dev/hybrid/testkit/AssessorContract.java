@@ -87,7 +87,7 @@ public abstract class AssessorContract {
     void anEmptyResultListIsGoodForKnownAndUnknownTrials() {
         Assessor assessor = newAssessor();
         assertThat(assessor.assess(TrialId.of("nobody"), List.of())).isEqualTo(Verdict.GOOD);
-        Experiment e = new Experiment(assessor);
+        Replay e = new Replay(assessor);
         for (int i = 0; i < 3; i++) {
             e.run("strong-" + i, strongCurve(), TrialStatus.SUCCEEDED);
         }
@@ -98,7 +98,7 @@ public abstract class AssessorContract {
     @Test
     void unknownTrialsAreJudgedWithoutError() {
         Assessor assessor = newAssessor();
-        Experiment e = new Experiment(assessor);
+        Replay e = new Replay(assessor);
         for (int i = 0; i < 3; i++) {
             e.run("strong-" + i, strongCurve(), TrialStatus.SUCCEEDED);
         }
@@ -125,7 +125,7 @@ public abstract class AssessorContract {
                 constant(-inf),
                 withEvery(withEvery(poorCurve(), 2, inf), 3, -inf));
         Assessor assessor = newAssessor();
-        Experiment e = new Experiment(assessor);
+        Replay e = new Replay(assessor);
         assertThatCode(() -> {
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < odd.size(); i++) {
@@ -157,7 +157,7 @@ public abstract class AssessorContract {
     @Test
     void growingOneListInPlaceGivesTheSameVerdictsAsFreshLists() {
         List<String> fresh = mixedExperiment(newAssessor(), false);
-        Experiment reusing = new Experiment(newAssessor());
+        Replay reusing = new Replay(newAssessor());
         reusing.reuseLists = true;
         List<String> reused = mixedExperiment(reusing, false);
         assertThat(reused).isEqualTo(fresh);
@@ -166,7 +166,7 @@ public abstract class AssessorContract {
     @Test
     void resultsAfterATrialEndedAndRepeatedEndsAreHarmless() {
         Assessor assessor = newAssessor();
-        Experiment e = new Experiment(assessor);
+        Replay e = new Replay(assessor);
         assertThatCode(() -> {
             for (int i = 0; i < 3; i++) {
                 e.run("strong-" + i, strongCurve(), TrialStatus.SUCCEEDED);
@@ -183,7 +183,7 @@ public abstract class AssessorContract {
     void everyVerdictIsGoodUntilATrialHasSucceeded() {
         Assumptions.assumeTrue(isGoodBeforeAnyCompletedTrial(), "the assessor judges without completed trials");
         Assessor assessor = newAssessor();
-        Experiment e = new Experiment(assessor);
+        Replay e = new Replay(assessor);
         TrialStatus[] unsuccessful = {TrialStatus.FAILED, TrialStatus.USER_CANCELED, TrialStatus.SYS_CANCELED,
             TrialStatus.EARLY_STOPPED};
         for (int i = 0; i < 8; i++) {
@@ -201,7 +201,7 @@ public abstract class AssessorContract {
     void aClearlyPoorTrialIsStoppedAndAStrongOneIsNot() {
         Assumptions.assumeTrue(stopsClearlyPoorTrials(), "the assessor does not judge by these curves");
         Assessor assessor = newAssessor();
-        Experiment e = new Experiment(assessor);
+        Replay e = new Replay(assessor);
         for (int i = 0; i < 3; i++) {
             e.run("strong-" + i, strongCurve(), TrialStatus.SUCCEEDED);
         }
@@ -219,10 +219,10 @@ public abstract class AssessorContract {
      * @return the transcript of every verdict
      */
     private List<String> mixedExperiment(Assessor assessor, boolean noise) {
-        return mixedExperiment(new Experiment(assessor), noise);
+        return mixedExperiment(new Replay(assessor), noise);
     }
 
-    private List<String> mixedExperiment(Experiment e, boolean noise) {
+    private List<String> mixedExperiment(Replay e, boolean noise) {
         TrialStatus[] statuses = TrialStatus.values();
         if (noise) {
             e.onStep = step -> {
@@ -271,7 +271,7 @@ public abstract class AssessorContract {
     }
 
     /** Replays trials against an assessor as the experiment thread would, recording every verdict. */
-    private static final class Experiment {
+    private static final class Replay {
         final Assessor assessor;
         final List<String> transcript = new ArrayList<>();
         final List<Verdict> verdicts = new ArrayList<>();
@@ -280,7 +280,7 @@ public abstract class AssessorContract {
         };
         int steps;
 
-        Experiment(Assessor assessor) {
+        Replay(Assessor assessor) {
             this.assessor = Objects.requireNonNull(assessor, "assessor");
         }
 

@@ -126,16 +126,6 @@ enum CurveFamily {
         return 2 + nonlinear;
     }
 
-    /** The number of nonlinear parameters (0, 1 or 2). */
-    int nonlinear() {
-        return nonlinear;
-    }
-
-    /** The lower and upper bounds of {@code p} and {@code q} (log coordinates). */
-    double[] bounds() {
-        return new double[] {pLow, pHigh, qLow, qHigh};
-    }
-
     /**
      * Fits the family to {@code (x[i], y[i])} by least squares: the nonlinear parameters by a grid search followed by
      * a bounded Nelder-Mead search, each candidate's {@code c} and {@code k} in closed form (variable projection).

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -64,5 +67,100 @@ class CurveEnsembleTest {
         double truth = curve.applyAsDouble(TARGET);
         assertThat(predicted).isPresent();
         assertThat(predicted.getAsDouble()).isCloseTo(truth, within(0.02 * Math.abs(truth)));
+    }
+
+    @Test
+    void noisyCurvesAreExtrapolatedWithinAFewPercent() {
+        SplittableRandom random = new SplittableRandom(11);
+        DoubleUnaryOperator truth = x -> 0.96 - 0.55 * Math.pow(x, -0.75);
+        List<Double> noisy = new ArrayList<>();
+        for (int x = 1; x <= OBSERVED; x++) {
+            noisy.add(truth.applyAsDouble(x) + 0.005 * random.nextGaussian());
+        }
+        assertThat(CurveEnsemble.predict(noisy, TARGET).orElseThrow())
+                .isCloseTo(truth.applyAsDouble(TARGET), within(0.03));
+    }
+
+    @Test
+    void aFlatCurvePredictsItsValueAndTooFewPointsPredictNothing() {
+        assertThat(CurveEnsemble.predict(List.of(0.3, 0.3, 0.3), 50)).hasValue(0.3);
+        assertThat(CurveEnsemble.predict(List.of(0.3, 0.4), 50)).isEmpty();
+        assertThat(CurveEnsemble.predict(Arrays.asList(0.3, Double.NaN, Double.POSITIVE_INFINITY, 0.4), 50))
+                .isEmpty();
+        assertThat(CurveEnsemble.predict(List.of(), 50)).isEmpty();
+    }
+
+    @Test
+    void anObservedValueAtTheTargetIsThePrediction() {
+        assertThat(CurveEnsemble.predict(List.of(0.1, 0.5, 0.2, 0.9), 3)).hasValue(0.2);
+        assertThat(CurveEnsemble.predict(Arrays.asList(0.1, 0.2, 0.25, Double.NaN, 0.3, 0.32), 4))
+                .as("a NaN at the target is predicted from the others").isPresent();
+    }
+
+    @Test
+    void nonFiniteValuesAreLeftOutOfTheFit() {
+        List<Double> clean = sample(x -> 0.93 - 0.6 * Math.pow(x, -0.7), OBSERVED);
+        List<Double> holes = new ArrayList<>(clean);
+        holes.set(3, Double.NaN);
+        holes.set(9, Double.POSITIVE_INFINITY);
+        holes.set(14, Double.NEGATIVE_INFINITY);
+        assertThat(CurveEnsemble.predict(holes, TARGET).orElseThrow())
+                .isCloseTo(CurveEnsemble.predict(clean, TARGET).orElseThrow(), within(0.005));
+    }
+
+    @Test
+    void membersThatRunAwayFromTheDataAreRejected() {
+        // A straight line, extrapolated 125 times as far as it was observed: exp3 can only follow it by staying
+        // nearly linear, so it would climb about a hundred observed ranges.
+        List<Double> line = sample(x -> 0.1 + 0.02 * x, 8);
+        int target = 1000;
+        double reach = CurveEnsemble.REACH * (1 + Math.log(target / 8.0));
+        List<CurveEnsemble.Member> members = CurveEnsemble.members(line, target);
+        assertThat(members).isNotEmpty().allSatisfy(m -> assertThat(
+                Math.abs(m.fit().valueAt(target) - m.fit().valueAt(8))).isLessThanOrEqualTo(reach));
+        assertThat(members).extracting(m -> m.fit().family()).doesNotContain(CurveFamily.EXP3);
+        assertThat(members.stream().mapToDouble(CurveEnsemble.Member::weight).sum()).isCloseTo(1.0, within(1e-12));
+        double[][] p = points(line);
+        CurveFit exp3 = CurveFamily.EXP3.fit(p[0], p[1], 8).orElseThrow();
+        assertThat(Math.abs(exp3.valueAt(target) - exp3.valueAt(8)) / (line.get(7) - line.get(0)))
+                .as("exp3's own extrapolation, in observed ranges").isGreaterThan(reach);
+    }
+
+    @Test
+    void familiesThatDisagreeGiveNoPrediction() {
+        // The convex start of an S-shaped curve: saturating families and near-linear ones part ways.
+        List<Double> start = List.of(0.1241, 0.1335, 0.1474, 0.1961, 0.2489, 0.3044);
+        List<CurveEnsemble.Member> members = CurveEnsemble.members(start, 20);
+        double mean = members.stream().mapToDouble(m -> m.weight() * m.prediction()).sum();
+        double spread = Math.sqrt(members.stream()
+                .mapToDouble(m -> m.weight() * (m.prediction() - mean) * (m.prediction() - mean)).sum());
+        assertThat(spread).isGreaterThan(CurveEnsemble.MAX_SPREAD * (0.3044 - 0.1241));
+        assertThat(CurveEnsemble.predict(start, 20)).isEmpty();
+    }
+
+    @Test
+    void longHistoriesAreThinnedAndStillPredicted() {
+        List<Double> values = sample(x -> 0.9 - 0.5 * Math.pow(x, -0.5), 5000);
+        double predicted = CurveEnsemble.predict(values, 20_000).orElseThrow();
+        assertThat(predicted).isCloseTo(0.9 - 0.5 * Math.pow(20_000, -0.5), within(0.003));
+    }
+
+    @Test
+    void aPredictionIsCheapEnoughToMakeAfterEveryResult() {
+        SplittableRandom random = new SplittableRandom(5);
+        List<Double> noisy = new ArrayList<>();
+        for (int x = 1; x <= 20; x++) {
+            noisy.add(0.93 - 0.6 * Math.pow(x, -0.7) + 0.01 * random.nextGaussian());
+        }
+        for (int i = 0; i < 100; i++) {
+            CurveEnsemble.predict(noisy, 60);
+        }
+        // Well under a millisecond each on a quiet machine; the bound only catches gross regressions on busy ones.
+        long start = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            CurveEnsemble.predict(noisy, 60);
+        }
+        assertThat((System.nanoTime() - start) / 200 / 1_000_000.0).as("milliseconds per prediction")
+                .isLessThan(20.0);
     }
 }
