@@ -11,6 +11,7 @@ import dev.hybrid.config.Problems;
 import dev.hybrid.internal.ExperimentSettings;
 import dev.hybrid.internal.Ids;
 import dev.hybrid.internal.Registry;
+import dev.hybrid.platform.HybridPlatform;
 import dev.hybrid.platform.InProcessPlatform;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.space.SearchSpace;
@@ -223,6 +224,15 @@ public final class ExperimentBuilder {
     }
 
     /**
+     * Runs trials on several platforms at once (hybrid mode): a {@link HybridPlatform} over {@code children} with the
+     * default dispatch policy. For another policy or per-platform caps, build a {@code HybridPlatform} and pass it to
+     * {@link #platform}.
+     */
+    public ExperimentBuilder platforms(TrainingPlatform... children) {
+        return platform(HybridPlatform.of(children));
+    }
+
+    /**
      * Runs trials in this JVM: the experiment gets an {@link InProcessPlatform} with {@code trialConcurrency}
      * threads running {@code function}. Exclusive with {@link #platform}.
      */
@@ -292,10 +302,6 @@ public final class ExperimentBuilder {
             theAssessor = resolveAssessor(problems);
         }
         boolean fromConfig = config != null && platform == null && trialFunction == null;
-        if (fromConfig && config.trainingServices().size() > 1) {
-            problems.add(FieldPath.of("trainingService"), "hybrid mode (several platforms at once) is not "
-                    + "available in this build yet; name one platform");
-        }
         if (platform != null && trialFunction != null) {
             problems.add(FieldPath.of("trainingService"), "set either a platform or a trial function, not both");
         } else if (platform == null && trialFunction == null && !fromConfig) {
@@ -343,12 +349,22 @@ public final class ExperimentBuilder {
         }
     }
 
+    /** The config's platform; several (hybrid mode) run under one {@link HybridPlatform}. */
     private TrainingPlatform platformFromConfig(String id, Path experimentDir, Clock theClock) {
-        PlatformConfig pc = config.trainingServices().get(0);
-        PlatformProvider provider = Registry.load().platform(pc.platform()).orElseThrow(() ->
-                new ConfigException(pc.path(), "platform '" + pc.platform() + "' is not on the class path"));
-        return provider.create(pc, new PlatformContext(id, experimentDir, config.trial(), trialConcurrency,
-                theClock));
+        Registry registry = Registry.load();
+        List<TrainingPlatform> created = new ArrayList<>();
+        for (PlatformConfig pc : config.trainingServices()) {
+            PlatformProvider provider = registry.platform(pc.platform()).orElseThrow(() ->
+                    new ConfigException(pc.path(), "platform '" + pc.platform() + "' is not on the class path"));
+            created.add(provider.create(pc, new PlatformContext(id, experimentDir, config.trial(),
+                    trialConcurrency, theClock)));
+        }
+        if (created.size() == 1) {
+            return created.get(0);
+        }
+        HybridPlatform.Builder hybrid = HybridPlatform.builder().clock(theClock);
+        created.forEach(hybrid::add);
+        return hybrid.build();
     }
 
     private SearchSpace resolveSearchSpace(Problems problems) {

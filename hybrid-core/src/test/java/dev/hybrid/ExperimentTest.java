@@ -746,4 +746,23 @@ class ExperimentTest {
         assertThat(endedForAssessor).hasSize(4).contains(TrialStatus.EARLY_STOPPED);
         assertThat(judged).contains(List.of(0.9, 0.9));
     }
+
+    // ------------------------------------------------------------------ hybrid mode
+
+    @Test
+    void trialsOnSeveralPlatformsRecordTheChildThatRanThem() throws Exception {
+        FakePlatform a = FakePlatform.withSlots(1).succeedingWith(0.5);
+        dev.hybrid.platform.InProcessPlatform b = dev.hybrid.platform.InProcessPlatform.create(
+                (p, r) -> r.reportFinal(0.7), 2);
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(3).maxTrialNumber(12)
+                .platforms(a, b));
+
+        finished(h);
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(h.trials()).hasSize(12).allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
+        assertThat(h.trials()).extracting(Trial::platform).contains("fake", "in-process").doesNotContain("hybrid");
+        assertThat(a.submitted().size() + h.trials().stream().filter(t -> t.platform().equals("in-process"))
+                .count()).isEqualTo(12);
+    }
 }

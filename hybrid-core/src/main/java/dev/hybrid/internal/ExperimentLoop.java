@@ -464,6 +464,9 @@ public final class ExperimentLoop implements Runnable {
         synchronized (lock) {
             setTrialStatus(r, TrialStatus.RUNNING);
             r.started = s.at();
+            if (platform instanceof dev.hybrid.platform.TrialPlacement placement) {
+                placement.platformOf(r.id()).ifPresent(name -> r.platform = name);
+            }
         }
         if (log.isDebugEnabled()) {
             withTrial(r.id(), () -> log.debug("Trial {} started", r.id()));

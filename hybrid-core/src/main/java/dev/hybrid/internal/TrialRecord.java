@@ -17,7 +17,8 @@ import java.util.Optional;
  */
 final class TrialRecord {
     final TrialSpec spec;
-    final String platform;
+    /** The platform's name; for a composite platform, the child's once the trial starts. */
+    String platform;
     final Instant submitted;
     TrialStatus status = TrialStatus.WAITING;
     Instant started;

@@ -133,7 +133,8 @@ public final class RunCommand implements Callable<Integer> {
         return cfg.trialConcurrency() + " at a time, " + cfg.maxTrialNumber().map(n -> n + " trials").orElse(
                 "no trial limit") + ", " + cfg.maxExperimentDuration().map(dev.hybrid.config.Durations::format)
                 .map(d -> "at most " + d).orElse("no time limit") + ", on "
-                + cfg.trainingServices().get(0).platform();
+                + cfg.trainingServices().stream().map(dev.hybrid.config.PlatformConfig::platform)
+                        .collect(java.util.stream.Collectors.joining(" + "));
     }
 
     private void writeTrials(Path experimentDir, ExperimentHandle handle) {

@@ -79,4 +79,18 @@ class RunCommandTest {
         assertThat(stderr).contains("trialConcurrency:").contains("maxExperimentDuration:").contains("unknownKey:");
         assertThat(dir.resolve("work")).doesNotExist();
     }
+
+    @Test
+    void aHybridConfigRunsOnEveryPlatformItNames() throws Exception {
+        Path config = writeConfig("");
+        String text = Files.readString(config).replace("trainingService:\n  platform: local",
+                "trainingService:\n  - platform: local\n  - platform: local\n    maxTrialNumberPerGpu: 1");
+        Files.writeString(config, text);
+        int code = run(config.toString(), "--id", "hybrid1", "--work-dir", dir.resolve("work").toString());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(stdout + err).isZero();
+        assertThat(stdout).contains("on local + local").contains("ended DONE");
+        String json = Files.readString(dir.resolve("work/hybrid1/trials.json"));
+        assertThat(json).contains("\"platform\" : \"local\"").doesNotContain("\"platform\" : \"hybrid\"");
+    }
 }
