@@ -150,6 +150,7 @@ public final class LocalTrialSpeed {
 
     /** Prints the figures, one {@code name value unit} line each. */
     public static void main(String[] args) {
+        dev.hybrid.cli.HybridCommand.fastProcessLaunch();
         int shell = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int python = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         for (Figure f : figures(shell, python)) {

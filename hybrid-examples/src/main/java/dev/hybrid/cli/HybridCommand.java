@@ -48,6 +48,20 @@ public final class HybridCommand implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
+        fastProcessLaunch();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * On Linux, has the JDK start trial processes with vfork + exec rather than through its {@code jspawnhelper}
+     * (one exec fewer per trial: measured about a third more null trials per second), unless the user chose a launch
+     * mechanism with {@code -Djdk.lang.Process.launchMechanism}.
+     */
+    public static void fastProcessLaunch() {
+        if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
+                && System.getProperty("jdk.lang.Process.launchMechanism") == null
+                && Runtime.version().feature() < 23) {
+            System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
+        }
     }
 }
