@@ -17,7 +17,9 @@ import java.util.Optional;
  */
 final class TrialRecord {
     final TrialSpec spec;
-    final String platform;
+    String platform;
+    /** 1 for the first run; a trial resubmitted on resume runs again as the next attempt. */
+    int attempt = 1;
     final Instant submitted;
     TrialStatus status = TrialStatus.WAITING;
     Instant started;
