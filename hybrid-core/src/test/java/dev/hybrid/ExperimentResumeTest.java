@@ -215,6 +215,18 @@ class ExperimentResumeTest {
                 .hasMessageContaining("already exists");
     }
 
+    @Test
+    void aGivenStoreIsFilledAndLeftOpenForTheCaller() throws Exception {
+        dev.hybrid.store.InMemoryExperimentStore store = new dev.hybrid.store.InMemoryExperimentStore();
+        try (Experiment e = Experiment.builder().experimentId("mem1").searchSpace(SPACE).tuner(randomTuner(1))
+                .maxTrialNumber(3).trialFunction(REPORT_X).store(store).build()) {
+            runToEnd(e);
+        }
+        assertThat(store.trials()).hasSize(3).allMatch(t -> t.trial().finalValue().isPresent());
+        assertThat(store.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.DONE);
+        assertThat(work).isEmptyDirectory();
+    }
+
     /** A second tuner class, to change the tuner on resume. */
     static final class EngineTuners {
         static dev.hybrid.tuner.Tuner constant() {

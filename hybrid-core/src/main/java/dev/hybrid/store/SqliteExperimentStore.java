@@ -132,6 +132,29 @@ public final class SqliteExperimentStore implements ExperimentStore {
         return new SqliteExperimentStore(databaseFile(experimentDir), false);
     }
 
+    /**
+     * Whether a process holds the experiment in {@code experimentDir} right now (runs, resumes or imports into it).
+     * An experiment whose stored status is not finished but that nobody holds was interrupted: its process died.
+     */
+    public static boolean isInUse(Path experimentDir) {
+        Path lockFile = databaseFile(experimentDir).resolveSibling("experiment.lock");
+        if (!Files.isRegularFile(lockFile)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock probe = channel.tryLock();
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The database file. */
     public Path file() {
         return file;

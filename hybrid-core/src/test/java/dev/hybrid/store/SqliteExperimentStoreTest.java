@@ -40,6 +40,7 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
 
     @Test
     void aSecondWriterIsRefusedWhileTheFirstHoldsTheExperiment() {
+        assertThat(SqliteExperimentStore.isInUse(dir.resolve("exp1"))).isTrue();
         SqliteExperimentStore second = SqliteExperimentStore.forWriting(dir.resolve("exp1"));
         assertThatThrownBy(second::open).isInstanceOf(StoreException.class).hasMessageContaining("in use");
     }
@@ -77,6 +78,7 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
     @Test
     void theLockIsReleasedOnClose() {
         store.close();
+        assertThat(SqliteExperimentStore.isInUse(dir.resolve("exp1"))).isFalse();
         SqliteExperimentStore again = SqliteExperimentStore.forWriting(dir.resolve("exp1"));
         again.open();
         again.close();

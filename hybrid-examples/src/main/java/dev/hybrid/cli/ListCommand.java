@@ -20,7 +20,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code hybrid list}: the experiments under the working directory, like {@code nnictl experiment list --all}. */
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Lists the experiments under the working directory: id, name, status, trials, best, start.")
+        description = {"Lists the experiments under the working directory: id, name, status, trials, best, start.",
+            "An experiment shown INTERRUPTED was not finished when its process died; resume it."})
 public final class ListCommand implements Callable<Integer> {
     @Mixin
     WorkDir workDir;
@@ -61,7 +62,9 @@ public final class ListCommand implements Callable<Integer> {
                 int trials = counts.values().stream().mapToInt(Integer::intValue).sum();
                 String best = store.topTrials(1, e.optimizeMode()).stream().findFirst()
                         .flatMap(t -> t.trial().finalValue()).map(Report::number).orElse("-");
-                out.printf(Locale.ROOT, format, e.id(), e.name().orElse("-"), e.status(), trials, best,
+                String status = !e.status().isFinished() && !SqliteExperimentStore.isInUse(d) ? "INTERRUPTED"
+                        : e.status().name();
+                out.printf(Locale.ROOT, format, e.id(), e.name().orElse("-"), status, trials, best,
                         e.started().map(Object::toString).orElse("-"));
             } catch (StoreException e) {
                 failed++;

@@ -108,7 +108,12 @@ class ResumeAfterCrashTest {
         Path experimentDir = work.resolve("crash1");
         List<StoredTrial> beforeResume = trials(experimentDir);
         assertThat(beforeResume).anyMatch(t -> !t.trial().isFinished());
-        assertThat(beforeResume).filteredOn(t -> t.trial().status() == TrialStatus.SUCCEEDED).hasSizeGreaterThan(1);
+        assertThat(beforeResume).filteredOn(t -> t.trial().status() == TrialStatus.SUCCEEDED).isNotEmpty();
+
+        java.io.ByteArrayOutputStream listed = new java.io.ByteArrayOutputStream();
+        new picocli.CommandLine(new ListCommand(new java.io.PrintStream(listed, true, StandardCharsets.UTF_8),
+                System.err)).execute("--work-dir", work.toString());
+        assertThat(listed.toString(StandardCharsets.UTF_8)).contains("crash1").contains("INTERRUPTED");
 
         ExperimentHandle handle;
         try (Experiment resumed = Experiment.resume(experimentDir).build()) {
