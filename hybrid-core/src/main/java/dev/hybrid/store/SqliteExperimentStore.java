@@ -86,6 +86,8 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private Connection connection;
     private FileChannel lockChannel;
     private FileLock lock;
+    /** The lock file did not exist before this store opened: a failed open removes it again, leaving no trace. */
+    private Path createdLockFile;
     private boolean dirty;
     private boolean closed;
     /** The current attempt of each trial this writer knows, for the metric rows. */
@@ -212,14 +214,27 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 loadAttempts();
             }
         } catch (SQLException e) {
-            closeQuietly();
+            failedOpen();
             throw new StoreException(describe(e), e);
         } catch (IOException e) {
-            closeQuietly();
+            failedOpen();
             throw new StoreException("cannot open " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly();
+            failedOpen();
             throw e;
+        }
+        createdLockFile = null;
+    }
+
+    private void failedOpen() {
+        boolean held = lock != null;
+        closeQuietly();
+        if (held && createdLockFile != null) {
+            try {
+                Files.deleteIfExists(createdLockFile);
+            } catch (IOException ignored) {
+                // an empty lock file left behind is harmless
+            }
         }
     }
 
@@ -237,6 +252,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     private void takeLock() throws IOException {
         Path lockFile = file.resolveSibling("experiment.lock");
+        createdLockFile = Files.exists(lockFile) ? null : lockFile;
         lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             lock = lockChannel.tryLock();

@@ -141,6 +141,13 @@ class StoreCommandsTest {
             assertThat(hybrid("trials", "bad1", "--work-dir", work.toString())).isEqualTo(1);
             assertThat(stderr().lines().toList()).hasSize(1);
             assertThat(stderr()).contains("not a valid experiment database");
+            err.reset();
+            assertThat(hybrid("resume", "bad1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(stderr().lines().toList()).hasSize(1);
+            assertThat(stderr()).contains("not a valid experiment database");
+            try (var left = Files.list(corrupt.resolve("db"))) {
+                assertThat(left).extracting(p -> p.getFileName().toString()).containsExactly("experiment.sqlite");
+            }
         } finally {
             Files.delete(SqliteExperimentStore.databaseFile(corrupt));
         }
