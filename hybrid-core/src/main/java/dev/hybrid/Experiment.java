@@ -48,6 +48,14 @@ public final class Experiment implements AutoCloseable {
         return new ExperimentBuilder();
     }
 
+    /**
+     * A builder that resumes the experiment stored in {@code experimentDir} ({@code <workingDirectory>/<id>}), as
+     * {@code hybrid resume} and NNI's {@code nnictl resume} do. See {@link ResumeBuilder}.
+     */
+    public static ResumeBuilder resume(Path experimentDir) {
+        return new ResumeBuilder(experimentDir);
+    }
+
     /** The experiment's id: the one given to the builder, or a random 8-character one. */
     public String id() {
         return settings.experimentId();
@@ -149,8 +157,13 @@ public final class Experiment implements AutoCloseable {
                     log.warn("Experiment thread {} did not end; closing its platform anyway", thread.getName());
                     settings.platform().close();
                 }
-            } else if (settings.ownsPlatform()) {
-                settings.platform().close();
+            } else {
+                if (settings.ownsPlatform()) {
+                    settings.platform().close();
+                }
+                if (settings.ownsStore()) {
+                    settings.store().close();
+                }
             }
         } finally {
             if (ownedScheduler != null) {

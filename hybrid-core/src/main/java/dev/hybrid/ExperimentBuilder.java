@@ -15,6 +15,9 @@ import dev.hybrid.platform.HybridPlatform;
 import dev.hybrid.platform.InProcessPlatform;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.space.SearchSpace;
+import dev.hybrid.store.ExperimentStore;
+import dev.hybrid.store.InMemoryExperimentStore;
+import dev.hybrid.store.SqliteExperimentStore;
 import dev.hybrid.trial.TrialFunction;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Tuner;
@@ -71,8 +74,30 @@ public final class ExperimentBuilder {
     private dev.hybrid.assessor.Assessor assessor;
     private String assessorName;
     private Map<String, Object> assessorArgs;
+    private ExperimentStore store;
+    /** Set by {@link ResumeBuilder}: the settings the resumed experiment was stored with. */
+    private Map<String, Object> resumedSettings;
 
     ExperimentBuilder() {
+    }
+
+    /**
+     * Where the experiment keeps its state. By default an experiment with a working directory (every config-based
+     * one, and builder experiments given {@link #workingDirectory}) uses a {@link SqliteExperimentStore} in
+     * {@code <workingDirectory>/<id>/db/}, which {@code Experiment.resume} and the command line can read; one
+     * without a working directory keeps its state in an {@link InMemoryExperimentStore} and cannot be resumed. A
+     * store given here is opened by the experiment but never closed by it.
+     */
+    public ExperimentBuilder store(ExperimentStore experimentStore) {
+        this.store = Objects.requireNonNull(experimentStore, "experimentStore");
+        return this;
+    }
+
+    /** Used by {@link ResumeBuilder}: the experiment continues what {@code resumed} holds; it owns the store. */
+    ExperimentBuilder resumeFrom(ExperimentStore resumed, Map<String, Object> settingsAsStored) {
+        this.store = Objects.requireNonNull(resumed, "resumed");
+        this.resumedSettings = Objects.requireNonNull(settingsAsStored, "settingsAsStored");
+        return this;
     }
 
     /**
@@ -307,6 +332,18 @@ public final class ExperimentBuilder {
         } else if (platform == null && trialFunction == null && !fromConfig) {
             problems.add(FieldPath.of("trainingService"), "is required: set a platform or a trial function");
         }
+        if (resumedSettings == null && store == null) {
+            Path dir = workingDirectory != null ? workingDirectory : fromConfig ? defaultWorkingDirectory() : null;
+            if (dir != null && Files.exists(SqliteExperimentStore.databaseFile(dir.resolve(id)))) {
+                problems.add(FieldPath.of("experimentId"), "experiment '" + id + "' already exists in " + dir
+                        + "; resume it (hybrid resume " + id + ") or choose another id");
+            }
+        }
+        Map<String, Object> settingsJson = problems.isEmpty() ? settingsAsJson(space, theSeed, mode, fromConfig)
+                : Map.of();
+        if (resumedSettings != null && problems.isEmpty()) {
+            checkUnchangedOnResume(id, settingsJson, problems);
+        }
         problems.throwIfAny();
 
         Clock theClock = clock != null ? clock : Clock.systemUTC();
@@ -325,11 +362,83 @@ public final class ExperimentBuilder {
         if (seed == null) {
             log.info("Experiment {} uses the random seed {}", id, theSeed);
         }
+        ExperimentStore theStore = store;
+        boolean ownsStore = resumedSettings != null;
+        if (theStore == null) {
+            ownsStore = true;
+            theStore = workDir != null ? SqliteExperimentStore.forWriting(workDir.resolve(id))
+                    : new InMemoryExperimentStore();
+        }
+        Map<String, Object> stored = new LinkedHashMap<>(settingsJson);
+        stored.put("platform", thePlatform.name());
         return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner,
                 Optional.ofNullable(theAssessor), mode, theSeed,
                 trialConcurrency, maxTrialNumber == null ? Integer.MAX_VALUE : maxTrialNumber,
                 Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
-                platform == null, theClock, Optional.ofNullable(scheduler)));
+                platform == null, theClock, Optional.ofNullable(scheduler), theStore, ownsStore,
+                resumedSettings != null, dev.hybrid.internal.json.Json.write(stored)));
+    }
+
+    /**
+     * The settings as the store keeps them: what {@code Experiment.resume} needs to build the experiment again,
+     * including the NNI config file's content (as JSON) for config-based experiments.
+     */
+    private Map<String, Object> settingsAsJson(SearchSpace space, long theSeed, OptimizeMode mode,
+            boolean fromConfig) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("experimentName", name);
+        out.put("searchSpace", space.toPlain());
+        out.put("tuner", algorithmAsJson(tunerName, classArgs, tuner));
+        if (assessorName != null || assessor != null) {
+            out.put("assessor", algorithmAsJson(assessorName, assessorArgs, assessor));
+        }
+        out.put("optimizeMode", mode.name());
+        out.put("seed", theSeed);
+        out.put("trialConcurrency", trialConcurrency);
+        out.put("maxTrialNumber", maxTrialNumber);
+        out.put("maxExecDuration", maxExecDuration == null ? null : maxExecDuration.toString());
+        out.put("trialFunction", trialFunction != null);
+        if (fromConfig && config.configFile().isPresent()) {
+            Path file = config.configFile().get();
+            try {
+                Object tree = dev.hybrid.internal.json.Json.toPlain(
+                        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(Files.readString(file)));
+                out.put("nniConfig", tree);
+                out.put("configFile", file.toString());
+                out.put("configBaseDir", file.toAbsolutePath().getParent().toString());
+            } catch (IOException | RuntimeException e) {
+                log.warn("Cannot keep a copy of {} for resuming: {}", file, e.toString());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> algorithmAsJson(String registeredName, Map<String, Object> args,
+            Object instance) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (registeredName != null) {
+            out.put("name", registeredName);
+            out.put("classArgs", args);
+        } else if (instance != null) {
+            out.put("class", instance.getClass().getName());
+        }
+        return out;
+    }
+
+    /** A resumed experiment may change its budgets and concurrency, but not what it searches or how. */
+    private void checkUnchangedOnResume(String id, Map<String, Object> now, Problems problems) {
+        String json = dev.hybrid.internal.json.Json.write(now.get("searchSpace"));
+        String was = dev.hybrid.internal.json.Json.write(resumedSettings.get("searchSpace"));
+        if (!json.equals(was)) {
+            problems.add(FieldPath.of("searchSpace"), "cannot change when resuming experiment " + id
+                    + " (was " + was + ", now " + json + "); start a new experiment instead");
+        }
+        String tunerNow = dev.hybrid.internal.json.Json.write(now.get("tuner"));
+        String tunerWas = dev.hybrid.internal.json.Json.write(resumedSettings.get("tuner"));
+        if (!tunerNow.equals(tunerWas)) {
+            problems.add(FieldPath.of("tuner"), "cannot change when resuming experiment " + id + " (was "
+                    + tunerWas + ", now " + tunerNow + "); start a new experiment instead");
+        }
     }
 
     private dev.hybrid.assessor.Assessor resolveAssessor(Problems problems) {

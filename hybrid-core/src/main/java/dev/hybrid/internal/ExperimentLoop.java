@@ -7,6 +7,11 @@ import dev.hybrid.HybridException;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.space.Parameters;
+import dev.hybrid.store.ExperimentStore;
+import dev.hybrid.store.ImportedResult;
+import dev.hybrid.store.StoredExperiment;
+import dev.hybrid.store.StoredTrial;
+import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.trial.Metric;
 import dev.hybrid.trial.MetricFormatException;
 import dev.hybrid.trial.MetricType;
@@ -50,6 +55,11 @@ import org.slf4j.MDC;
  * <p>Budgets follow NNI: once {@code maxTrialNum} trials were submitted or {@code maxExecDuration} has passed the
  * status is {@code NO_MORE_TRIAL}; trials still running then are left to finish (they are not cancelled at the
  * deadline), and the status becomes {@code DONE} when the last one ends.
+ *
+ * <p>Every event is written to the {@link ExperimentStore} as it is handled, and the store is committed once per
+ * drained batch of messages and before any trial is submitted or cancelled, so a crash loses only events that
+ * nothing was done about yet. A resumed experiment first reloads its stored trials: finished ones are replayed
+ * into the tuner, unfinished ones run again as a new attempt with the same id and parameters.
  */
 public final class ExperimentLoop implements Runnable {
     /** How long a stop waits for cancelled trials to report their end before recording them cancelled itself. */
@@ -75,6 +85,7 @@ public final class ExperimentLoop implements Runnable {
     /** Null when the experiment has no assessor, or after the assessor failed (it is then left out). */
     private dev.hybrid.assessor.Assessor assessor;
     private final TrainingPlatform platform;
+    private final ExperimentStore store;
     private final ExperimentListener[] listeners;
     private final Clock clock;
     private final OptimizeMode mode;
@@ -98,9 +109,16 @@ public final class ExperimentLoop implements Runnable {
     // Owned by the experiment thread only.
     private int live;
     private int submitted;
+    private int nextSequence;
+    /** The experiment's row as last saved, and the running time spent in earlier runs. */
+    private StoredExperiment stored;
+    private Duration elapsedBefore = Duration.ZERO;
+    private Instant lastProgressSave;
     private Instant deadlineAt;
     private boolean deadlinePassed;
     private boolean retryDue;
+    /** Trials of a resumed experiment wait in {@link #retries} to run again, as slots free up. */
+    private boolean resubmitsPending;
     private boolean tunerUsable = true;
     private boolean warnedLaterWithNothingRunning;
     /** The tuner answered Later: ask again only once it has heard of a new result or trial end. */
@@ -118,6 +136,7 @@ public final class ExperimentLoop implements Runnable {
         this.tuner = settings.tuner();
         this.assessor = settings.assessor().orElse(null);
         this.platform = settings.platform();
+        this.store = settings.store();
         this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
         this.clock = settings.clock();
         this.mode = settings.optimizeMode();
@@ -221,12 +240,23 @@ public final class ExperimentLoop implements Runnable {
                     platform.name(), settings.trialConcurrency(),
                     settings.maxTrialNumber() == Integer.MAX_VALUE ? "unlimited" : settings.maxTrialNumber(),
                     settings.maxExecDuration().map(Duration::toString).orElse("unlimited"), settings.seed());
+            openStore();
             setStatus(ExperimentStatus.RUNNING);
             callTuner(() -> tuner.updateSearchSpace(settings.searchSpace()), "updateSearchSpace");
+            if (settings.resume()) {
+                restoreTrials();
+            }
+            replayImported();
+            commitStore();
             platform.start(inbox::add);
             settings.maxExecDuration().ifPresent(d -> {
-                deadlineAt = startedAt.plus(d);
-                schedule(Signal.DEADLINE, d);
+                Duration left = d.minus(elapsedBefore);
+                deadlineAt = startedAt.plus(left);
+                if (left.isNegative() || left.isZero()) {
+                    onDeadline();
+                } else {
+                    schedule(Signal.DEADLINE, left);
+                }
             });
             end = loop();
         } catch (TunerFailure e) {
@@ -260,6 +290,7 @@ public final class ExperimentLoop implements Runnable {
                 handle(batch.get(i));
             }
             batch.clear();
+            commitStore();
             fillSlots();
         }
     }
@@ -302,11 +333,12 @@ public final class ExperimentLoop implements Runnable {
         if (s == ExperimentStatus.STOPPING || s.isFinished()) {
             return;
         }
-        if (retryDue) {
+        if (retryDue || resubmitsPending) {
             retryDue = false;
             while (!retries.isEmpty() && platform.freeSlots() > 0) {
                 submitToPlatform(retries.poll());
             }
+            resubmitsPending = resubmitsPending && !retries.isEmpty();
         }
         if (s != ExperimentStatus.RUNNING) {
             return;
@@ -395,7 +427,8 @@ public final class ExperimentLoop implements Runnable {
     }
 
     private void submitNew(TrialId id, Parameters parameters) {
-        int sequence = submitted++;
+        submitted++;
+        int sequence = nextSequence++;
         TrialSpec spec = new TrialSpec(id, sequence, sequence, parameters);
         TrialRecord r = new TrialRecord(spec, platform.name(), clock.instant());
         synchronized (lock) {
@@ -404,6 +437,7 @@ public final class ExperimentLoop implements Runnable {
             counts[TrialStatus.WAITING.ordinal()]++;
         }
         live++;
+        store.trialSubmitted(spec, r.platform, r.attempt, r.submitted);
         if (log.isDebugEnabled()) {
             withTrial(id, () -> log.debug("Trial {} (#{}) submitted to {} with {}", id, sequence, platform.name(),
                     parameters));
@@ -420,6 +454,8 @@ public final class ExperimentLoop implements Runnable {
     private void submitToPlatform(TrialRecord r) {
         try {
             r.submitAttempts++;
+            // The trial must be on record before it can run: a crash after this point resubmits it on resume.
+            commitStore();
             platform.submit(r.spec);
             consecutiveSubmitFailures = 0;
             retryBackoffMillis = 1000;
@@ -468,6 +504,7 @@ public final class ExperimentLoop implements Runnable {
                 placement.platformOf(r.id()).ifPresent(name -> r.platform = name);
             }
         }
+        store.trialStarted(r.id(), s.at());
         if (log.isDebugEnabled()) {
             withTrial(r.id(), () -> log.debug("Trial {} started", r.id()));
         }
@@ -484,6 +521,7 @@ public final class ExperimentLoop implements Runnable {
             synchronized (lock) {
                 r.addIntermediate(metric);
             }
+            store.metricReported(r.id(), metric, Optional.empty());
             if (log.isDebugEnabled()) {
                 withTrial(r.id(), () -> log.debug("Trial {} intermediate #{}: {}", r.id(), metric.sequence(),
                         metric.value()));
@@ -502,6 +540,7 @@ public final class ExperimentLoop implements Runnable {
             value = metric.scalar();
         } catch (MetricFormatException e) {
             String why = "bad final metric: " + e.getMessage();
+            boolean failedNow = false;
             synchronized (lock) {
                 r.finalMetric = metric;
                 r.badFinal = why;
@@ -509,7 +548,12 @@ public final class ExperimentLoop implements Runnable {
                     // It came after the trial ended: the trial fails now, as it would have had it come earlier.
                     setTrialStatus(r, TrialStatus.FAILED);
                     r.message = why;
+                    failedNow = true;
                 }
+            }
+            store.metricReported(r.id(), metric, Optional.empty());
+            if (failedNow) {
+                store.trialEnded(r.id(), TrialStatus.FAILED, Optional.ofNullable(r.exitCode), why, r.ended);
             }
             withTrial(r.id(), () -> log.warn("Trial {} fails: {}", r.id(), why));
             notifyMetric(r, metric);
@@ -523,6 +567,7 @@ public final class ExperimentLoop implements Runnable {
                 best = r;
             }
         }
+        store.metricReported(r.id(), metric, Optional.of(value));
         if (log.isDebugEnabled()) {
             withTrial(r.id(), () -> log.debug("Trial {} final result {}", r.id(), metric.value()));
         }
@@ -560,6 +605,7 @@ public final class ExperimentLoop implements Runnable {
             r.earlyStopRequested = true;
             withTrial(r.id(), () -> log.info("Trial {} is stopped early by the assessor after {} intermediate "
                     + "results", r.id(), values.size()));
+            commitStore();
             platform.cancel(r.id());
         }
     }
@@ -598,6 +644,7 @@ public final class ExperimentLoop implements Runnable {
             r.message = message;
             r.ended = at;
         }
+        store.trialEnded(r.id(), s, Optional.ofNullable(exitCode), message, at);
         live--;
         if (s == TrialStatus.FAILED) {
             withTrial(r.id(), () -> log.info("Trial {} ended FAILED{}: {}", r.id(),
@@ -671,6 +718,7 @@ public final class ExperimentLoop implements Runnable {
                 toCancel.add(r);
             }
         }
+        commitStore();
         for (TrialRecord r : toCancel) {
             try {
                 platform.cancel(r.id());
@@ -730,6 +778,7 @@ public final class ExperimentLoop implements Runnable {
             }
             endedAt = clock.instant();
             setStatus(end);
+            safely(this::closeStore);
             log.info("Experiment {} ended {}: {} trials", settings.experimentId(), end, submitted);
             finished.countDown();
         }
@@ -746,6 +795,151 @@ public final class ExperimentLoop implements Runnable {
         }
     }
 
+    // ---------------------------------------------------------------- the store
+
+    /** Opens the store and records a new experiment, or picks up a resumed one's row. */
+    private void openStore() {
+        store.open();
+        Optional<StoredExperiment> prior = store.experiment();
+        if (settings.resume()) {
+            StoredExperiment row = prior.orElseThrow(() -> new dev.hybrid.store.StoreException(
+                    "experiment " + settings.experimentId() + " has no stored row to resume"));
+            elapsedBefore = row.elapsed();
+            stored = row.withConfigJson(settings.configJson()).withProgress(row.status(), Optional.empty(),
+                    row.elapsed());
+        } else {
+            if (prior.isPresent()) {
+                throw new dev.hybrid.store.StoreException("experiment " + prior.get().id()
+                        + " already exists in this store; resume it instead of starting it again");
+            }
+            stored = new StoredExperiment(settings.experimentId(), settings.name(), settings.configJson(), mode,
+                    ExperimentStatus.INITIALIZED, Optional.of(startedAt), Optional.empty(), Duration.ZERO, 0);
+        }
+        saveProgress();
+    }
+
+    /** Saves the experiment's status and the running time spent so far. */
+    private void saveProgress() {
+        Instant now = clock.instant();
+        Duration elapsed = elapsedBefore.plus(Duration.between(startedAt, now));
+        stored = store.saveExperiment(stored.withProgress(status,
+                status.isFinished() ? Optional.of(now) : Optional.empty(), elapsed));
+        lastProgressSave = now;
+    }
+
+    /** Makes every recorded event durable; refreshes the stored elapsed time at most once a second. */
+    private void commitStore() {
+        if (lastProgressSave != null && Duration.between(lastProgressSave, clock.instant()).toMillis() >= 1000) {
+            saveProgress();
+        }
+        store.commit();
+    }
+
+    private void closeStore() {
+        try {
+            store.commit();
+        } finally {
+            if (settings.ownsStore()) {
+                store.close();
+            }
+        }
+    }
+
+    /**
+     * Reloads a resumed experiment's trials: finished ones are replayed into the tuner (their final result, then
+     * their end) so its history equals what is stored; unfinished ones run again as their next attempt.
+     */
+    private void restoreTrials() {
+        List<StoredTrial> all = store.trials();
+        List<TrialRecord> again = new ArrayList<>();
+        int maxSequence = -1;
+        for (StoredTrial st : all) {
+            Trial t = st.trial();
+            TrialRecord r = new TrialRecord(new TrialSpec(t.id(), t.sequence(), t.parameterId(), t.parameters()),
+                    t.platform(), t.submitted());
+            r.attempt = st.attempt();
+            maxSequence = Math.max(maxSequence, t.sequence());
+            synchronized (lock) {
+                records.add(r);
+                byId.put(r.id(), r);
+                if (t.isFinished()) {
+                    r.status = t.status();
+                    r.started = t.started().orElse(null);
+                    r.ended = t.ended().orElse(null);
+                    r.exitCode = t.exitCode().orElse(null);
+                    r.message = t.message();
+                    t.intermediate().forEach(r::addIntermediate);
+                    r.finalMetric = t.finalMetric().orElse(null);
+                    if (t.finalValue().isPresent()) {
+                        r.finalValue = t.finalValue().get();
+                        r.hasFinalValue = true;
+                        if (!Double.isNaN(r.finalValue) && (best == null || mode.isBetter(r.finalValue,
+                                best.finalValue))) {
+                            best = r;
+                        }
+                    }
+                }
+                counts[r.status.ordinal()]++;
+            }
+            if (t.isFinished()) {
+                replay(r);
+            } else {
+                again.add(r);
+            }
+        }
+        submitted = all.size();
+        nextSequence = maxSequence + 1;
+        Instant now = clock.instant();
+        for (TrialRecord r : again) {
+            r.attempt++;
+            r.platform = platform.name();
+            store.trialSubmitted(r.spec, r.platform, r.attempt, now);
+            live++;
+            retries.add(r);
+        }
+        resubmitsPending = !again.isEmpty();
+        log.info("Experiment {} resumed: {} stored trials, {} replayed into the tuner, {} to run again, {} spent",
+                settings.experimentId(), all.size(), all.size() - again.size(), again.size(), elapsedBefore);
+    }
+
+    private void replay(TrialRecord r) {
+        if (r.hasFinalValue) {
+            double value = r.finalValue;
+            if (tuner instanceof WarmStart warm) {
+                callTuner(() -> warm.addPriorResult(r.id(), r.parameters(), value), "addPriorResult");
+            } else {
+                callTuner(() -> tuner.onResult(r.id(), r.parameters(), value), "onResult");
+            }
+        }
+        callTuner(() -> tuner.onTrialEnd(r.id(), r.status), "onTrialEnd");
+    }
+
+    /** Feeds NNI import data to a tuner that can take it, before it proposes anything. */
+    private void replayImported() {
+        List<ImportedResult> imported = store.imported();
+        if (imported.isEmpty()) {
+            return;
+        }
+        if (!(tuner instanceof WarmStart warm)) {
+            log.warn("Tuner {} cannot take imported results; ignoring {} of them", tuner.getClass().getSimpleName(),
+                    imported.size());
+            return;
+        }
+        int i = 0;
+        for (ImportedResult result : imported) {
+            TrialId id = new TrialId("imported-" + i++);
+            double value;
+            try {
+                value = new Metric(MetricType.FINAL, 0, result.value(), clock.instant()).scalar();
+            } catch (MetricFormatException e) {
+                log.warn("Skipping imported result {}: {}", id, e.getMessage());
+                continue;
+            }
+            callTuner(() -> warm.addPriorResult(id, result.parameters(), value), "addPriorResult");
+        }
+        log.info("Tuner learned from {} imported results", imported.size());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void setStatus(ExperimentStatus s) {
@@ -754,6 +948,17 @@ public final class ExperimentLoop implements Runnable {
         }
         status = s;
         log.info("Experiment {} is {}", settings.experimentId(), s);
+        if (stored != null) {
+            try {
+                saveProgress();
+            } catch (RuntimeException e) {
+                if (s.isFinished()) {
+                    log.warn("Cannot record the end of experiment {}: {}", settings.experimentId(), e.toString());
+                } else {
+                    throw e;
+                }
+            }
+        }
         for (ExperimentListener l : listeners) {
             notify(l, "onStatusChanged", () -> l.onStatusChanged(s));
         }

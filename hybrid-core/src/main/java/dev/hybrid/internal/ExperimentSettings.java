@@ -3,6 +3,7 @@ package dev.hybrid.internal;
 import dev.hybrid.ExperimentListener;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.space.SearchSpace;
+import dev.hybrid.store.ExperimentStore;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Tuner;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Everything one experiment runs with, validated by the builder. {@code maxTrialNumber} is
- * {@link Integer#MAX_VALUE} when unlimited. {@code ownsPlatform} says whether the builder created the platform.
+ * {@link Integer#MAX_VALUE} when unlimited. {@code ownsPlatform} says whether the builder created the platform, {@code ownsStore} whether the experiment
+ * closes the store, {@code resume} whether the store holds the experiment already (it is resumed), and
+ * {@code configJson} is the settings as JSON, as the store keeps them.
  */
 public record ExperimentSettings(
         String experimentId,
@@ -33,7 +36,11 @@ public record ExperimentSettings(
         TrainingPlatform platform,
         boolean ownsPlatform,
         Clock clock,
-        Optional<ScheduledExecutorService> scheduler) {
+        Optional<ScheduledExecutorService> scheduler,
+        ExperimentStore store,
+        boolean ownsStore,
+        boolean resume,
+        String configJson) {
 
     public ExperimentSettings {
         Objects.requireNonNull(experimentId, "experimentId");
@@ -48,5 +55,7 @@ public record ExperimentSettings(
         Objects.requireNonNull(platform, "platform");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(configJson, "configJson");
     }
 }

@@ -19,6 +19,8 @@ final class TrialRecord {
     final TrialSpec spec;
     /** The platform's name; for a composite platform, the child's once the trial starts. */
     String platform;
+    /** 1 for the first run; a trial resubmitted on resume runs again as the next attempt. */
+    int attempt = 1;
     final Instant submitted;
     TrialStatus status = TrialStatus.WAITING;
     Instant started;

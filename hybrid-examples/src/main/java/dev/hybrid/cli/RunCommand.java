@@ -8,9 +8,7 @@ import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ConfigProblem;
 import dev.hybrid.config.ExperimentConfig;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -25,8 +23,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code hybrid run CONFIG.yml}: runs an NNI experiment config in the foreground, like
- * {@code nnictl create --foreground}. Shows live progress, prints the best trials at the end and writes
- * {@code <experimentDir>/trials.json}. Ctrl-C stops cleanly: running trials are cancelled and recorded.
+ * {@code nnictl create --foreground}. Shows live progress and prints the best trials at the end;
+ * everything is kept in {@code <experimentDir>/db/experiment.sqlite}, which {@code hybrid trials}, {@code export}
+ * and {@code resume} read. Ctrl-C stops cleanly: running trials are cancelled and recorded.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs an NNI experiment config (v1 or v2 YAML) in the foreground.")
@@ -81,6 +80,15 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         Path experimentDir = experiment.workingDirectory().orElseThrow().resolve(experiment.id());
+        return runInForeground(experiment, describe(cfg) + "; files in " + experimentDir, out, err, progressInterval);
+    }
+
+    /**
+     * Starts {@code experiment}, shows its progress until it ends (Ctrl-C stops it cleanly), prints the best trials
+     * and closes it. Returns 0 when it finished its budget, 1 otherwise.
+     */
+    static int runInForeground(Experiment experiment, String description, PrintStream out, PrintStream err,
+            double progressInterval) throws InterruptedException {
         Progress progress = new Progress(experiment, out, System.console() != null, progressInterval);
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
@@ -101,8 +109,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }, "hybrid-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            out.println("Experiment " + experiment.id() + " started: " + describe(cfg) + "; files in "
-                    + experimentDir);
+            out.println("Experiment " + experiment.id() + " started: " + description);
             progress.start(handle);
             try {
                 while (!handle.awaitCompletion(Duration.ofSeconds(1))) {
@@ -112,7 +119,6 @@ public final class RunCommand implements Callable<Integer> {
                 progress.stop(handle);
             }
             ExperimentSummary summary = handle.summary();
-            writeTrials(experimentDir, handle);
             Report.print(out, experiment, handle);
             finished.countDown();
             if (!interrupted.get()) {
@@ -135,15 +141,6 @@ public final class RunCommand implements Callable<Integer> {
                 .map(d -> "at most " + d).orElse("no time limit") + ", on "
                 + cfg.trainingServices().stream().map(dev.hybrid.config.PlatformConfig::platform)
                         .collect(java.util.stream.Collectors.joining(" + "));
-    }
-
-    private void writeTrials(Path experimentDir, ExperimentHandle handle) {
-        try {
-            Files.createDirectories(experimentDir);
-            Files.writeString(experimentDir.resolve("trials.json"), TrialsJson.render(handle.trials()));
-        } catch (IOException e) {
-            err.println("Cannot write " + experimentDir.resolve("trials.json") + ": " + e.getMessage());
-        }
     }
 
     /** Prints progress: one rewritten line on a terminal, plain lines at an interval otherwise. */

@@ -62,11 +62,19 @@ class RunCommandTest {
         assertThat(code).as(stdout + err).isZero();
         assertThat(stdout).contains("Experiment clitest1 started").contains("ended DONE").contains("Best trials")
                 .contains("Best parameters: {\"x\":");
-        Path trials = dir.resolve("work/clitest1/trials.json");
-        String json = Files.readString(trials);
-        assertThat(json.split("\"status\"", -1)).hasSize(7);
-        assertThat(json).contains("\"status\" : \"FAILED\"").contains("exit code 7").contains("this trial breaks");
-        assertThat(json.split("\"status\" : \"SUCCEEDED\"", -1)).hasSize(6);
+        assertThat(dir.resolve("work/clitest1/trials.json")).doesNotExist();
+        try (var store = dev.hybrid.store.SqliteExperimentStore.readOnly(dir.resolve("work/clitest1"))) {
+            store.open();
+            var trials = store.trials();
+            assertThat(trials).hasSize(6);
+            assertThat(trials).filteredOn(t -> t.trial().status() == dev.hybrid.trial.TrialStatus.SUCCEEDED)
+                    .hasSize(5);
+            var failed = trials.stream().filter(t -> t.trial().status() == dev.hybrid.trial.TrialStatus.FAILED)
+                    .findFirst().orElseThrow();
+            assertThat(failed.trial().exitCode()).contains(7);
+            assertThat(failed.trial().message()).contains("this trial breaks");
+            assertThat(store.experiment().orElseThrow().status()).isEqualTo(dev.hybrid.ExperimentStatus.DONE);
+        }
     }
 
     @Test

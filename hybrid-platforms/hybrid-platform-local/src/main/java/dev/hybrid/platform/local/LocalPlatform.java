@@ -153,6 +153,10 @@ public final class LocalPlatform implements TrainingPlatform {
         Process process;
         try {
             Files.createDirectories(sysDir.resolve(".nni"));
+            // A trial run again after its experiment was resumed reuses its directory: the earlier attempt's
+            // protocol files go, so that its metrics are not read a second time.
+            Files.deleteIfExists(sysDir.resolve(".nni").resolve("metrics"));
+            Files.deleteIfExists(sysDir.resolve(".nni").resolve("state"));
             ParameterFile.of(spec.parameterId(), spec.parameters()).write(sysDir);
             ProcessBuilder pb = new ProcessBuilder(commandLine());
             pb.directory(options.codeDir().toFile());

@@ -1,0 +1,95 @@
+package dev.hybrid.store;
+
+import dev.hybrid.tuner.OptimizeMode;
+import dev.hybrid.trial.Metric;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where one experiment's state is kept: the experiment, its trials, their events and every metric, so that the
+ * experiment can be listed, exported and resumed after its process died.
+ *
+ * <p>Lifecycle: {@link #open()}, then any reads and writes, then {@link #close()}. While an experiment runs, its
+ * experiment thread is the only caller. Writes take effect at once for reads through the same store, and become
+ * durable at the next {@link #commit()}; the experiment thread commits before it acts on what it recorded
+ * (submits or cancels a trial), so a crash loses only events nothing was done about yet. Implementations need not
+ * be thread-safe.
+ *
+ * <p>Writes about an unknown trial are ignored. A metric recorded twice (same trial, attempt, type and sequence)
+ * is stored once.
+ */
+public interface ExperimentStore extends AutoCloseable {
+
+    /**
+     * Opens the store: creates or checks the schema and, for a writer, takes the experiment's lock. Idempotent.
+     *
+     * @throws StoreException if the store is missing (for an existing-only store), corrupt, locked or too new
+     */
+    void open();
+
+    /** The experiment, once it was saved. */
+    Optional<StoredExperiment> experiment();
+
+    /**
+     * Saves the experiment row (insert or replace); the stored revision becomes one more than before.
+     *
+     * @return the row as stored, with its new revision
+     */
+    StoredExperiment saveExperiment(StoredExperiment experiment);
+
+    /**
+     * Records a trial as {@code WAITING}: a new one (attempt 1) or a resubmission of a stored one with the same
+     * parameters (a later attempt, whose metrics start afresh).
+     */
+    void trialSubmitted(TrialSpec spec, String platform, int attempt, Instant at);
+
+    /** Records that a trial is running. */
+    void trialStarted(TrialId trial, Instant at);
+
+    /** Records a trial's end (or a corrected end status, as for a bad final metric read after the trial ended). */
+    void trialEnded(TrialId trial, TrialStatus status, Optional<Integer> exitCode, String message, Instant at);
+
+    /**
+     * Records a metric of a trial's current attempt, its value kept as the JSON text received.
+     *
+     * @param scalar the value the tuner saw, for a FINAL metric that had one
+     */
+    void metricReported(TrialId trial, Metric metric, Optional<Double> scalar);
+
+    /** Adds import data for the tuner, kept after the data imported before. */
+    void addImported(List<ImportedResult> results);
+
+    /** Every imported result, in import order. */
+    List<ImportedResult> imported();
+
+    /** Makes every write so far durable. Cheap when there is nothing to commit. */
+    void commit();
+
+    /** Every trial in sequence order, with the metrics of its latest attempt. */
+    List<StoredTrial> trials();
+
+    /**
+     * Trials in sequence order, optionally only those in {@code status}; with {@code withIntermediate} false, their
+     * intermediate metrics are left out (the final one is always there).
+     */
+    List<StoredTrial> trials(Optional<TrialStatus> status, boolean withIntermediate);
+
+    /**
+     * The {@code n} trials with the best finite final values under {@code mode}, best first (ties: earliest first),
+     * without their intermediate metrics.
+     */
+    List<StoredTrial> topTrials(int n, OptimizeMode mode);
+
+    /** How many trials are in each status; statuses no trial has are absent. */
+    Map<TrialStatus, Integer> trialCounts();
+
+    /** Commits what is pending and releases the store (and a writer's lock). Idempotent. */
+    @Override
+    void close();
+
+}

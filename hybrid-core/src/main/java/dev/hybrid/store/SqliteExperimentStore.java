@@ -1,0 +1,663 @@
+package dev.hybrid.store;
+
+import dev.hybrid.ExperimentStatus;
+import dev.hybrid.space.Parameters;
+import dev.hybrid.trial.Metric;
+import dev.hybrid.trial.MetricFormatException;
+import dev.hybrid.trial.MetricType;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.OptimizeMode;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The embedded default store: one SQLite database per experiment, {@code <experimentDir>/db/experiment.sqlite},
+ * holding the experiment (its settings as JSON, status, start and end, elapsed budget, revision), its trials, their
+ * events and every metric (the value's JSON text as received, once).
+ *
+ * <p>A <b>writer</b> ({@link #forWriting}) takes an exclusive lock on {@code db/experiment.lock} when it opens, so
+ * a second process cannot run or resume the same experiment; the operating system drops the lock when the process
+ * dies, however it dies. It writes in WAL mode inside one open transaction that {@link #commit()} ends, so the
+ * experiment thread can batch many events into one commit. With {@code synchronous=NORMAL}, a commit survives the
+ * process being killed; only a power loss may take back the last commits. A <b>reader</b> ({@link #readOnly})
+ * opens an existing database without the lock and can read while a writer runs.
+ *
+ * <p>The schema carries a version ({@code PRAGMA user_version}); opening an older database migrates it, and a
+ * database from a newer version is refused. Not thread-safe: one thread uses a store at a time.
+ */
+public final class SqliteExperimentStore implements ExperimentStore {
+    /** The file name under {@code <experimentDir>/db/}. */
+    public static final String FILE_NAME = "experiment.sqlite";
+    /** The schema version this code writes. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Migrations: entry {@code i} brings a database from version {@code i} to {@code i + 1}. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+        "CREATE TABLE experiment (id TEXT PRIMARY KEY, name TEXT, config TEXT NOT NULL, optimize_mode TEXT NOT NULL,"
+                + " status TEXT NOT NULL, started INTEGER, ended INTEGER, elapsed_ms INTEGER NOT NULL,"
+                + " revision INTEGER NOT NULL)",
+        "CREATE TABLE trials (id TEXT PRIMARY KEY, sequence INTEGER NOT NULL, parameter_id INTEGER NOT NULL,"
+                + " parameters TEXT NOT NULL, platform TEXT NOT NULL, status TEXT NOT NULL, attempt INTEGER NOT NULL,"
+                + " submitted INTEGER NOT NULL, started INTEGER, ended INTEGER, exit_code INTEGER,"
+                + " message TEXT NOT NULL, final_value REAL)",
+        "CREATE INDEX trials_by_sequence ON trials(sequence)",
+        "CREATE INDEX trials_by_status ON trials(status)",
+        "CREATE INDEX trials_by_final_value ON trials(final_value, sequence)",
+        "CREATE TABLE trial_events (trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, event TEXT NOT NULL,"
+                + " at INTEGER NOT NULL, detail TEXT NOT NULL)",
+        "CREATE TABLE metrics (trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, type TEXT NOT NULL,"
+                + " sequence INTEGER NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL,"
+                + " PRIMARY KEY (trial_id, attempt, type, sequence)) WITHOUT ROWID",
+        "CREATE TABLE imported (position INTEGER PRIMARY KEY, parameters TEXT NOT NULL, value TEXT NOT NULL)"));
+
+    private static final String TRIAL_COLUMNS = "t.id, t.sequence, t.parameter_id, t.parameters, t.platform,"
+            + " t.status, t.attempt, t.submitted, t.started, t.ended, t.exit_code, t.message,"
+            + " f.value, f.at";
+    private static final String FINAL_JOIN = " FROM trials t LEFT JOIN metrics f ON f.trial_id = t.id"
+            + " AND f.attempt = t.attempt AND f.type = 'FINAL' AND f.sequence = 0";
+
+    private final Path file;
+    private final boolean writer;
+    private Connection connection;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    /** The lock file did not exist before this store opened: a failed open removes it again, leaving no trace. */
+    private Path createdLockFile;
+    private boolean dirty;
+    private boolean closed;
+    /** The current attempt of each trial this writer knows, for the metric rows. */
+    private final Map<TrialId, Integer> attempts = new HashMap<>();
+    private PreparedStatement insertMetric;
+    private PreparedStatement insertEvent;
+    private PreparedStatement updateStarted;
+    private PreparedStatement updateEnded;
+    private PreparedStatement updateFinalValue;
+    private PreparedStatement upsertTrial;
+
+    private SqliteExperimentStore(Path file, boolean writer) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.writer = writer;
+    }
+
+    /** The database file of the experiment in {@code experimentDir}. */
+    public static Path databaseFile(Path experimentDir) {
+        return experimentDir.resolve("db").resolve(FILE_NAME);
+    }
+
+    /**
+     * A store that the experiment in {@code experimentDir} runs with: {@link #open()} creates the database if it
+     * does not exist yet and takes the experiment's lock.
+     */
+    public static SqliteExperimentStore forWriting(Path experimentDir) {
+        return new SqliteExperimentStore(databaseFile(experimentDir), true);
+    }
+
+    /**
+     * A store that writes to an existing experiment's database only: {@link #open()} fails if there is none, and
+     * takes the experiment's lock (as resuming and importing need).
+     */
+    public static SqliteExperimentStore existingForWriting(Path experimentDir) {
+        Path f = databaseFile(experimentDir);
+        if (!Files.isRegularFile(f)) {
+            throw new StoreException("no experiment database at " + f);
+        }
+        return new SqliteExperimentStore(f, true);
+    }
+
+    /** A store that reads an existing experiment's database, even while the experiment runs. */
+    public static SqliteExperimentStore readOnly(Path experimentDir) {
+        return new SqliteExperimentStore(databaseFile(experimentDir), false);
+    }
+
+    /**
+     * Whether a process holds the experiment in {@code experimentDir} right now (runs, resumes or imports into it).
+     * An experiment whose stored status is not finished but that nobody holds was interrupted: its process died.
+     */
+    public static boolean isInUse(Path experimentDir) {
+        Path lockFile = databaseFile(experimentDir).resolveSibling("experiment.lock");
+        if (!Files.isRegularFile(lockFile)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock probe = channel.tryLock();
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void open() {
+        if (connection != null) {
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("store " + file + " is closed");
+        }
+        try {
+            if (writer) {
+                Files.createDirectories(file.getParent());
+                takeLock();
+            } else if (!Files.isRegularFile(file)) {
+                throw new StoreException("no experiment database at " + file);
+            }
+            Properties props = new Properties();
+            if (!writer) {
+                props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+            }
+            props.setProperty("busy_timeout", "5000");
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file, props);
+            try (Statement s = connection.createStatement()) {
+                if (writer) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=NORMAL");
+                }
+                int version;
+                try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+                // Reading the schema catches a file that is not a database at all.
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                    rs.next();
+                }
+                if (version > SCHEMA_VERSION) {
+                    throw new StoreException(file + " has schema version " + version + ", newer than this hybrid's "
+                            + SCHEMA_VERSION + "; use a newer hybrid");
+                }
+                if (version < SCHEMA_VERSION) {
+                    if (!writer) {
+                        throw new StoreException(file + " has schema version " + version + " and needs migrating; "
+                                + "resume the experiment once to migrate it");
+                    }
+                    migrate(s, version);
+                }
+            }
+            connection.setAutoCommit(false);
+            if (writer) {
+                prepare();
+                loadAttempts();
+            }
+        } catch (SQLException e) {
+            failedOpen();
+            throw new StoreException(describe(e), e);
+        } catch (IOException e) {
+            failedOpen();
+            throw new StoreException("cannot open " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            failedOpen();
+            throw e;
+        }
+        createdLockFile = null;
+    }
+
+    private void failedOpen() {
+        boolean held = lock != null;
+        closeQuietly();
+        if (held && createdLockFile != null) {
+            try {
+                Files.deleteIfExists(createdLockFile);
+            } catch (IOException ignored) {
+                // an empty lock file left behind is harmless
+            }
+        }
+    }
+
+    private String describe(SQLException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("NOTADB") || msg.contains("not a database") || msg.contains("CORRUPT")
+                || msg.contains("malformed")) {
+            return file + " is not a valid experiment database (corrupt?): " + msg;
+        }
+        if (msg.contains("BUSY") || msg.contains("LOCKED") || msg.contains("locked")) {
+            return file + " is locked by another process: " + msg;
+        }
+        return "experiment database " + file + ": " + msg;
+    }
+
+    private void takeLock() throws IOException {
+        Path lockFile = file.resolveSibling("experiment.lock");
+        createdLockFile = Files.exists(lockFile) ? null : lockFile;
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new StoreException("the experiment in " + file.getParent().getParent()
+                    + " is in use by another run (its database is locked)");
+        }
+    }
+
+    private void migrate(Statement s, int from) throws SQLException {
+        connection.setAutoCommit(false);
+        for (int v = from; v < SCHEMA_VERSION; v++) {
+            for (String sql : MIGRATIONS.get(v)) {
+                s.execute(sql);
+            }
+        }
+        s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+        connection.commit();
+    }
+
+    private void prepare() throws SQLException {
+        insertMetric = connection.prepareStatement("INSERT OR IGNORE INTO metrics (trial_id, attempt, type, sequence,"
+                + " value, at) VALUES (?, ?, ?, ?, ?, ?)");
+        insertEvent = connection.prepareStatement("INSERT INTO trial_events (trial_id, attempt, event, at, detail)"
+                + " VALUES (?, ?, ?, ?, ?)");
+        updateStarted = connection.prepareStatement("UPDATE trials SET status = 'RUNNING', started = ? WHERE id = ?");
+        updateEnded = connection.prepareStatement("UPDATE trials SET status = ?, exit_code = ?, message = ?,"
+                + " ended = ? WHERE id = ?");
+        updateFinalValue = connection.prepareStatement("UPDATE trials SET final_value = ? WHERE id = ?");
+        upsertTrial = connection.prepareStatement("INSERT INTO trials (id, sequence, parameter_id, parameters,"
+                + " platform, status, attempt, submitted, started, ended, exit_code, message, final_value)"
+                + " VALUES (?, ?, ?, ?, ?, 'WAITING', ?, ?, NULL, NULL, NULL, '', NULL)"
+                + " ON CONFLICT(id) DO UPDATE SET platform = excluded.platform, status = 'WAITING',"
+                + " attempt = excluded.attempt, submitted = excluded.submitted, started = NULL, ended = NULL,"
+                + " exit_code = NULL, message = '', final_value = NULL");
+    }
+
+    private void loadAttempts() throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, attempt FROM trials")) {
+            while (rs.next()) {
+                attempts.put(new TrialId(rs.getString(1)), rs.getInt(2));
+            }
+        }
+    }
+
+    private Connection connection() {
+        if (connection == null) {
+            throw new IllegalStateException("store " + file + " is not open");
+        }
+        return connection;
+    }
+
+    private void requireWriter() {
+        if (!writer) {
+            throw new IllegalStateException("store " + file + " was opened read-only");
+        }
+        connection();
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public StoredExperiment saveExperiment(StoredExperiment e) {
+        requireWriter();
+        long revision = experiment().map(StoredExperiment::revision).orElse(0L) + 1;
+        try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO experiment (id, name, config,"
+                + " optimize_mode, status, started, ended, elapsed_ms, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, e.id());
+            ps.setString(2, e.name().orElse(null));
+            ps.setString(3, e.configJson());
+            ps.setString(4, e.optimizeMode().name());
+            ps.setString(5, e.status().name());
+            setInstant(ps, 6, e.started().orElse(null));
+            setInstant(ps, 7, e.ended().orElse(null));
+            ps.setLong(8, e.elapsed().toMillis());
+            ps.setLong(9, revision);
+            ps.executeUpdate();
+            dirty = true;
+        } catch (SQLException ex) {
+            throw new StoreException(describe(ex), ex);
+        }
+        return new StoredExperiment(e.id(), e.name(), e.configJson(), e.optimizeMode(), e.status(), e.started(),
+                e.ended(), e.elapsed(), revision);
+    }
+
+    @Override
+    public void trialSubmitted(TrialSpec spec, String platform, int attempt, Instant at) {
+        requireWriter();
+        try {
+            upsertTrial.setString(1, spec.id().value());
+            upsertTrial.setInt(2, spec.sequence());
+            upsertTrial.setLong(3, spec.parameterId());
+            upsertTrial.setString(4, spec.parameters().toJson());
+            upsertTrial.setString(5, platform);
+            upsertTrial.setInt(6, attempt);
+            upsertTrial.setLong(7, nanos(at));
+            upsertTrial.executeUpdate();
+            attempts.put(spec.id(), attempt);
+            event(spec.id(), attempt, attempt == 1 ? "SUBMITTED" : "RESUBMITTED", at, "");
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void trialStarted(TrialId trial, Instant at) {
+        requireWriter();
+        Integer attempt = attempts.get(trial);
+        if (attempt == null) {
+            return;
+        }
+        try {
+            updateStarted.setLong(1, nanos(at));
+            updateStarted.setString(2, trial.value());
+            updateStarted.executeUpdate();
+            event(trial, attempt, "STARTED", at, "");
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void trialEnded(TrialId trial, TrialStatus status, Optional<Integer> exitCode, String message,
+            Instant at) {
+        requireWriter();
+        Integer attempt = attempts.get(trial);
+        if (attempt == null) {
+            return;
+        }
+        try {
+            updateEnded.setString(1, status.name());
+            if (exitCode.isPresent()) {
+                updateEnded.setInt(2, exitCode.get());
+            } else {
+                updateEnded.setNull(2, Types.INTEGER);
+            }
+            updateEnded.setString(3, message);
+            updateEnded.setLong(4, nanos(at));
+            updateEnded.setString(5, trial.value());
+            updateEnded.executeUpdate();
+            event(trial, attempt, "ENDED", at, status.name());
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void metricReported(TrialId trial, Metric metric, Optional<Double> scalar) {
+        requireWriter();
+        Integer attempt = attempts.get(trial);
+        if (attempt == null) {
+            return;
+        }
+        try {
+            insertMetric.setString(1, trial.value());
+            insertMetric.setInt(2, attempt);
+            insertMetric.setString(3, metric.type().name());
+            insertMetric.setInt(4, metric.sequence());
+            insertMetric.setString(5, metric.value());
+            insertMetric.setLong(6, nanos(metric.at()));
+            int inserted = insertMetric.executeUpdate();
+            if (inserted > 0 && metric.type() == MetricType.FINAL && scalar.isPresent()
+                    && Double.isFinite(scalar.get())) {
+                updateFinalValue.setDouble(1, scalar.get());
+                updateFinalValue.setString(2, trial.value());
+                updateFinalValue.executeUpdate();
+            }
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    private void event(TrialId trial, int attempt, String kind, Instant at, String detail) throws SQLException {
+        insertEvent.setString(1, trial.value());
+        insertEvent.setInt(2, attempt);
+        insertEvent.setString(3, kind);
+        insertEvent.setLong(4, nanos(at));
+        insertEvent.setString(5, detail);
+        insertEvent.executeUpdate();
+    }
+
+    @Override
+    public void addImported(List<ImportedResult> results) {
+        requireWriter();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT INTO imported (parameters, value) VALUES (?, ?)")) {
+            for (ImportedResult r : results) {
+                ps.setString(1, r.parameters().toJson());
+                ps.setString(2, r.value());
+                ps.executeUpdate();
+            }
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void commit() {
+        if (!dirty || connection == null) {
+            return;
+        }
+        try {
+            connection.commit();
+            dirty = false;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Optional<StoredExperiment> experiment() {
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, name, config, optimize_mode, status, started, ended,"
+                     + " elapsed_ms, revision FROM experiment LIMIT 1")) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredExperiment(rs.getString(1), Optional.ofNullable(rs.getString(2)),
+                    rs.getString(3), OptimizeMode.valueOf(rs.getString(4)), ExperimentStatus.valueOf(rs.getString(5)),
+                    instant(rs, 6), instant(rs, 7), Duration.ofMillis(rs.getLong(8)), rs.getLong(9)));
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public List<ImportedResult> imported() {
+        List<ImportedResult> out = new ArrayList<>();
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT parameters, value FROM imported ORDER BY position")) {
+            while (rs.next()) {
+                out.add(new ImportedResult(Parameters.fromJson(rs.getString(1)), rs.getString(2)));
+            }
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+        return out;
+    }
+
+    @Override
+    public List<StoredTrial> trials() {
+        return trials(Optional.empty(), true);
+    }
+
+    @Override
+    public List<StoredTrial> trials(Optional<TrialStatus> status, boolean withIntermediate) {
+        String sql = "SELECT " + TRIAL_COLUMNS + FINAL_JOIN + (status.isPresent() ? " WHERE t.status = ?" : "")
+                + " ORDER BY t.sequence";
+        try (PreparedStatement ps = connection().prepareStatement(sql)) {
+            if (status.isPresent()) {
+                ps.setString(1, status.get().name());
+            }
+            Map<String, List<Metric>> intermediate = withIntermediate ? intermediate() : Map.of();
+            return read(ps, intermediate);
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public List<StoredTrial> topTrials(int n, OptimizeMode mode) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, was " + n);
+        }
+        String order = mode == OptimizeMode.MAXIMIZE ? "DESC" : "ASC";
+        String sql = "SELECT " + TRIAL_COLUMNS + FINAL_JOIN + " WHERE t.final_value IS NOT NULL"
+                + " ORDER BY t.final_value " + order + ", t.sequence LIMIT ?";
+        try (PreparedStatement ps = connection().prepareStatement(sql)) {
+            ps.setInt(1, n);
+            return read(ps, Map.of());
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public Map<TrialStatus, Integer> trialCounts() {
+        Map<TrialStatus, Integer> counts = new EnumMap<>(TrialStatus.class);
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, count(*) FROM trials GROUP BY status")) {
+            while (rs.next()) {
+                counts.put(TrialStatus.valueOf(rs.getString(1)), rs.getInt(2));
+            }
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+        return counts;
+    }
+
+    private Map<String, List<Metric>> intermediate() throws SQLException {
+        Map<String, List<Metric>> out = new HashMap<>();
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT m.trial_id, m.sequence, m.value, m.at FROM metrics m"
+                     + " JOIN trials t ON t.id = m.trial_id AND t.attempt = m.attempt"
+                     + " WHERE m.type = 'PERIODICAL' ORDER BY m.trial_id, m.sequence")) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Metric(MetricType.PERIODICAL,
+                        rs.getInt(2), rs.getString(3), fromNanos(rs.getLong(4))));
+            }
+        }
+        return out;
+    }
+
+    private static List<StoredTrial> read(PreparedStatement ps, Map<String, List<Metric>> intermediate)
+            throws SQLException {
+        List<StoredTrial> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String id = rs.getString(1);
+                Integer exit = rs.getObject(11) == null ? null : rs.getInt(11);
+                String finalText = rs.getString(13);
+                Optional<Metric> finalMetric = finalText == null ? Optional.empty()
+                        : Optional.of(new Metric(MetricType.FINAL, 0, finalText, fromNanos(rs.getLong(14))));
+                Optional<Double> finalValue = finalMetric.flatMap(SqliteExperimentStore::scalarOf);
+                Trial t = new Trial(new TrialId(id), rs.getInt(2), rs.getLong(3), Parameters.fromJson(rs.getString(4)),
+                        TrialStatus.valueOf(rs.getString(6)), rs.getString(5), fromNanos(rs.getLong(8)),
+                        instant(rs, 9), instant(rs, 10), Optional.ofNullable(exit), rs.getString(12),
+                        intermediate.getOrDefault(id, List.of()), finalMetric, finalValue);
+                out.add(new StoredTrial(t, rs.getInt(7)));
+            }
+        }
+        return out;
+    }
+
+    private static Optional<Double> scalarOf(Metric m) {
+        try {
+            return Optional.of(m.scalar());
+        } catch (MetricFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---------------------------------------------------------------- close
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (connection != null && writer) {
+                commit();
+            }
+        } finally {
+            closed = true;
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // nothing more can be done about a failed close; the data was committed or is lost either way
+        }
+        connection = null;
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException ignored) {
+            // the lock goes with the process at the latest
+        }
+        lock = null;
+        lockChannel = null;
+    }
+
+    // ---------------------------------------------------------------- time
+
+    private static long nanos(Instant at) {
+        return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+    }
+
+    private static Instant fromNanos(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+        if (at == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setLong(index, nanos(at));
+        }
+    }
+
+    private static Optional<Instant> instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(fromNanos(v));
+    }
+}

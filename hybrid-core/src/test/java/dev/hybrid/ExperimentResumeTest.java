@@ -1,0 +1,250 @@
+package dev.hybrid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hybrid.config.ConfigException;
+import dev.hybrid.internal.json.Json;
+import dev.hybrid.space.Parameters;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.space.Uniform;
+import dev.hybrid.store.SqliteExperimentStore;
+import dev.hybrid.store.StoreException;
+import dev.hybrid.store.StoredExperiment;
+import dev.hybrid.store.StoredTrial;
+import dev.hybrid.testkit.ScriptedTuner;
+import dev.hybrid.trial.Metric;
+import dev.hybrid.trial.MetricType;
+import dev.hybrid.trial.TrialFunction;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.OptimizeMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Builder experiments kept in the SQLite store and resumed from it. */
+class ExperimentResumeTest {
+    private static final SearchSpace SPACE = SearchSpace.of(new Uniform("x", 0, 1));
+    private static final TrialFunction REPORT_X = (p, r) -> r.reportFinal(p.getDouble("x"));
+
+    @TempDir
+    Path work;
+
+    private static ScriptedTuner randomTuner(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return new ScriptedTuner().otherwise(n -> new dev.hybrid.tuner.Suggestion.Next(
+                new Parameters(Map.of("x", random.nextDouble()))));
+    }
+
+    private static List<StoredTrial> stored(Path experimentDir) {
+        try (SqliteExperimentStore s = SqliteExperimentStore.readOnly(experimentDir)) {
+            s.open();
+            return s.trials();
+        }
+    }
+
+    private static ExperimentHandle runToEnd(Experiment e) throws InterruptedException {
+        ExperimentHandle h = e.start();
+        assertThat(h.awaitCompletion(Duration.ofSeconds(20))).isTrue();
+        return h;
+    }
+
+    @Test
+    void anExperimentWithAWorkingDirectoryKeepsEveryTrialInItsDatabase() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("keep1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(4).trialFunction(REPORT_X).build()) {
+            ExperimentHandle h = runToEnd(e);
+            List<StoredTrial> trials = stored(work.resolve("keep1"));
+            assertThat(trials).extracting(StoredTrial::trial).isEqualTo(h.trials());
+        }
+        try (SqliteExperimentStore s = SqliteExperimentStore.readOnly(work.resolve("keep1"))) {
+            s.open();
+            StoredExperiment row = s.experiment().orElseThrow();
+            assertThat(row.status()).isEqualTo(ExperimentStatus.DONE);
+            assertThat(row.ended()).isPresent();
+            assertThat(Json.readTree(row.configJson()).get("maxTrialNumber").asInt()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aResumedExperimentReplaysItsHistoryIntoTheTunerAndContinuesTheBudget() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("res1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(3).trialFunction(REPORT_X).build()) {
+            runToEnd(e);
+        }
+        List<StoredTrial> before = stored(work.resolve("res1"));
+
+        ScriptedTuner tuner = randomTuner(2);
+        try (Experiment e = Experiment.resume(work.resolve("res1")).tuner(tuner).trialFunction(REPORT_X)
+                .maxTrialNumber(5).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+            assertThat(h.trials()).hasSize(5);
+        }
+        List<StoredTrial> after = stored(work.resolve("res1"));
+        assertThat(after).hasSize(5);
+        assertThat(after.subList(0, 3)).isEqualTo(before);
+        assertThat(after).extracting(t -> t.trial().sequence()).containsExactly(0, 1, 2, 3, 4);
+        assertThat(after).extracting(t -> t.trial().id()).doesNotHaveDuplicates();
+        // The tuner's history is exactly what is stored: replayed results first, then its own.
+        Map<TrialId, Double> history = new LinkedHashMap<>();
+        tuner.results().forEach(r -> history.put(r.trial(), r.value()));
+        Map<TrialId, Double> storedResults = new LinkedHashMap<>();
+        after.forEach(t -> storedResults.put(t.trial().id(), t.trial().finalValue().orElseThrow()));
+        assertThat(history).isEqualTo(storedResults);
+        assertThat(tuner.results().subList(0, 3)).extracting(ScriptedTuner.Call.Result::parameters)
+                .isEqualTo(before.stream().map(t -> t.trial().parameters()).toList());
+    }
+
+    @Test
+    void trialsThatWereRunningWhenTheProcessDiedRunAgainAsANewAttempt() throws Exception {
+        Path dir = work.resolve("crash1");
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("searchSpace", SPACE.toPlain());
+        settings.put("tuner", Map.of("class", ScriptedTuner.class.getName()));
+        settings.put("optimizeMode", "MAXIMIZE");
+        settings.put("seed", 7);
+        settings.put("trialConcurrency", 2);
+        settings.put("maxTrialNumber", 3);
+        try (SqliteExperimentStore s = SqliteExperimentStore.forWriting(dir)) {
+            s.open();
+            s.saveExperiment(new StoredExperiment("crash1", Optional.empty(), Json.write(settings),
+                    OptimizeMode.MAXIMIZE, ExperimentStatus.RUNNING, Optional.of(t0), Optional.empty(),
+                    Duration.ofMinutes(1), 0));
+            s.trialSubmitted(new TrialSpec(new TrialId("done1"), 0, 0, new Parameters(Map.of("x", 0.25))), "x", 1, t0);
+            s.metricReported(new TrialId("done1"), new Metric(MetricType.FINAL, 0, "0.25", t0), Optional.of(0.25));
+            s.trialEnded(new TrialId("done1"), TrialStatus.SUCCEEDED, Optional.empty(), "", t0);
+            s.trialSubmitted(new TrialSpec(new TrialId("run1"), 1, 1, new Parameters(Map.of("x", 0.5))), "x", 1, t0);
+            s.trialStarted(new TrialId("run1"), t0);
+            s.metricReported(new TrialId("run1"), new Metric(MetricType.PERIODICAL, 0, "0.1", t0), Optional.empty());
+        }
+
+        ScriptedTuner tuner = randomTuner(3);
+        try (Experiment e = Experiment.resume(dir).tuner(tuner).trialFunction((p, r) -> {
+            r.reportIntermediate(0.2);
+            r.reportFinal(p.getDouble("x"));
+        }).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.trials()).hasSize(3);
+            assertThat(h.trials()).allMatch(t -> t.status() == TrialStatus.SUCCEEDED);
+        }
+        List<StoredTrial> after = stored(dir);
+        assertThat(after).hasSize(3);
+        StoredTrial rerun = after.get(1);
+        assertThat(rerun.trial().id()).isEqualTo(new TrialId("run1"));
+        assertThat(rerun.attempt()).isEqualTo(2);
+        assertThat(rerun.trial().parameters()).isEqualTo(new Parameters(Map.of("x", 0.5)));
+        assertThat(rerun.trial().intermediate()).extracting(Metric::value).containsExactly("0.2");
+        assertThat(rerun.trial().finalValue()).contains(0.5);
+        assertThat(tuner.suggestions()).hasSize(1);
+        assertThat(after.get(2).trial().sequence()).isEqualTo(2);
+    }
+
+    @Test
+    void timeSpentBeforeCountsAgainstMaxExecDuration() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("time1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(1).trialFunction(REPORT_X).build()) {
+            runToEnd(e);
+        }
+        try (SqliteExperimentStore s = SqliteExperimentStore.existingForWriting(work.resolve("time1"))) {
+            s.open();
+            StoredExperiment row = s.experiment().orElseThrow();
+            s.saveExperiment(row.withProgress(row.status(), row.ended(), Duration.ofMinutes(10)));
+        }
+        ScriptedTuner tuner = randomTuner(2);
+        try (Experiment e = Experiment.resume(work.resolve("time1")).tuner(tuner).trialFunction(REPORT_X)
+                .maxTrialNumber(100).maxExecDuration(Duration.ofMinutes(10)).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+            assertThat(h.trials()).hasSize(1);
+        }
+        assertThat(tuner.suggestions()).isEmpty();
+    }
+
+    @Test
+    void resumingWithAnotherTunerIsRefusedAndLeavesTheExperimentUsable() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("tun1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(1).trialFunction(REPORT_X).build()) {
+            runToEnd(e);
+        }
+        dev.hybrid.tuner.Tuner other = EngineTuners.constant();
+        assertThatThrownBy(() -> Experiment.resume(work.resolve("tun1")).tuner(other).trialFunction(REPORT_X)
+                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("tuner")
+                .hasMessageContaining("cannot change");
+        assertThatThrownBy(() -> Experiment.resume(work.resolve("tun1")).trialFunction(REPORT_X).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pass a new one");
+        try (Experiment e = Experiment.resume(work.resolve("tun1")).tuner(randomTuner(2)).trialFunction(REPORT_X)
+                .build()) {
+            assertThat(runToEnd(e).trials()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSecondResumeOfARunningExperimentIsRefused() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("two1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(1).trialFunction(REPORT_X).build()) {
+            runToEnd(e);
+        }
+        try (Experiment first = Experiment.resume(work.resolve("two1")).tuner(randomTuner(2))
+                .trialFunction(REPORT_X).build()) {
+            assertThatThrownBy(() -> Experiment.resume(work.resolve("two1")).tuner(randomTuner(3))
+                    .trialFunction(REPORT_X).build()).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("in use");
+        }
+    }
+
+    @Test
+    void startingAnExistingExperimentAgainIsAConfigError() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("dup1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(1).trialFunction(REPORT_X).build()) {
+            runToEnd(e);
+        }
+        assertThatThrownBy(() -> Experiment.builder().experimentId("dup1").workingDirectory(work)
+                .searchSpace(SPACE).tuner(randomTuner(1)).trialFunction(REPORT_X).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("experimentId")
+                .hasMessageContaining("already exists");
+    }
+
+    @Test
+    void aGivenStoreIsFilledAndLeftOpenForTheCaller() throws Exception {
+        dev.hybrid.store.InMemoryExperimentStore store = new dev.hybrid.store.InMemoryExperimentStore();
+        try (Experiment e = Experiment.builder().experimentId("mem1").searchSpace(SPACE).tuner(randomTuner(1))
+                .maxTrialNumber(3).trialFunction(REPORT_X).store(store).build()) {
+            runToEnd(e);
+        }
+        assertThat(store.trials()).hasSize(3).allMatch(t -> t.trial().finalValue().isPresent());
+        assertThat(store.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.DONE);
+        assertThat(work).isEmptyDirectory();
+    }
+
+    /** A second tuner class, to change the tuner on resume. */
+    static final class EngineTuners {
+        static dev.hybrid.tuner.Tuner constant() {
+            return new dev.hybrid.tuner.Tuner() {
+                @Override
+                public void updateSearchSpace(SearchSpace space) {
+                }
+
+                @Override
+                public dev.hybrid.tuner.Suggestion suggest(TrialId trial) {
+                    return new dev.hybrid.tuner.Suggestion.Next(new Parameters(Map.of("x", 0.5)));
+                }
+
+                @Override
+                public void onResult(TrialId trial, Parameters parameters, double value) {
+                }
+            };
+        }
+    }
+
+}

@@ -1,0 +1,80 @@
+package dev.hybrid.cli;
+
+import dev.hybrid.store.SqliteExperimentStore;
+import dev.hybrid.store.StoreException;
+import dev.hybrid.store.StoredExperiment;
+import dev.hybrid.store.StoredTrial;
+import dev.hybrid.trial.TrialStatus;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code hybrid list}: the experiments under the working directory, like {@code nnictl experiment list --all}. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = {"Lists the experiments under the working directory: id, name, status, trials, best, start.",
+            "An experiment shown INTERRUPTED was not finished when its process died; resume it."})
+public final class ListCommand implements Callable<Integer> {
+    @Mixin
+    WorkDir workDir;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public ListCommand() {
+        this(System.out, System.err);
+    }
+
+    ListCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Path root = workDir.resolve();
+        List<Path> dirs = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> s = Files.list(root)) {
+                s.filter(d -> Files.isRegularFile(SqliteExperimentStore.databaseFile(d))).sorted().forEach(dirs::add);
+            }
+        }
+        if (dirs.isEmpty()) {
+            out.println("No experiments in " + root);
+            return HybridCommand.OK;
+        }
+        String format = "%-10s %-20s %-20s %8s %-12s %s%n";
+        out.printf(Locale.ROOT, format, "id", "name", "status", "trials", "best", "start");
+        int failed = 0;
+        for (Path d : dirs) {
+            try (SqliteExperimentStore store = SqliteExperimentStore.readOnly(d)) {
+                store.open();
+                StoredExperiment e = store.experiment().orElseThrow(() -> new StoreException("no experiment row"));
+                Map<TrialStatus, Integer> counts = store.trialCounts();
+                int trials = counts.values().stream().mapToInt(Integer::intValue).sum();
+                String best = store.topTrials(1, e.optimizeMode()).stream().findFirst()
+                        .flatMap(t -> t.trial().finalValue()).map(Report::number).orElse("-");
+                String status = !e.status().isFinished() && !SqliteExperimentStore.isInUse(d) ? "INTERRUPTED"
+                        : e.status().name();
+                out.printf(Locale.ROOT, format, e.id(), e.name().orElse("-"), status, trials, best,
+                        e.started().map(Object::toString).orElse("-"));
+            } catch (StoreException e) {
+                failed++;
+                err.println("hybrid: " + d.getFileName() + ": " + e.getMessage());
+            }
+        }
+        return failed == 0 ? HybridCommand.OK : HybridCommand.FAILED;
+    }
+
+    static String value(StoredTrial t) {
+        return t.trial().finalValue().map(Report::number).orElse("-");
+    }
+}

@@ -1,0 +1,167 @@
+package dev.hybrid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hybrid.store.SqliteExperimentStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code hybrid list}, {@code trials}, {@code export}, {@code import} and their errors, on one real experiment. */
+class StoreCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path work;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private static final String TRIAL = String.join("\n",
+            "x=$(sed 's/.*\"x\": *\\([-0-9.eE]*\\).*/\\1/' \"$NNI_SYS_DIR/parameter.cfg\")",
+            "frame() { n=$(( ${#1} + 1 )); printf 'ME%06d%s\\n' \"$n\" \"$1\" >> \"$NNI_SYS_DIR/.nni/metrics\"; }",
+            "case \"$NNI_TRIAL_SEQ_ID\" in 1) exit 3 ;; esac",
+            "frame \"{\\\"type\\\":\\\"FINAL\\\",\\\"sequence\\\":0,\\\"value\\\":\\\"$x\\\"}\"",
+            "");
+
+    @BeforeAll
+    static void runOneExperiment() throws Exception {
+        Files.writeString(dir.resolve("trial.sh"), TRIAL);
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Path config = dir.resolve("config.yml");
+        Files.writeString(config, String.join("\n", "experimentName: store-test",
+                "searchSpaceFile: search_space.json", "trialCommand: sh trial.sh", "trialConcurrency: 2",
+                "maxTrialNumber: 5", "tuner:", "  name: Random", "  classArgs: {seed: 5}",
+                "trainingService:", "  platform: local", ""));
+        work = dir.resolve("work");
+        int code = HybridCommand.commandLine().execute("run", config.toString(), "--id", "store1", "--work-dir",
+                work.toString(), "--progress-interval", "0.5");
+        assertThat(code).isZero();
+    }
+
+    /** Runs the command line with its output captured (commands take System.out when they are created). */
+    private int hybrid(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        System.setOut(o);
+        System.setErr(e);
+        try {
+            var cl = HybridCommand.commandLine();
+            cl.setOut(new java.io.PrintWriter(o, true));
+            cl.setErr(new java.io.PrintWriter(e, true));
+            return cl.execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void listShowsTheExperimentWithItsTrialsAndBest() {
+        assertThat(hybrid("list", "--work-dir", work.toString())).isZero();
+        assertThat(stdout()).contains("store1").contains("store-test").contains("DONE").containsPattern("\\b5\\b");
+    }
+
+    @Test
+    void trialsShowsEveryTrialAndTopShowsTheBestFirst() {
+        assertThat(hybrid("trials", "store1", "--work-dir", work.toString())).isZero();
+        assertThat(stdout().lines().count()).isEqualTo(6);
+        out.reset();
+        assertThat(hybrid("trials", "store1", "--work-dir", work.toString(), "--top", "2")).isZero();
+        var lines = stdout().lines().skip(1).toList();
+        assertThat(lines).hasSize(2);
+        double first = Double.parseDouble(lines.get(0).trim().split("\\s+")[3]);
+        double second = Double.parseDouble(lines.get(1).trim().split("\\s+")[3]);
+        assertThat(first).isGreaterThanOrEqualTo(second);
+        out.reset();
+        assertThat(hybrid("trials", "store1", "--work-dir", work.toString(), "--status", "FAILED")).isZero();
+        assertThat(stdout().lines().skip(1).toList()).hasSize(1).allMatch(l -> l.contains("FAILED"));
+    }
+
+    @Test
+    void exportWritesNnisShapeAsJsonAndCsv() throws Exception {
+        Path json = dir.resolve("export.json");
+        assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "json", "-o",
+                json.toString())).isZero();
+        String text = Files.readString(json);
+        assertThat(text.split("\"trialJobId\"", -1)).hasSize(6);
+        assertThat(text).contains("\"parameter\"").contains("\"value\"").contains("\"status\" : \"FAILED\"")
+                .contains("\"platform\" : \"local\"");
+        assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "csv")).isZero();
+        var lines = stdout().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("trialJobId,status,platform,value,x");
+        assertThat(lines).hasSize(6);
+    }
+
+    @Test
+    void importedDataIsKeptForTheTunerAndBadDataWritesNothing() throws Exception {
+        Path data = dir.resolve("import.json");
+        Files.writeString(data, "[{\"parameter\": {\"x\": 0.5}, \"value\": 0.5},"
+                + " {\"parameter\": {\"x\": 0.1}, \"value\": \"{\\\"default\\\": 0.1}\"}]");
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "[{\"parameter\": {\"x\": 0.5}, \"value\": \"high\"}]");
+        assertThat(hybrid("import", "store1", bad.toString(), "--work-dir", work.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("bad.json[0].value");
+        assertThat(hybrid("import", "store1", data.toString(), "--work-dir", work.toString())).isZero();
+        try (var store = SqliteExperimentStore.readOnly(work.resolve("store1"))) {
+            store.open();
+            assertThat(store.imported()).hasSize(2);
+        }
+    }
+
+    @Test
+    void anUnknownIdIsAOneLineErrorAndCreatesNothing() {
+        assertThat(hybrid("trials", "nope", "--work-dir", work.toString())).isEqualTo(1);
+        assertThat(hybrid("export", "nope", "--work-dir", work.toString(), "--format", "json")).isEqualTo(1);
+        assertThat(hybrid("resume", "nope", "--work-dir", work.toString())).isEqualTo(1);
+        assertThat(stderr().lines().toList()).hasSize(3).allMatch(l -> l.startsWith("hybrid: unknown experiment"));
+        assertThat(work.resolve("nope")).doesNotExist();
+    }
+
+    @Test
+    void aCorruptDatabaseIsAOneLineError() throws Exception {
+        Path corrupt = work.resolve("bad1");
+        Files.createDirectories(corrupt.resolve("db"));
+        Files.writeString(SqliteExperimentStore.databaseFile(corrupt), "garbage ".repeat(200));
+        try {
+            assertThat(hybrid("trials", "bad1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(stderr().lines().toList()).hasSize(1);
+            assertThat(stderr()).contains("not a valid experiment database");
+            err.reset();
+            assertThat(hybrid("resume", "bad1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(stderr().lines().toList()).hasSize(1);
+            assertThat(stderr()).contains("not a valid experiment database");
+            try (var left = Files.list(corrupt.resolve("db"))) {
+                assertThat(left).extracting(p -> p.getFileName().toString()).containsExactly("experiment.sqlite");
+            }
+        } finally {
+            Files.delete(SqliteExperimentStore.databaseFile(corrupt));
+        }
+    }
+
+    @Test
+    void aRunningExperimentCannotBeResumedOrImportedIntoASecondTime() throws Exception {
+        try (SqliteExperimentStore running = SqliteExperimentStore.existingForWriting(work.resolve("store1"))) {
+            running.open();
+            assertThat(hybrid("resume", "store1", "--work-dir", work.toString())).isEqualTo(1);
+            Path data = dir.resolve("import2.json");
+            Files.writeString(data, "[{\"parameter\": {\"x\": 0.5}, \"value\": 0.5}]");
+            assertThat(hybrid("import", "store1", data.toString(), "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(stderr().lines().toList()).hasSize(2).allMatch(l -> l.contains("in use"));
+        }
+    }
+}
