@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -63,6 +64,14 @@ public record BenchProblem(String name, Path folder, SearchSpace space, double f
      * @throws BenchException if there is neither
      */
     public Objective openObjective() {
+        return openObjective("python3");
+    }
+
+    /**
+     * The objective, running a folder's {@code evaluate.py} with the given Python interpreter (for example
+     * {@code /usr/bin/python3}, where scikit-learn is installed).
+     */
+    public Objective openObjective(String python) {
         Optional<Objective> builtin = BuiltinObjectives.forProblem(name);
         if (builtin.isPresent()) {
             return builtin.get();
@@ -72,6 +81,6 @@ public record BenchProblem(String name, Path folder, SearchSpace space, double f
             throw new BenchException("problem '" + name + "' has no built-in objective and no evaluate.py in "
                     + folder);
         }
-        return ProcessObjective.start(script);
+        return ProcessObjective.start(List.of(python, script.toAbsolutePath().toString()), script);
     }
 }

@@ -72,6 +72,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.csv", description = "where to write the CSV")
     Path out;
 
+    @Option(names = "--python", paramLabel = "EXE", defaultValue = "python3",
+            description = "the Python that runs a problem's evaluate.py (default ${DEFAULT-VALUE})")
+    String python;
+
     @Option(names = "--speed", description = "print the speed figures (name value unit) instead")
     boolean speed;
 
@@ -113,7 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         for (BenchProblem problem : selected) {
             List<Double> finalRegrets = new ArrayList<>();
-            try (Objective objective = problem.openObjective()) {
+            try (Objective objective = problem.openObjective(python)) {
                 for (long seed = 0; seed < seeds; seed++) {
                     Trace trace = BenchRunner.run(problem, factory.create(seed), objective, budget, pending);
                     List<BenchRow> runRows = BenchRow.of(problem.name(), label, seed, pending, problem.fStar(), trace);

@@ -98,7 +98,9 @@ class RunCommandTest {
         String stdout = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(stdout + err).isZero();
         assertThat(stdout).contains("on local + local").contains("ended DONE");
-        String json = Files.readString(dir.resolve("work/hybrid1/trials.json"));
-        assertThat(json).contains("\"platform\" : \"local\"").doesNotContain("\"platform\" : \"hybrid\"");
+        try (var store = dev.hybrid.store.SqliteExperimentStore.readOnly(dir.resolve("work/hybrid1"))) {
+            store.open();
+            assertThat(store.trials()).hasSize(6).allSatisfy(t -> assertThat(t.trial().platform()).isEqualTo("local"));
+        }
     }
 }
