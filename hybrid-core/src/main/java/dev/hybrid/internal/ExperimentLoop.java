@@ -501,7 +501,10 @@ public final class ExperimentLoop implements Runnable {
             setTrialStatus(r, TrialStatus.RUNNING);
             r.started = s.at();
             if (platform instanceof dev.hybrid.platform.TrialPlacement placement) {
-                placement.platformOf(r.id()).ifPresent(name -> r.platform = name);
+                placement.platformOf(r.id()).ifPresent(name -> {
+                    r.platform = name;
+                    store.trialPlaced(r.id(), name);
+                });
             }
         }
         store.trialStarted(r.id(), s.at());

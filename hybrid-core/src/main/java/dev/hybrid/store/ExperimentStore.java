@@ -51,6 +51,12 @@ public interface ExperimentStore extends AutoCloseable {
     /** Records that a trial is running. */
     void trialStarted(TrialId trial, Instant at);
 
+    /**
+     * Records which platform runs a trial when a composite platform (hybrid mode) placed it on one of its children
+     * after submission.
+     */
+    void trialPlaced(TrialId trial, String platform);
+
     /** Records a trial's end (or a corrected end status, as for a bad final metric read after the trial ended). */
     void trialEnded(TrialId trial, TrialStatus status, Optional<Integer> exitCode, String message, Instant at);
 

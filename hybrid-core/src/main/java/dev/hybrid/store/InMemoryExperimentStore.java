@@ -93,6 +93,14 @@ public final class InMemoryExperimentStore implements ExperimentStore {
     }
 
     @Override
+    public void trialPlaced(TrialId trial, String platform) {
+        Row r = trials.get(trial);
+        if (r != null) {
+            r.platform = platform;
+        }
+    }
+
+    @Override
     public void trialEnded(TrialId trial, TrialStatus status, Optional<Integer> exitCode, String message,
             Instant at) {
         Row r = trials.get(trial);

@@ -95,6 +95,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private PreparedStatement insertMetric;
     private PreparedStatement insertEvent;
     private PreparedStatement updateStarted;
+    private PreparedStatement updatePlatform;
     private PreparedStatement updateEnded;
     private PreparedStatement updateFinalValue;
     private PreparedStatement upsertTrial;
@@ -284,6 +285,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
         insertEvent = connection.prepareStatement("INSERT INTO trial_events (trial_id, attempt, event, at, detail)"
                 + " VALUES (?, ?, ?, ?, ?)");
         updateStarted = connection.prepareStatement("UPDATE trials SET status = 'RUNNING', started = ? WHERE id = ?");
+        updatePlatform = connection.prepareStatement("UPDATE trials SET platform = ? WHERE id = ?");
         updateEnded = connection.prepareStatement("UPDATE trials SET status = ?, exit_code = ?, message = ?,"
                 + " ended = ? WHERE id = ?");
         updateFinalValue = connection.prepareStatement("UPDATE trials SET final_value = ? WHERE id = ?");
@@ -376,6 +378,22 @@ public final class SqliteExperimentStore implements ExperimentStore {
             updateStarted.setString(2, trial.value());
             updateStarted.executeUpdate();
             event(trial, attempt, "STARTED", at, "");
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void trialPlaced(TrialId trial, String platform) {
+        requireWriter();
+        if (!attempts.containsKey(trial)) {
+            return;
+        }
+        try {
+            updatePlatform.setString(1, platform);
+            updatePlatform.setString(2, trial.value());
+            updatePlatform.executeUpdate();
             dirty = true;
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);

@@ -80,6 +80,16 @@ public abstract class ExperimentStoreContract {
     }
 
     @Test
+    void aTrialPlacedByACompositePlatformKeepsTheChildsName() {
+        store.trialSubmitted(spec("t1", 0, 0.5), "hybrid", 1, T0);
+        store.trialPlaced(new TrialId("t1"), "remote");
+        store.trialPlaced(new TrialId("unknown"), "local");
+        store.trialStarted(new TrialId("t1"), T0.plusSeconds(1));
+        store.commit();
+        assertThat(store.trials()).singleElement().satisfies(t -> assertThat(t.trial().platform()).isEqualTo("remote"));
+    }
+
+    @Test
     void aTrialIsKeptThroughItsLifecycleWithItsMetricsAsReceived() {
         store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
         store.trialStarted(new TrialId("t1"), T0.plusSeconds(1));
