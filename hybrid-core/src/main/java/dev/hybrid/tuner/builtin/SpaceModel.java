@@ -246,6 +246,67 @@ final class SpaceModel {
         throw new IllegalStateException("unknown parameter spec " + p);
     }
 
+    /**
+     * The point for parameters a trial ran with (the inverse of {@link #decode}), for results this tuner did not
+     * propose itself: a resumed experiment's history or NNI import data. Empty when they do not fit the space (a
+     * missing parameter, a value that is no option, a wrong type).
+     */
+    java.util.Optional<double[]> encode(Parameters parameters) {
+        double[] x = emptyPoint();
+        return encode(space, root, parameters.values(), x) ? java.util.Optional.of(x) : java.util.Optional.empty();
+    }
+
+    private boolean encode(SearchSpace sub, Node node, Map<String, Object> values, double[] x) {
+        for (int k = 0; k < node.dims.length; k++) {
+            Dim d = dims.get(node.dims[k]);
+            Object v = values.get(sub.parameters().get(k).name());
+            if (v == null || !encodeValue(d, v, x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean encodeValue(Dim d, Object v, double[] x) {
+        ParameterSpec p = d.spec;
+        if (p instanceof Choice c) {
+            for (int i = 0; i < c.size(); i++) {
+                ChoiceOption o = c.options().get(i);
+                if (o instanceof ChoiceOption.Nested n) {
+                    if (v instanceof Map<?, ?> m && n.name().equals(m.get("_name"))) {
+                        x[d.index] = i;
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> branch = (Map<String, Object>) m;
+                        return encode(n.space(), d.branches[i], branch, x);
+                    }
+                } else if (sameValue(((ChoiceOption.Value) o).value(), v)) {
+                    x[d.index] = i;
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (!(v instanceof Number num)) {
+            return false;
+        }
+        double raw = num.doubleValue();
+        boolean log = p instanceof LogUniform || p instanceof QLogUniform || p instanceof LogNormal
+                || p instanceof QLogNormal;
+        double internal = log ? Math.log(Math.max(raw, Double.MIN_NORMAL)) : raw;
+        if (!Double.isFinite(internal)) {
+            return false;
+        }
+        x[d.index] = d.bounded ? clamp(internal, d.low, d.high) : internal;
+        return true;
+    }
+
+    private static boolean sameValue(Object option, Object v) {
+        if (option instanceof Number a && v instanceof Number b) {
+            return a.doubleValue() == b.doubleValue();
+        }
+        return option.equals(v);
+    }
+
     private static double clamp(double v, double low, double high) {
         return Math.max(low, Math.min(high, v));
     }

@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * sequence of suggestions. Results for unknown trial ids are ignored; a result arriving after the trial's
  * {@link #onTrialEnd} is still credited, and a trial that ends without a result is forgotten.
  */
-public final class TpeTuner implements Tuner {
+public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     private static final Logger log = LoggerFactory.getLogger(TpeTuner.class);
     private static final int MAX_REDRAWS = 8;
 
@@ -243,6 +243,34 @@ public final class TpeTuner implements Tuner {
             }
         }
         ranked.add(lo, r);
+    }
+
+    /**
+     * A result this tuner did not propose (a resumed experiment's history, NNI import data): it joins the
+     * observations as if it had been suggested and reported. Parameters that do not fit the space are ignored.
+     */
+    @Override
+    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
+        Objects.requireNonNull(trial, "trial");
+        Objects.requireNonNull(parameters, "parameters");
+        if (model == null) {
+            throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
+        }
+        if (byId.containsKey(trial)) {
+            onResult(trial, parameters, value);
+            return;
+        }
+        java.util.Optional<double[]> point = model.encode(parameters);
+        if (point.isEmpty()) {
+            log.debug("TPE ignores a prior result whose parameters do not fit the space: {}", parameters);
+            return;
+        }
+        Record r = new Record(point.get());
+        r.ended = true;
+        byId.put(trial, r);
+        history.add(r);
+        proposed.add(parameters);
+        onResult(trial, parameters, value);
     }
 
     /** A trial ended: it is no longer pending. A result that arrives later is still credited. */
