@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How fast the local platform turns trials around: null trials (a command that does nothing but speak the protocol)
@@ -43,9 +44,11 @@ public final class LocalTrialSpeed {
         Result shell = run(dir.resolve("shell"), "/bin/true", shellTrials);
         out.add(new Figure("local.shell_trials_per_s", shell.trialsPerSecond(), "trials/s"));
         out.add(new Figure("local.shell_gap_ms_median", shell.medianGapMillis(), "ms"));
-        if (pythonTrials > 0 && hasPython()) {
-            Result py = run(dir.resolve("python"),
-                    "python3 -c 'import nni; nni.get_next_parameter(); nni.report_final_result(0)'", pythonTrials);
+        Optional<String> python = pythonTrials > 0 ? realPython() : Optional.empty();
+        if (python.isPresent()) {
+            // The interpreter itself, not a version manager's shim script in front of it (pyenv's costs ~150 ms).
+            Result py = run(dir.resolve("python"), python.get()
+                    + " -c 'import nni; nni.get_next_parameter(); nni.report_final_result(0)'", pythonTrials);
             out.add(new Figure("local.python_trials_per_s", py.trialsPerSecond(), "trials/s"));
             out.add(new Figure("local.python_gap_ms_median", py.medianGapMillis(), "ms"));
         }
@@ -136,15 +139,17 @@ public final class LocalTrialSpeed {
         }
     }
 
-    private static boolean hasPython() {
+    /** The path of the interpreter {@code python3} on the PATH runs, if there is one. */
+    private static Optional<String> realPython() {
         try {
-            Process p = new ProcessBuilder("python3", "-c", "pass").start();
-            return p.waitFor() == 0;
+            Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 && !out.isEmpty() ? Optional.of(out) : Optional.empty();
         } catch (IOException e) {
-            return false;
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Optional.empty();
         }
     }
 
