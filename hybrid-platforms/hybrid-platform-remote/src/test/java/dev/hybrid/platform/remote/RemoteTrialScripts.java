@@ -32,6 +32,10 @@ final class RemoteTrialScripts {
             "    i=0; while [ $i -lt 40 ]; do metric PERIODICAL $i $i; line PERIODICAL $((i+1000)) $((i+1000));"
                     + " i=$((i+1)); sleep 0.05; done",
             "    metric FINAL 0 99; exit 0 ;;",
+            "  *'\"scenario\":\"short\"'*)",
+            "    i=0; while [ $i -lt 10 ]; do metric PERIODICAL $i $i; line PERIODICAL $((i+1000)) $((i+1000));"
+                    + " i=$((i+1)); sleep 0.05; done",
+            "    metric FINAL 0 99; exit 0 ;;",
             "  *'\"scenario\":\"null\"'*)",
             "    exit 0 ;;",
             "esac",
