@@ -18,7 +18,9 @@ import java.util.Optional;
  * @param gpuIndices the GPUs trials may use ({@code gpuIndices}); empty means not set
  * @param maxTrialsPerGpu how many trials may share one GPU (v1 {@code maxTrialNumPerGpu}, v2
  *     {@code maxTrialNumberPerGpu})
- * @param useActiveGpu whether GPUs busy with other processes may be used ({@code useActiveGpu})
+ * @param useActiveGpu whether GPUs busy with other processes may be used ({@code useActiveGpu}); accepted for NNI
+ *     configs, but GPUs are not yet probed with {@code nvidia-smi}: trials share {@code gpuIndices} by
+ *     {@code maxTrialsPerGpu} alone
  * @param pythonPath prepended to the trial's {@code PATH} ({@code pythonPath}), as NNI does
  * @param preCommand a shell command run before each trial's command (v2.0's {@code preCommand} /
  *     {@code trialPrepareCommand})

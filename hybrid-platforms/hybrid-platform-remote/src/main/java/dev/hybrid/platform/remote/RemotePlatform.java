@@ -58,8 +58,9 @@ import org.slf4j.MDC;
  * ({@code NNI_PLATFORM=remote}); it watches the trials' {@code .nni/metrics} and stdout ({@code NNISDK_MEb'...'} lines)
  * every {@code pollInterval} and streams new bytes back over the same connection. This side counts the bytes it has
  * received of each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
- * stopped: no metric is lost or delivered twice. A trial ends when it writes {@code .nni/state}; cancelling signals
- * its whole session (SIGTERM, then SIGKILL after the grace period).
+ * stopped: no metric is lost or delivered twice. Metrics keep their order within each of the two sources (the frames
+ * file and stdout), not across them. A trial ends when it writes {@code .nni/state}; cancelling signals its whole
+ * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.
  *
  * <p>Trials go to the reachable machine with the most free slots; {@link #freeSlots()} is the sum over reachable
  * machines. A machine that cannot be reached is reported (host:port and the cause) and retried in the background
