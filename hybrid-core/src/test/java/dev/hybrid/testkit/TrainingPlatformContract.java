@@ -251,7 +251,8 @@ public abstract class TrainingPlatformContract {
             running.add(submit(BLOCK).id());
         }
         for (TrialId id : running) {
-            sink.awaitStarted(id, timeout());
+            // Concurrent trials may start in any order: look at every event, not only those after the cursor.
+            sink.awaitCount(e -> e instanceof TrialEvent.Started && e.trial().equals(id), 1, timeout());
         }
         assertThat(platform.freeSlots()).isZero();
 

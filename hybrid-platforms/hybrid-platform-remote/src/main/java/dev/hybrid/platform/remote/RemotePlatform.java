@@ -310,7 +310,7 @@ public final class RemotePlatform implements TrainingPlatform {
             }
             closed = true;
         }
-        List<Thread> closers = new ArrayList<>();
+        // One machine after another: each waits only for its monitor to confirm (milliseconds when it is up).
         for (MachineLink l : links) {
             List<String> kills = new ArrayList<>();
             for (RemoteTrial t : trials.values()) {
@@ -319,16 +319,7 @@ public final class RemotePlatform implements TrainingPlatform {
                 }
             }
             kills.addAll(abandoned.getOrDefault(l, List.of()));
-            Thread c = new Thread(() -> l.close(kills, Duration.ofSeconds(3)), "hybrid-remote-close");
-            c.start();
-            closers.add(c);
-        }
-        for (Thread c : closers) {
-            try {
-                c.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            l.close(kills, Duration.ofSeconds(3));
         }
         if (timer != null) {
             timer.shutdownNow();

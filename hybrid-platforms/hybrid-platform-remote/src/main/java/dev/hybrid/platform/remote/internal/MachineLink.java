@@ -197,8 +197,9 @@ public final class MachineLink {
     private void prepare(SshConnection conn) throws IOException {
         String digest = setup.archive().digest() + "-" + Integer.toHexString(setup.envScript().hashCode());
         String r = SshConnection.quote(root);
-        SshConnection.Result have = conn.exec("cat " + r + "/.hybrid/ready 2>/dev/null; true", new byte[0],
-                setup.connectTimeout());
+        // Every command goes through sh: the login shell may be csh or fish, whose syntax differs.
+        SshConnection.Result have = conn.exec("sh -c " + SshConnection.quote("cat " + r + "/.hybrid/ready 2>/dev/null;"
+                + " true"), new byte[0], setup.connectTimeout());
         if (have.stdout().trim().equals(digest)) {
             log.debug("Machine {} already has the experiment's code", describe());
             return;
@@ -215,7 +216,7 @@ public final class MachineLink {
                     .append("python3 -c 'import nni.trial' ) >/dev/null 2>&1 || : > \"$r/.hybrid/use-sdk\"; ");
         }
         cmd.append("printf '%s' ").append(SshConnection.quote(digest)).append(" > \"$r/.hybrid/ready\"");
-        SshConnection.Result up = conn.exec(cmd.toString(), setup.archive().bytes(),
+        SshConnection.Result up = conn.exec("sh -c " + SshConnection.quote(cmd.toString()), setup.archive().bytes(),
                 setup.connectTimeout().plusSeconds(120));
         if (up.exitCode() != 0) {
             throw new IOException("cannot unpack the code in " + root + " (exit code " + up.exitCode() + "): "
