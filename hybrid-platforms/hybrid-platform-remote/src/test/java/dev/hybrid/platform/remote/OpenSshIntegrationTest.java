@@ -137,6 +137,10 @@ class OpenSshIntegrationTest {
             assertThat(events).filteredOn(e -> e instanceof TrialEvent.MetricReported m
                     && m.metric().type() == MetricType.FINAL).as("final metric of %s", id).hasSize(1);
         }
+        p.close();
+        assertThat(ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("")
+                .contains(dir.resolve("machines").toString())).map(h -> h.info().commandLine().orElse("")))
+                .as("processes of ours left on the machines").isEmpty();
         for (String m : List.of("a", "b", "c")) {
             try (var s = Files.list(dir.resolve("machines/" + m + "/itest/trials"))) {
                 assertThat(s.filter(f -> Files.isDirectory(f)).count()).as("trials on machine %s", m).isPositive();

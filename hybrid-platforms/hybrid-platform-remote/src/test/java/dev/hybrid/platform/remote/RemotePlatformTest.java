@@ -365,6 +365,16 @@ class RemotePlatformTest {
                 .hasMessageContaining("u@127.0.0.1:" + closed + ": connection refused")
                 .hasMessageNotContaining("pw-never-shown");
 
+        // A port that accepts connections but never answers (the kernel queues them; nobody speaks SSH).
+        try (ServerSocket silent = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            RemoteMachine mute = RemoteMachine.withPassword("127.0.0.1", silent.getLocalPort(), "u",
+                    Secret.of("pw-never-shown"));
+            assertThatThrownBy(() -> started(options(List.of(mute)).withConnectTimeout(Duration.ofMillis(500)),
+                    new RecordingSink()))
+                    .isInstanceOf(PlatformException.class)
+                    .hasMessageContaining("u@127.0.0.1:" + silent.getLocalPort() + ": timed out after 500 ms");
+        }
+
         RemoteMachine wrong = RemoteMachine.withPassword("127.0.0.1", server.port(), MinaServer.USER,
                 Secret.of("pw-never-shown"));
         assertThatThrownBy(() -> started(options(List.of(wrong)), new RecordingSink()))
