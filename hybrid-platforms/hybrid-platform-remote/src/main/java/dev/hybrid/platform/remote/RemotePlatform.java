@@ -81,6 +81,8 @@ public final class RemotePlatform implements TrainingPlatform {
     private final Map<MachineLink, Slots> slots = new HashMap<>();
     private final Map<TrialId, RemoteTrial> trials = new ConcurrentHashMap<>();
     private final Map<MachineLink, List<String>> abandoned = new ConcurrentHashMap<>();
+    /** Cancelled trials whose SIGKILL is still to come: closing sends it at once. */
+    private final Map<TrialId, RemoteTrial> pendingKills = new ConcurrentHashMap<>();
     private final Object deliverLock = new Object();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private volatile TrialEventSink sink;
@@ -253,13 +255,16 @@ public final class RemotePlatform implements TrainingPlatform {
             t.cancelled = true;
         }
         log.info("Cancelling trial {} on {}", trial, t.link.describe());
+        pendingKills.put(trial, t);
         t.link.send("signal " + trial.value() + " TERM");
         try {
+            // Sent even when the trial has ended by then: a child that ignored SIGTERM may still be in its group.
             t.killTimer = timer.schedule(() -> {
                 if (!t.ended) {
                     log.warn("Trial {} did not end within {}; killing it", trial, options.cancelGracePeriod());
-                    t.link.send("signal " + trial.value() + " KILL");
                 }
+                t.link.send("signal " + trial.value() + " KILL");
+                pendingKills.remove(trial);
             }, options.cancelGracePeriod().toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             t.link.send("signal " + trial.value() + " KILL");
@@ -315,6 +320,11 @@ public final class RemotePlatform implements TrainingPlatform {
             List<String> kills = new ArrayList<>();
             for (RemoteTrial t : trials.values()) {
                 if (t.link == l && !t.ended) {
+                    kills.add("signal " + t.spec.id().value() + " KILL");
+                }
+            }
+            for (RemoteTrial t : pendingKills.values()) {
+                if (t.link == l && t.ended) {
                     kills.add("signal " + t.spec.id().value() + " KILL");
                 }
             }
@@ -480,9 +490,6 @@ public final class RemotePlatform implements TrainingPlatform {
         }
         for (String line : t.stdoutLines.feed(new byte[0], true)) {
             StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
-        }
-        if (t.killTimer != null) {
-            t.killTimer.cancel(false);
         }
         TrialStatus status;
         if (t.cancelled) {

@@ -256,10 +256,10 @@ class RemotePlatformTest {
     }
 
     @Test
-    void cancelEndsTheWholeProcessTreeAndCloseLeavesNoProcess() throws Exception {
+    void cancelEndsTheWholeProcessTreeEvenAChildIgnoringSigtermAndCloseLeavesNoProcess() throws Exception {
         RecordingSink sink = new RecordingSink();
         RemotePlatform p = started(options(List.of(machine(server, "m", 2))), sink);
-        p.submit(spec("c1", "block"));
+        p.submit(spec("c1", "stubborn"));
         p.submit(spec("c2", "block"));
         started(sink, TrialId.of("c1"), T);
         started(sink, TrialId.of("c2"), T);

@@ -36,6 +36,11 @@ final class RemoteTrialScripts {
             "    i=0; while [ $i -lt 10 ]; do metric PERIODICAL $i $i; line PERIODICAL $((i+1000)) $((i+1000));"
                     + " i=$((i+1)); sleep 0.05; done",
             "    metric FINAL 0 99; exit 0 ;;",
+            "  *'\"scenario\":\"stubborn\"'*)",
+            "    sh -c 'trap \"\" TERM; exec sleep 600' &",
+            "    echo $! > \"$NNI_SYS_DIR/child.pid\"",
+            "    metric PERIODICAL 0 1",
+            "    wait ;;",
             "  *'\"scenario\":\"null\"'*)",
             "    exit 0 ;;",
             "esac",

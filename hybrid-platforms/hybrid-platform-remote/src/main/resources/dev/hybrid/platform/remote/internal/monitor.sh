@@ -52,7 +52,13 @@ run() { # run ID SEQ GPUS METRICS_OFFSET STDOUT_OFFSET PARAMETER_JSON
 signal() { # signal ID SIG
   local p=${pid[$1]:-}
   [ -z "$p" ] && read -r p < "$root/trials/.$1.launch" 2>/dev/null
-  [ -z "$p" ] || [ "$p" = 0 ] && return
+  { [ -z "$p" ] || [ "$p" = 0 ]; } && return
+  if [ -s "$root/trials/$1/.nni/state" ]; then
+    # The trial has ended: only what is left of its process group is signalled (a group that still has members
+    # keeps its id, so it cannot belong to someone else).
+    kill -"$2" -- "-$p" 2>/dev/null
+    return
+  fi
   kill -"$2" -- "-$p" 2>/dev/null
   kill -"$2" "$p" 2>/dev/null
   pkill -"$2" -s "$p" 2>/dev/null
