@@ -383,6 +383,7 @@ public final class RemotePlatform implements TrainingPlatform {
                 if (t.link != link || t.ended) {
                     continue;
                 }
+                t.stderrTail.reset(); // the new monitor sends the end of stderr again if the trial failed
                 lines.add(t.runLine());
                 if (t.cancelled) {
                     lines.add("signal " + t.spec.id().value() + " KILL");
