@@ -119,8 +119,10 @@ class ConfigLoaderTest {
                         List.of("trainingServicePlatform")),
                 Arguments.of("v1 NNI-only platform", set(V1, "trainingServicePlatform: kubeflow"),
                         List.of("trainingServicePlatform")),
-                Arguments.of("v1 missing module", set(V1, "trainingServicePlatform: remote"),
+                Arguments.of("v1 missing module", set(V1, "trainingServicePlatform: pai"),
                         List.of("trainingServicePlatform")),
+                Arguments.of("v1 remote without machineList", set(V1, "trainingServicePlatform: remote"),
+                        List.of("machineList")),
                 Arguments.of("v1 annotation", set(V1, "useAnnotation: true"), List.of("useAnnotation")),
                 Arguments.of("v1 annotation not bool", set(V1, "useAnnotation: maybe"), List.of("useAnnotation")),
                 Arguments.of("v1 log level", set(V1, "logLevel: loud"), List.of("logLevel")),
@@ -221,8 +223,8 @@ class ConfigLoaderTest {
                 "hybridConfig.trainingServicePlatforms[1]: unknown platform 'remot'; known: local, remote, pai, aml")
                 .hasMessageContaining("hybridConfig.trainingServicePlatforms[2]: Need to set machineList for remote"
                         + " in hybrid mode");
-        assertThatThrownBy(() -> parse(set(V1, "trainingServicePlatform: remote")))
-                .hasMessageContaining("dev.hybrid:hybrid-platform-remote");
+        assertThatThrownBy(() -> parse(set(V1, "trainingServicePlatform: pai")))
+                .hasMessageContaining("dev.hybrid:hybrid-platform-openpai");
         assertThatThrownBy(() -> parse(V1.replace("builtinTunerName: TPE", "builtinTunerName: Tpe")))
                 .hasMessageContaining("tuner.builtinTunerName: unknown tuner 'Tpe'; known: [")
                 .hasMessageContaining("TPE");

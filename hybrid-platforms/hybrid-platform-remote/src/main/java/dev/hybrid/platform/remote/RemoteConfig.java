@@ -1,0 +1,31 @@
+package dev.hybrid.platform.remote;
+
+import dev.hybrid.config.FieldPath;
+import dev.hybrid.config.PlatformConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The remote platform's settings: a v1 config's {@code machineList} and {@code remoteConfig}, or a v2
+ * {@code trainingService} entry with {@code platform: remote}.
+ *
+ * @param path where the settings are in the config
+ * @param machines the machines, at least one
+ * @param knownHostsFile the {@code known_hosts} file ({@code knownHostsFile}, default {@code ~/.ssh/known_hosts})
+ * @param hostKeyPolicy {@code hostKeyPolicy}: {@code strict}, {@code accept-new} (default) or {@code off}
+ */
+public record RemoteConfig(FieldPath path, List<RemoteMachine> machines, Path knownHostsFile,
+        HostKeyPolicy hostKeyPolicy) implements PlatformConfig {
+    public RemoteConfig {
+        Objects.requireNonNull(path, "path");
+        machines = List.copyOf(machines);
+        Objects.requireNonNull(knownHostsFile, "knownHostsFile");
+        Objects.requireNonNull(hostKeyPolicy, "hostKeyPolicy");
+    }
+
+    @Override
+    public String platform() {
+        return "remote";
+    }
+}

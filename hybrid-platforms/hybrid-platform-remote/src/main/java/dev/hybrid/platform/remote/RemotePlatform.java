@@ -1,0 +1,647 @@
+package dev.hybrid.platform.remote;
+
+import dev.hybrid.platform.PlatformException;
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.platform.remote.internal.CodeArchive;
+import dev.hybrid.platform.remote.internal.KnownHosts;
+import dev.hybrid.platform.remote.internal.MachineLink;
+import dev.hybrid.platform.remote.internal.MonitorReader;
+import dev.hybrid.platform.remote.internal.RemoteScripts;
+import dev.hybrid.protocol.MetricFrames;
+import dev.hybrid.protocol.MetricRecord;
+import dev.hybrid.protocol.ParameterFile;
+import dev.hybrid.protocol.StdoutMetrics;
+import dev.hybrid.trial.TrialEvent;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The {@code remote} platform: runs each trial's command on one of several machines over SSH, as NNI's remote mode
+ * does, without its limits.
+ *
+ * <p>Each machine gets one SSH connection, shared by everything done there, kept alive and re-made with backoff when
+ * it drops. On connecting, the code directory (minus what {@code .nniignore} excludes) is packed and uploaded once to
+ * {@code <remoteDirectory>/<experimentId>/nni-code/}, with Hybrid's small shell monitor. The monitor, one per
+ * connection, starts each trial detached from the connection in a session of its own, in
+ * {@code trials/<trialId>/} with {@code parameter.cfg}, its own copy of the code and NNI's environment
+ * ({@code NNI_PLATFORM=remote}); it watches the trials' {@code .nni/metrics} and stdout ({@code NNISDK_MEb'...'} lines)
+ * every {@code pollInterval} and streams new bytes back over the same connection. This side counts the bytes it has
+ * received of each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
+ * stopped: no metric is lost or delivered twice. Metrics keep their order within each of the two sources (the frames
+ * file and stdout), not across them. A trial ends when it writes {@code .nni/state}; cancelling signals its whole
+ * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.
+ *
+ * <p>Trials go to the reachable machine with the most free slots; {@link #freeSlots()} is the sum over reachable
+ * machines. A machine that cannot be reached is reported (host:port and the cause) and retried in the background
+ * while the others go on; if it stays unreachable for {@code machineLostAfter}, its trials end {@code FAILED} with
+ * that message. {@link #start} fails only when no machine can be reached.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Blocking I/O runs on the platform's own threads
+ * ({@code hybrid-remote-io-N}, one per machine plus one); events are delivered from them.
+ */
+public final class RemotePlatform implements TrainingPlatform {
+    private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final int STDERR_TAIL_LINES = 10;
+
+    private final RemotePlatformOptions options;
+    private final Clock clock;
+    private final List<MachineLink> links = new ArrayList<>();
+    private final Map<MachineLink, Slots> slots = new HashMap<>();
+    private final Map<TrialId, RemoteTrial> trials = new ConcurrentHashMap<>();
+    private final Map<MachineLink, List<String>> abandoned = new ConcurrentHashMap<>();
+    /** Cancelled trials whose SIGKILL is still to come: closing sends it at once. */
+    private final Map<TrialId, RemoteTrial> pendingKills = new ConcurrentHashMap<>();
+    private final Object deliverLock = new Object();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private volatile TrialEventSink sink;
+    private volatile boolean closed;
+    private ThreadPoolExecutor io;
+    private ScheduledExecutorService timer;
+
+    private RemotePlatform(RemotePlatformOptions options, Clock clock) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A remote platform with the given options. */
+    public static RemotePlatform create(RemotePlatformOptions options) {
+        return new RemotePlatform(options, Clock.systemUTC());
+    }
+
+    /** A remote platform with the given options and clock (for event times). */
+    public static RemotePlatform create(RemotePlatformOptions options, Clock clock) {
+        return new RemotePlatform(options, clock);
+    }
+
+    @Override
+    public String name() {
+        return "remote";
+    }
+
+    /** The options this platform runs with. */
+    public RemotePlatformOptions options() {
+        return options;
+    }
+
+    /**
+     * Packs the code and connects to every machine at once, waiting for each first attempt.
+     *
+     * @throws PlatformException if the code directory cannot be packed, or no machine can be reached (the message
+     *     names each machine's host:port and the cause)
+     */
+    @Override
+    public void start(TrialEventSink eventSink) {
+        Objects.requireNonNull(eventSink, "sink");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("remote platform is closed");
+            }
+            if (sink != null) {
+                throw new IllegalStateException("remote platform already started");
+            }
+            sink = eventSink;
+        }
+        if (!Files.isDirectory(options.codeDir())) {
+            throw new PlatformException(name(), "trial code directory does not exist: " + options.codeDir(), false,
+                    null);
+        }
+        CodeArchive archive;
+        try {
+            archive = CodeArchive.pack(options.codeDir(), RemoteScripts.files());
+        } catch (IOException e) {
+            throw new PlatformException(name(), "cannot pack the code directory " + options.codeDir() + ": "
+                    + e.getMessage(), false, e);
+        }
+        int n = options.machines().size();
+        io = new ThreadPoolExecutor(n + 1, n + 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                named("hybrid-remote-io-", true));
+        timer = Executors.newSingleThreadScheduledExecutor(named("hybrid-remote-timer-", false));
+        KnownHosts knownHosts = new KnownHosts(options.knownHostsFile(), options.hostKeyPolicy());
+        boolean python = options.command().contains("python");
+        Listener listener = new Listener();
+        for (RemoteMachine m : options.machines()) {
+            MachineLink.Setup setup = new MachineLink.Setup(knownHosts, archive,
+                    RemoteScripts.envScript(options.experimentId(), options.command(), m, options.environment()),
+                    python, options.experimentId(), options.connectTimeout(), options.keepAliveInterval(),
+                    options.reconnectBackoff(), options.maxReconnectBackoff(), options.machineLostAfter(),
+                    options.pollInterval());
+            MachineLink link = new MachineLink(m, setup, listener, io, timer, clock);
+            links.add(link);
+            slots.put(link, new Slots(m.slots(options.gpuNumber()), m.gpuIndices(), m.maxTrialsPerGpu()));
+        }
+        List<CompletableFuture<Boolean>> first = links.stream().map(MachineLink::connect).toList();
+        boolean any = false;
+        for (CompletableFuture<Boolean> f : first) {
+            any |= f.join();
+        }
+        if (!any) {
+            String why = links.stream().map(l -> l.describe() + ": " + l.lastError())
+                    .collect(Collectors.joining("; "));
+            close();
+            throw new PlatformException(name(), "no machine could be reached: " + why, true, null);
+        }
+        for (MachineLink l : links) {
+            if (!l.isUp()) {
+                log.warn("Machine {} is not reachable ({}); the other machines go on", l.describe(), l.lastError());
+            }
+        }
+    }
+
+    private ThreadFactory named(String prefix, boolean mdc) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Runnable body = () -> {
+                MDC.put("platform", name());
+                MDC.put("experiment", options.experimentId());
+                r.run();
+            };
+            Thread t = new Thread(body, prefix + count.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void submit(TrialSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        if (closed) {
+            throw new IllegalStateException("remote platform is closed");
+        }
+        if (sink == null) {
+            throw new IllegalStateException("remote platform not started");
+        }
+        TrialId id = spec.id();
+        if (!SAFE_ID.matcher(id.value()).matches()) {
+            throw new PlatformException(name(), id, "a remote trial id may hold only letters, digits and ._-", false,
+                    null);
+        }
+        if (trials.containsKey(id)) {
+            throw new IllegalArgumentException("trial " + id + " is already running");
+        }
+        String json = ParameterFile.of(spec.parameterId(), spec.parameters()).render();
+        if (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0) {
+            throw new PlatformException(name(), id, "parameters must render as one line of JSON", false, null);
+        }
+        RemoteTrial t;
+        synchronized (slots) {
+            MachineLink chosen = null;
+            int best = 0;
+            int start = roundRobin.getAndIncrement();
+            for (int k = 0; k < links.size(); k++) {
+                MachineLink l = links.get(Math.floorMod(start + k, links.size()));
+                int free = l.isUp() ? slots.get(l).free(options.gpuNumber()) : 0;
+                if (free > best) {
+                    best = free;
+                    chosen = l;
+                }
+            }
+            if (chosen == null) {
+                boolean anyUp = links.stream().anyMatch(MachineLink::isUp);
+                String msg = anyUp ? "no free slot on any reachable machine"
+                        : "no machine is reachable: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
+                                .collect(Collectors.joining("; "));
+                throw new PlatformException(name(), id, msg, true, null);
+            }
+            String gpus = slots.get(chosen).take(options.gpuNumber());
+            t = new RemoteTrial(spec, chosen, gpus, json);
+            trials.put(id, t);
+        }
+        log.info("Trial {} submitted to {}", id, t.link.describe());
+        t.link.send(t.runLine());
+    }
+
+    @Override
+    public void cancel(TrialId trial) {
+        RemoteTrial t = trials.get(trial);
+        if (t == null) {
+            return;
+        }
+        synchronized (t) {
+            if (t.cancelled || t.ended) {
+                return;
+            }
+            t.cancelled = true;
+        }
+        log.info("Cancelling trial {} on {}", trial, t.link.describe());
+        pendingKills.put(trial, t);
+        t.link.send("signal " + trial.value() + " TERM");
+        try {
+            // Sent even when the trial has ended by then: a child that ignored SIGTERM may still be in its group.
+            t.killTimer = timer.schedule(() -> {
+                if (!t.ended) {
+                    log.warn("Trial {} did not end within {}; killing it", trial, options.cancelGracePeriod());
+                }
+                t.link.send("signal " + trial.value() + " KILL");
+                pendingKills.remove(trial);
+            }, options.cancelGracePeriod().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            t.link.send("signal " + trial.value() + " KILL");
+        }
+    }
+
+    @Override
+    public int freeSlots() {
+        if (closed || sink == null) {
+            return 0;
+        }
+        synchronized (slots) {
+            int sum = 0;
+            for (MachineLink l : links) {
+                if (l.isUp()) {
+                    sum += slots.get(l).free(options.gpuNumber());
+                }
+            }
+            return sum;
+        }
+    }
+
+    /** The state of each machine, as {@code user@host:port} → up, or the reason it is not (for status displays). */
+    public Map<String, String> machineStates() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (MachineLink l : links) {
+            m.put(l.describe(), l.isUp() ? "up" : l.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
+                    + l.lastError());
+        }
+        return m;
+    }
+
+    /** Drops the connection to machine {@code index} as a network failure would (for tests of reconnection). */
+    void breakConnection(int index) {
+        links.get(index).breakConnection();
+    }
+
+    /** The link to machine {@code index} (for tests). */
+    MachineLink link(int index) {
+        return links.get(index);
+    }
+
+    @Override
+    public void close() {
+        synchronized (deliverLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // One machine after another: each waits only for its monitor to confirm (milliseconds when it is up).
+        for (MachineLink l : links) {
+            List<String> kills = new ArrayList<>();
+            for (RemoteTrial t : trials.values()) {
+                if (t.link == l && !t.ended) {
+                    kills.add("signal " + t.spec.id().value() + " KILL");
+                }
+            }
+            for (RemoteTrial t : pendingKills.values()) {
+                if (t.link == l && t.ended) {
+                    kills.add("signal " + t.spec.id().value() + " KILL");
+                }
+            }
+            kills.addAll(abandoned.getOrDefault(l, List.of()));
+            l.close(kills, Duration.ofSeconds(3));
+        }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (io != null) {
+            io.shutdownNow();
+        }
+        trials.clear();
+    }
+
+    // ---- events from machines ---------------------------------------------------------------------------------
+
+    private final class Listener implements MachineLink.Listener {
+        @Override
+        public void onMessage(MachineLink link, MonitorReader.Message m) {
+            RemoteTrial t = trials.get(TrialId.of(m.trial()));
+            if (t == null || t.link != link) {
+                return;
+            }
+            MDC.put("trial", m.trial());
+            try {
+                switch (m.kind()) {
+                    case "started" -> onStarted(t);
+                    case "m" -> onMetricBytes(t, m.data());
+                    case "o" -> onStdoutBytes(t, m.data(), false);
+                    case "e" -> t.stderrTail.write(m.data(), 0, m.data().length);
+                    case "mreset" -> {
+                        t.metricsOffset = 0;
+                        t.frames = new MetricFrames.Decoder();
+                    }
+                    case "oreset" -> {
+                        t.stdoutOffset = 0;
+                        t.stdoutLines = new LineSplitter();
+                    }
+                    case "end" -> onEnd(t, m.args());
+                    case "gone" -> finish(t, Optional.empty(), clock.instant(), t.cancelled ? ""
+                            : "the trial's processes on " + link.describe()
+                                    + " ended without an exit code (killed, or the machine restarted)");
+                    default -> log.debug("Unknown monitor message {}", m.kind());
+                }
+            } finally {
+                MDC.remove("trial");
+            }
+        }
+
+        @Override
+        public List<String> reattach(MachineLink link) {
+            List<String> lines = new ArrayList<>(abandoned.getOrDefault(link, List.of()));
+            abandoned.remove(link);
+            for (RemoteTrial t : trials.values()) {
+                if (t.link != link || t.ended) {
+                    continue;
+                }
+                t.stderrTail.reset(); // the new monitor sends the end of stderr again if the trial failed
+                lines.add(t.runLine());
+                if (t.cancelled) {
+                    lines.add("signal " + t.spec.id().value() + " KILL");
+                }
+            }
+            return lines;
+        }
+
+        @Override
+        public void onUp(MachineLink link) {
+        }
+
+        @Override
+        public void onDown(MachineLink link, String cause, boolean lost) {
+            if (!lost) {
+                return;
+            }
+            log.error("Machine {} is lost ({}); failing its trials", link.describe(), cause);
+            for (RemoteTrial t : List.copyOf(trials.values())) {
+                if (t.link == link && !t.ended) {
+                    abandoned.computeIfAbsent(link, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                            .add("signal " + t.spec.id().value() + " KILL");
+                    finish(t, Optional.empty(), clock.instant(), "machine " + link.machine().address() + " is "
+                            + cause);
+                }
+            }
+        }
+    }
+
+    private void onStarted(RemoteTrial t) {
+        if (t.started) {
+            return;
+        }
+        t.started = true;
+        log.info("Trial {} started on {}", t.spec.id(), t.link.describe());
+        deliver(new TrialEvent.Started(t.spec.id(), clock.instant()));
+    }
+
+    private void onMetricBytes(RemoteTrial t, byte[] data) {
+        t.metricsOffset += data.length;
+        for (MetricFrames.Frame f : t.frames.feed(data)) {
+            onFrame(t, f);
+        }
+    }
+
+    private void onFrame(RemoteTrial t, MetricFrames.Frame f) {
+        if (f instanceof MetricFrames.Frame.Data d) {
+            onRecord(t, d.json(), ".nni/metrics");
+        } else if (f instanceof MetricFrames.Frame.Malformed bad) {
+            log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.spec.id(), bad.offset(),
+                    bad.reason());
+        }
+    }
+
+    private void onStdoutBytes(RemoteTrial t, byte[] data, boolean eof) {
+        t.stdoutOffset += data.length;
+        for (String line : t.stdoutLines.feed(data, eof)) {
+            StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
+        }
+    }
+
+    private void onRecord(RemoteTrial t, String json, String where) {
+        MetricRecord r;
+        try {
+            r = MetricRecord.parse(json);
+        } catch (IllegalArgumentException e) {
+            log.warn("Trial {}: skipped a malformed metric in {}: {}", t.spec.id(), where, e.getMessage());
+            return;
+        }
+        if (r.isMetric()) {
+            log.debug("Trial {}: {} metric {}", t.spec.id(), r.type(), r.value());
+            deliver(new TrialEvent.MetricReported(t.spec.id(), r.toMetric(clock.instant())));
+        }
+    }
+
+    private void onEnd(RemoteTrial t, List<String> args) {
+        Optional<Integer> code = Optional.empty();
+        Instant at = clock.instant();
+        try {
+            code = Optional.of(Integer.parseInt(args.get(0)));
+            if (args.size() > 1) {
+                at = Instant.ofEpochMilli(Long.parseLong(args.get(1)));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Trial {}: unreadable .nni/state {}", t.spec.id(), args);
+        }
+        String message = "";
+        if (code.isPresent() && code.get() != 0) {
+            message = "exit code " + code.get() + stderrTail(t);
+        } else if (code.isEmpty()) {
+            message = "the trial's .nni/state is unreadable: " + String.join(" ", args);
+        }
+        finish(t, code, at, message);
+    }
+
+    private void finish(RemoteTrial t, Optional<Integer> exitCode, Instant at, String message) {
+        synchronized (t) {
+            if (t.ended) {
+                return;
+            }
+            t.ended = true;
+        }
+        for (MetricFrames.Frame f : t.frames.finish()) {
+            onFrame(t, f);
+        }
+        for (String line : t.stdoutLines.feed(new byte[0], true)) {
+            StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
+        }
+        TrialStatus status;
+        if (t.cancelled) {
+            status = TrialStatus.USER_CANCELED;
+            message = "";
+        } else if (exitCode.isPresent() && exitCode.get() == 0) {
+            status = TrialStatus.SUCCEEDED;
+        } else {
+            status = TrialStatus.FAILED;
+        }
+        synchronized (slots) {
+            trials.remove(t.spec.id());
+            slots.get(t.link).release(t.gpus);
+        }
+        if (!t.started) {
+            onStarted(t);
+        }
+        log.info("Trial {} ended {} on {}{}", t.spec.id(), status, t.link.describe(),
+                exitCode.map(c -> " (exit code " + c + ")").orElse(""));
+        deliver(new TrialEvent.Ended(t.spec.id(), status, exitCode, message, at));
+    }
+
+    private static String stderrTail(RemoteTrial t) {
+        String text = t.stderrTail.toString(StandardCharsets.UTF_8);
+        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+        if (lines.isEmpty()) {
+            return "";
+        }
+        return "; last lines of stderr:\n" + String.join("\n",
+                lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size()));
+    }
+
+    private void deliver(TrialEvent e) {
+        synchronized (deliverLock) {
+            TrialEventSink s = sink;
+            if (!closed && s != null) {
+                s.accept(e);
+            }
+        }
+    }
+
+    // ---- bookkeeping ------------------------------------------------------------------------------------------
+
+    /** One trial this platform runs. Its stream state is touched only on its machine's reader thread. */
+    private static final class RemoteTrial {
+        final TrialSpec spec;
+        final MachineLink link;
+        final String gpus;
+        final String json;
+        MetricFrames.Decoder frames = new MetricFrames.Decoder();
+        LineSplitter stdoutLines = new LineSplitter();
+        final ByteArrayOutputStream stderrTail = new ByteArrayOutputStream();
+        volatile long metricsOffset;
+        volatile long stdoutOffset;
+        volatile boolean started;
+        volatile boolean cancelled;
+        volatile boolean ended;
+        volatile ScheduledFuture<?> killTimer;
+
+        RemoteTrial(TrialSpec spec, MachineLink link, String gpus, String json) {
+            this.spec = spec;
+            this.link = link;
+            this.gpus = gpus;
+            this.json = json;
+        }
+
+        /** The monitor command that starts this trial, or re-attaches it from the bytes already received. */
+        String runLine() {
+            return "run " + spec.id().value() + " " + spec.sequence() + " " + gpus + " " + metricsOffset + " "
+                    + stdoutOffset + " " + json;
+        }
+    }
+
+    /** A machine's slots and GPU use. Guarded by the platform's {@code slots} map. */
+    private static final class Slots {
+        final int total;
+        final Optional<List<Integer>> gpuIndices;
+        final int perGpu;
+        final Map<Integer, Integer> gpuUse = new HashMap<>();
+        int busy;
+
+        Slots(int total, Optional<List<Integer>> gpuIndices, int perGpu) {
+            this.total = total;
+            this.gpuIndices = gpuIndices;
+            this.perGpu = perGpu;
+        }
+
+        int free(Optional<Integer> gpus) {
+            int free = Math.max(0, total - busy);
+            if (free > 0 && gpus.isPresent() && gpus.get() > 0 && gpuIndices.isPresent()) {
+                long available = gpuIndices.get().stream().filter(g -> gpuUse.getOrDefault(g, 0) < perGpu).count();
+                if (available < gpus.get()) {
+                    return 0;
+                }
+            }
+            return free;
+        }
+
+        /** Takes a slot and the GPUs for a trial: {@code -} (no GPU setting), {@code none} (0 GPUs) or indices. */
+        String take(Optional<Integer> gpus) {
+            busy++;
+            if (gpus.isEmpty()) {
+                return "-";
+            }
+            int n = gpus.get();
+            if (n == 0) {
+                return "none";
+            }
+            List<Integer> chosen = new ArrayList<>();
+            if (gpuIndices.isPresent()) {
+                gpuIndices.get().stream().filter(g -> gpuUse.getOrDefault(g, 0) < perGpu)
+                        .sorted(Comparator.comparingInt(g -> gpuUse.getOrDefault(g, 0))).limit(n)
+                        .forEach(chosen::add);
+                chosen.forEach(g -> gpuUse.merge(g, 1, Integer::sum));
+            } else {
+                for (int i = 0; i < n; i++) {
+                    chosen.add(i);
+                }
+            }
+            return chosen.stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+
+        void release(String gpus) {
+            busy = Math.max(0, busy - 1);
+            if (gpuIndices.isPresent() && !gpus.equals("-") && !gpus.equals("none")) {
+                for (String g : gpus.split(",")) {
+                    gpuUse.computeIfPresent(Integer.parseInt(g), (k, v) -> v <= 1 ? null : v - 1);
+                }
+            }
+        }
+    }
+
+    /** Splits a byte stream into lines, keeping an unfinished last line until more bytes or the end arrive. */
+    private static final class LineSplitter {
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+        List<String> feed(byte[] bytes, boolean eof) {
+            List<String> lines = new ArrayList<>();
+            for (byte b : bytes) {
+                if (b == '\n') {
+                    lines.add(partial.toString(StandardCharsets.UTF_8));
+                    partial.reset();
+                } else if (partial.size() < (1 << 20)) {
+                    partial.write(b);
+                }
+            }
+            if (eof && partial.size() > 0) {
+                lines.add(partial.toString(StandardCharsets.UTF_8));
+                partial.reset();
+            }
+            return lines;
+        }
+    }
+}

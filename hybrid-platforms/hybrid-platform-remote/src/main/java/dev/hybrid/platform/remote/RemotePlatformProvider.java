@@ -1,0 +1,190 @@
+package dev.hybrid.platform.remote;
+
+import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.PlatformConfig;
+import dev.hybrid.config.Secret;
+import dev.hybrid.platform.PlatformContext;
+import dev.hybrid.platform.PlatformProvider;
+import dev.hybrid.platform.PlatformSection;
+import dev.hybrid.platform.TrainingPlatform;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Registers the {@code remote} platform and reads its settings: v1 {@code machineList} entries ({@code ip},
+ * {@code port}, {@code username}, {@code passwd} | {@code sshKeyPath} + {@code passphrase}, {@code gpuIndices},
+ * {@code maxTrialNumPerGpu}, {@code useActiveGpu}, {@code pythonPath}, {@code preCommand}) with {@code remoteConfig}
+ * ({@code reuse}, {@code hostKeyPolicy}, {@code knownHostsFile}), and v2 entries ({@code host}, {@code user},
+ * {@code password} | {@code sshKeyFile} + {@code sshPassphrase}, {@code maxTrialNumberPerGpu}, ...). Hybrid adds
+ * {@code maxConcurrentTrials} and {@code remoteDirectory} per machine. Password and passphrase values never appear in a
+ * problem.
+ */
+public final class RemotePlatformProvider implements PlatformProvider {
+
+    @Override
+    public String name() {
+        return "remote";
+    }
+
+    @Override
+    public PlatformConfig parse(PlatformSection section) {
+        boolean v1 = section.version() == 1;
+        ConfigNode root = section.node();
+        ConfigNode settings = v1 ? root.child("remoteConfig") : root;
+        settings.bool(v1 ? "reuse" : "reuseMode", false);
+        HostKeyPolicy policy = HostKeyPolicy.ACCEPT_NEW;
+        Optional<String> p = settings.optionalString("hostKeyPolicy");
+        if (p.isPresent()) {
+            try {
+                policy = HostKeyPolicy.parse(p.get());
+            } catch (IllegalArgumentException e) {
+                settings.problem("hostKeyPolicy", e.getMessage());
+            }
+        }
+        Path knownHosts = settings.optionalString("knownHostsFile").map(f -> resolve(f, section.baseDir()))
+                .orElse(RemotePlatformOptions.defaultKnownHostsFile());
+        List<RemoteMachine> machines = new ArrayList<>();
+        if (!root.has("machineList")) {
+            root.problem("machineList", "is required: the machines to run trials on");
+        } else {
+            List<ConfigNode> list = root.nodeList("machineList");
+            if (list.isEmpty()) {
+                root.problem("machineList", "must list at least one machine");
+            }
+            for (ConfigNode m : list) {
+                machine(m, v1, section.baseDir()).ifPresent(machines::add);
+            }
+        }
+        if (v1) {
+            settings.rejectUnknownKeys();
+        } else {
+            root.rejectUnknownKeys();
+        }
+        return new RemoteConfig(root.path(), machines, knownHosts, policy);
+    }
+
+    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir) {
+        String hostKey = v1 ? "ip" : "host";
+        String userKey = v1 ? "username" : "user";
+        String passwordKey = v1 ? "passwd" : "password";
+        String keyFileKey = v1 ? "sshKeyPath" : "sshKeyFile";
+        String passphraseKey = v1 ? "passphrase" : "sshPassphrase";
+        int before = m.problems().list().size();
+        String host = m.string(hostKey, "");
+        if (host.isBlank()) {
+            m.problem(hostKey, m.has(hostKey) ? "must not be blank" : "is required: the machine's host name or address");
+        }
+        int port = m.intIn("port", 22, 1, 65535);
+        String user = m.string(userKey, "");
+        if (user.isBlank()) {
+            m.problem(userKey, m.has(userKey) ? "must not be blank" : "is required: the login name");
+        }
+        Optional<Secret> password = secret(m, passwordKey);
+        Optional<Secret> passphrase = secret(m, passphraseKey);
+        Optional<Path> keyFile = m.optionalString(keyFileKey).map(f -> resolve(f, baseDir));
+        if (password.isEmpty() && keyFile.isEmpty()) {
+            if (v1) {
+                m.problem("", "needs " + passwordKey + " or " + keyFileKey);
+            } else {
+                keyFile = Optional.of(resolve("~/.ssh/id_rsa", baseDir));
+            }
+        }
+        if (passphrase.isPresent() && keyFile.isEmpty()) {
+            m.problem(passphraseKey, "is only used with " + keyFileKey);
+        }
+        Optional<List<Integer>> gpus = gpuIndices(m);
+        int perGpu = m.intIn(v1 ? "maxTrialNumPerGpu" : "maxTrialNumberPerGpu", 1, 1, 99_999);
+        boolean useActive = m.bool("useActiveGpu", false);
+        Optional<String> pythonPath = m.optionalString("pythonPath");
+        Optional<String> pre = m.optionalString("preCommand");
+        if (!v1) {
+            pre = pre.or(() -> m.optionalString("trialPrepareCommand"));
+        }
+        Optional<Integer> concurrent = m.has("maxConcurrentTrials")
+                ? Optional.of(m.intIn("maxConcurrentTrials", 1, 1, 99_999)) : Optional.empty();
+        String dir = m.string("remoteDirectory", RemoteMachine.DEFAULT_REMOTE_DIRECTORY);
+        if (!dir.startsWith("/") || !RemoteMachine.SAFE_PATH.matcher(dir).matches()) {
+            m.problem("remoteDirectory", "must be an absolute path of letters, digits and ._-/, was '" + dir + "'");
+        }
+        m.rejectUnknownKeys();
+        if (m.problems().list().size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new RemoteMachine(host, port, user, password, keyFile, passphrase, gpus, perGpu,
+                useActive, pythonPath, pre, concurrent, dir));
+    }
+
+    /** A password or passphrase: a string whose value is never echoed in a problem. */
+    private static Optional<Secret> secret(ConfigNode m, String key) {
+        Object v = m.raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof String s) {
+            return Optional.of(Secret.of(s));
+        }
+        if (v instanceof Number || v instanceof Boolean) {
+            // YAML reads 12345 as a number: it is still the password the user typed.
+            return Optional.of(Secret.of(String.valueOf(v)));
+        }
+        m.problem(key, "must be a string");
+        return Optional.empty();
+    }
+
+    private static Path resolve(String file, Path baseDir) {
+        if (file.equals("~") || file.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home") + file.substring(1));
+        }
+        return baseDir.resolve(file).normalize();
+    }
+
+    /** NNI accepts an int, a list of ints or a comma-separated string ({@code "0,1"}). */
+    private static Optional<List<Integer>> gpuIndices(ConfigNode node) {
+        Object v = node.raw("gpuIndices").orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        List<Object> items = new ArrayList<>();
+        if (v instanceof Integer || v instanceof Long) {
+            items.add(((Number) v).intValue());
+        } else if (v instanceof String s) {
+            for (String part : s.split(",")) {
+                try {
+                    items.add(Integer.parseInt(part.trim()));
+                } catch (NumberFormatException e) {
+                    items.add(part.trim());
+                }
+            }
+        } else if (v instanceof List<?> l) {
+            items.addAll(l);
+        } else {
+            node.problem("gpuIndices", "must be an integer, a list of integers or a string like \"0,1\"");
+            return Optional.empty();
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Object o : items) {
+            if (!(o instanceof Integer i) || i < 0 || out.contains(i)) {
+                node.problem("gpuIndices", "must hold distinct non-negative integers, was " + v);
+                return Optional.empty();
+            }
+            out.add(i);
+        }
+        return Optional.of(out);
+    }
+
+    @Override
+    public TrainingPlatform create(PlatformConfig config, PlatformContext context) {
+        if (!(config instanceof RemoteConfig remote)) {
+            throw new IllegalArgumentException("not a remote platform config: " + config.getClass().getName());
+        }
+        RemotePlatformOptions options = RemotePlatformOptions.of(context.experimentId(), context.trial().command(),
+                context.trial().codeDirectory(), remote.machines())
+                .withHostKeys(remote.knownHostsFile(), remote.hostKeyPolicy());
+        if (context.trial().gpuNumber().isPresent()) {
+            options = options.withGpuNumber(context.trial().gpuNumber().get());
+        }
+        return RemotePlatform.create(options, context.clock());
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The {@code remote} platform: command trials on machines reached over SSH, one shared connection per machine,
+ * reconnected when it drops, with trials detached on the machine and re-attached without losing or repeating a
+ * metric. Host keys are checked against {@code known_hosts}.
+ *
+ * <p>Non-null by default: no parameter or return value of this package is null; absent values are {@code Optional}.
+ */
+package dev.hybrid.platform.remote;

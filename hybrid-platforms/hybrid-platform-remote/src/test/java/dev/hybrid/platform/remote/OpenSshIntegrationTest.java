@@ -1,0 +1,182 @@
+package dev.hybrid.platform.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hybrid.config.Secret;
+import dev.hybrid.platform.PlatformException;
+import dev.hybrid.space.Parameters;
+import dev.hybrid.testkit.RecordingSink;
+import dev.hybrid.trial.MetricType;
+import dev.hybrid.trial.TrialEvent;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The remote platform against real OpenSSH servers on loopback ports (three of them acting as three machines), with
+ * ed25519 keys. Skipped where {@code /usr/sbin/sshd} is not installed; {@code .ci/run} installs it.
+ */
+@Tag("openssh")
+class OpenSshIntegrationTest {
+    private static final Duration T = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private Path key;
+    private final List<OpenSshServer> servers = new ArrayList<>();
+    private final List<RemotePlatform> platforms = new ArrayList<>();
+
+    @BeforeEach
+    void keys() throws Exception {
+        OpenSshServer.assumeInstalled();
+        key = OpenSshServer.keygen(dir.resolve("id_ed25519"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        platforms.forEach(RemotePlatform::close);
+        for (OpenSshServer s : servers) {
+            s.close();
+        }
+    }
+
+    private OpenSshServer server(String name) throws Exception {
+        OpenSshServer s = OpenSshServer.start(dir.resolve(name), key);
+        servers.add(s);
+        return s;
+    }
+
+    private RemoteMachine machine(OpenSshServer s, String name, int slots) {
+        return RemoteMachine.withKey("127.0.0.1", s.port(), OpenSshServer.user(), key).withMaxConcurrentTrials(slots)
+                .withRemoteDirectory(dir.resolve("machines/" + name).toString());
+    }
+
+    private RemotePlatformOptions options(List<RemoteMachine> machines) throws Exception {
+        Path code = Files.createDirectories(dir.resolve("code"));
+        Files.writeString(code.resolve("trial.sh"), RemoteTrialScripts.SCENARIOS);
+        return RemotePlatformOptions.of("itest", "sh trial.sh", code, machines)
+                .withHostKeys(dir.resolve("known_hosts"), HostKeyPolicy.ACCEPT_NEW)
+                .withCancelGracePeriod(Duration.ofSeconds(2))
+                .withReconnect(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMinutes(2))
+                .withKeepAliveInterval(Duration.ofSeconds(1));
+    }
+
+    private RemotePlatform started(RemotePlatformOptions o, RecordingSink sink) {
+        RemotePlatform p = RemotePlatform.create(o);
+        platforms.add(p);
+        p.start(sink);
+        return p;
+    }
+
+    private static int count(RecordingSink sink, Class<?> type) {
+        return (int) sink.events().stream().filter(type::isInstance).count();
+    }
+
+    @Test
+    void thirtyTrialsSpreadOverThreeMachinesAndEachEndsOnceWithEveryMetricOnceThoughOneSshdIsKilled()
+            throws Exception {
+        OpenSshServer a = server("a");
+        OpenSshServer b = server("b");
+        OpenSshServer c = server("c");
+        RecordingSink sink = new RecordingSink();
+        RemotePlatform p = started(options(List.of(machine(a, "a", 3), machine(b, "b", 3), machine(c, "c", 3))),
+                sink);
+        assertThat(p.freeSlots()).isEqualTo(9);
+
+        int submitted = 0;
+        boolean killed = false;
+        boolean restarted = false;
+        while (count(sink, TrialEvent.Ended.class) < 30) {
+            while (submitted < 30 && p.freeSlots() > 0) {
+                p.submit(new TrialSpec(TrialId.of("o" + submitted), submitted, submitted,
+                        new Parameters(Map.of("scenario", "short"))));
+                submitted++;
+            }
+            int ended = count(sink, TrialEvent.Ended.class);
+            if (!killed && ended >= 6) {
+                b.kill();
+                killed = true;
+            } else if (killed && !restarted && ended >= 12) {
+                b.restart();
+                restarted = true;
+            }
+            sink.awaitCount(TrialEvent.Ended.class::isInstance, ended + 1, T);
+        }
+
+        assertThat(restarted).isTrue();
+        for (int i = 0; i < 30; i++) {
+            TrialId id = TrialId.of("o" + i);
+            List<TrialEvent> events = sink.eventsOf(id);
+            assertThat(events).filteredOn(TrialEvent.Started.class::isInstance).as("Started of %s", id).hasSize(1);
+            assertThat(events).filteredOn(TrialEvent.Ended.class::isInstance).as("Ended of %s", id).hasSize(1)
+                    .allSatisfy(e -> assertThat(((TrialEvent.Ended) e).status()).isEqualTo(TrialStatus.SUCCEEDED));
+            List<Integer> sequences = events.stream().filter(TrialEvent.MetricReported.class::isInstance)
+                    .map(e -> ((TrialEvent.MetricReported) e).metric())
+                    .filter(m -> m.type() == MetricType.PERIODICAL).map(m -> m.sequence()).sorted().toList();
+            List<Integer> expected = new ArrayList<>();
+            for (int k = 0; k < 10; k++) {
+                expected.add(k);
+            }
+            for (int k = 0; k < 10; k++) {
+                expected.add(1000 + k);
+            }
+            assertThat(sequences).as("intermediate metrics of %s", id).isEqualTo(expected);
+            assertThat(events).filteredOn(e -> e instanceof TrialEvent.MetricReported m
+                    && m.metric().type() == MetricType.FINAL).as("final metric of %s", id).hasSize(1);
+        }
+        p.close();
+        assertThat(ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("")
+                .contains(dir.resolve("machines").toString())).map(h -> h.info().commandLine().orElse("")))
+                .as("processes of ours left on the machines").isEmpty();
+        for (String m : List.of("a", "b", "c")) {
+            try (var s = Files.list(dir.resolve("machines/" + m + "/itest/trials"))) {
+                assertThat(s.filter(f -> Files.isDirectory(f)).count()).as("trials on machine %s", m).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aWrongPasswordAClosedPortAndAChangedHostKeyEachSayWhy() throws Exception {
+        OpenSshServer a = server("a");
+        RemoteMachine wrong = RemoteMachine.withPassword("127.0.0.1", a.port(), OpenSshServer.user(),
+                Secret.of("not-the-password"));
+        assertThatThrownBy(() -> started(options(List.of(wrong)), new RecordingSink()))
+                .isInstanceOf(PlatformException.class)
+                .hasMessageContaining("127.0.0.1:" + a.port() + ": authentication failed for user "
+                        + OpenSshServer.user())
+                .hasMessageNotContaining("not-the-password");
+
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        RemoteMachine nobody = RemoteMachine.withKey("127.0.0.1", closed, OpenSshServer.user(), key);
+        assertThatThrownBy(() -> started(options(List.of(nobody)), new RecordingSink()))
+                .isInstanceOf(PlatformException.class)
+                .hasMessageContaining("127.0.0.1:" + closed + ": connection refused");
+
+        RecordingSink sink = new RecordingSink();
+        RemotePlatform first = started(options(List.of(machine(a, "a", 1))), sink);
+        first.submit(new TrialSpec(TrialId.of("k0"), 0, 0, new Parameters(Map.of("scenario", "succeed"))));
+        assertThat(RemotePlatformTest.ended(sink, TrialId.of("k0"), T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        first.close();
+        a.restartWithNewHostKey();
+        assertThatThrownBy(() -> started(options(List.of(machine(a, "a", 1))), new RecordingSink()))
+                .isInstanceOf(PlatformException.class)
+                .hasMessageContaining("127.0.0.1:" + a.port() + ": host key changed")
+                .hasMessageContaining(dir.resolve("known_hosts").toString());
+    }
+}
