@@ -471,8 +471,14 @@ public final class ExperimentBuilder {
         if (created.size() == 1) {
             return created.get(0);
         }
-        HybridPlatform.Builder hybrid = HybridPlatform.builder().clock(theClock);
-        created.forEach(hybrid::add);
+        dev.hybrid.config.HybridSettings settings = config.hybrid();
+        HybridPlatform.Builder hybrid = HybridPlatform.builder().clock(theClock)
+                .policy(dev.hybrid.platform.DispatchPolicy.named(settings.dispatch()).orElseThrow());
+        for (int i = 0; i < created.size(); i++) {
+            dev.hybrid.config.HybridSettings.Child child = settings.children().get(i);
+            hybrid.add(created.get(i), child.maxTrialConcurrency().map(java.util.OptionalInt::of)
+                    .orElse(java.util.OptionalInt.empty()), child.weight());
+        }
         return hybrid.build();
     }
 

@@ -136,6 +136,27 @@ public final class ConfigLoader {
         final Path baseDir;
         final Optional<Path> file;
         final Problems problems;
+        String dispatch = HybridSettings.DEFAULT_DISPATCH;
+        final List<HybridSettings.Child> children = new ArrayList<>();
+
+        HybridSettings hybridSettings(int services) {
+            List<HybridSettings.Child> list = new ArrayList<>(children);
+            while (list.size() < services) {
+                list.add(HybridSettings.Child.defaults());
+            }
+            return new HybridSettings(dispatch, list.subList(0, services));
+        }
+
+        void readDispatch(ConfigNode hybridNode) {
+            hybridNode.optionalString("dispatch").ifPresent(d -> {
+                if (dev.hybrid.platform.DispatchPolicy.named(d).isEmpty()) {
+                    hybridNode.problem("dispatch", "unknown dispatch policy '" + d + "'; known: "
+                            + String.join(", ", dev.hybrid.platform.DispatchPolicy.names()));
+                } else {
+                    dispatch = d;
+                }
+            });
+        }
 
         Reader(ConfigNode root, Path baseDir, Optional<Path> file, Problems problems) {
             this.root = root;
@@ -327,7 +348,8 @@ public final class ConfigLoader {
                 return null;
             }
             return new ExperimentConfig(1, name, space.orElseThrow(), tuner, assessor, advisor, concurrency,
-                    maxTrials, maxDuration, Optional.empty(), trial, services, logDir, file);
+                    maxTrials, maxDuration, Optional.empty(), trial, services, hybridSettings(services.size()), logDir,
+                    file);
         }
 
         private TrialConfig trial() {
@@ -366,6 +388,9 @@ public final class ConfigLoader {
             }
             ConfigNode h = root.child("hybridConfig");
             Optional<List<Object>> names = h.list("trainingServicePlatforms");
+            readDispatch(h);
+            ConfigNode caps = h.child("maxTrialConcurrency");
+            ConfigNode weights = h.child("weights");
             h.rejectUnknownKeys();
             if (names.isEmpty()) {
                 if (!h.has("trainingServicePlatforms")) {
@@ -406,8 +431,16 @@ public final class ConfigLoader {
                     problems.add(at, "unknown platform '" + s + "'; known: " + String.join(", ", PLATFORM_ORDER));
                     continue;
                 }
-                out.addAll(platform(s, at, root, 1, trial, concurrency));
+                List<dev.hybrid.config.PlatformConfig> added = platform(s, at, root, 1, trial, concurrency);
+                if (!added.isEmpty()) {
+                    Optional<Integer> cap = caps.has(s) ? Optional.of(caps.intIn(s, 1, 1, 99_999)) : Optional.empty();
+                    double weight = positiveWeight(weights, s);
+                    children.add(new HybridSettings.Child(cap, weight));
+                    out.addAll(added);
+                }
             }
+            caps.rejectUnknownKeys();
+            weights.rejectUnknownKeys();
             return out;
         }
     }
@@ -463,6 +496,11 @@ public final class ConfigLoader {
             Optional<AlgorithmConfig> assessor = algorithm("assessor", "assessor", "name");
             Optional<AlgorithmConfig> advisor = algorithm("advisor", "advisor", "name");
             checkTunerAdvisor(root, tuner, advisor, "tuner", "advisor");
+            if (root.has("hybridConfig")) {
+                ConfigNode h = root.child("hybridConfig");
+                readDispatch(h);
+                h.rejectUnknownKeys();
+            }
 
             TrialConfig trial = new TrialConfig(command.orElse(""), code, gpus);
             List<dev.hybrid.config.PlatformConfig> services = new ArrayList<>();
@@ -489,20 +527,30 @@ public final class ConfigLoader {
                 return null;
             }
             return new ExperimentConfig(2, name, space.orElseThrow(), tuner, assessor, advisor, concurrency,
-                    maxTrials, maxDuration, maxTrialDuration, trial, services, workDir, file);
+                    maxTrials, maxDuration, maxTrialDuration, trial, services, hybridSettings(services.size()), workDir,
+                    file);
         }
 
         private List<dev.hybrid.config.PlatformConfig> service(ConfigNode entry, TrialConfig trial, int concurrency) {
             Optional<String> platform = entry.optionalString("platform");
             // Per-service copies of experiment fields (NNI HEAD); the root values are the ones used.
             entry.markKnown("trialCommand", "trialCodeDirectory", "trialGpuNumber", "nniManagerIp", "debug");
+            // Hybrid's own per-platform share of the trials.
+            Optional<Integer> cap = entry.has("maxTrialConcurrency")
+                    ? Optional.of(entry.intIn("maxTrialConcurrency", 1, 1, 99_999)) : Optional.empty();
+            double weight = positiveWeight(entry, "weight");
             if (platform.isEmpty()) {
                 if (!entry.has("platform")) {
                     entry.problem("platform", "is required: one of local, remote, openpai, aml");
                 }
                 return List.of();
             }
-            return platform(platform.get(), entry.pathOf("platform"), entry, 2, trial, concurrency);
+            List<dev.hybrid.config.PlatformConfig> added = platform(platform.get(), entry.pathOf("platform"), entry, 2,
+                    trial, concurrency);
+            if (!added.isEmpty()) {
+                children.add(new HybridSettings.Child(cap, weight));
+            }
+            return added;
         }
     }
 
@@ -513,6 +561,16 @@ public final class ConfigLoader {
         } else if (!root.has(tunerKey) && !root.has(advisorKey)) {
             root.problem(tunerKey, "is required (or an advisor)");
         }
+    }
+
+    /** A platform's weight for weighted dispatch: a number > 0, 1 when unset. */
+    private static double positiveWeight(ConfigNode node, String key) {
+        double w = node.doubleIn(key, 1.0, 0, 1e9);
+        if (w == 0) {
+            node.problem(key, "must be > 0, was 0");
+            return 1.0;
+        }
+        return w;
     }
 
     private static void logLevel(ConfigNode node, String key) {

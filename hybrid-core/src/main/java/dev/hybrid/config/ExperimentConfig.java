@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param maxTrialDuration {@code maxTrialDuration}
  * @param trial the trial command, code directory and GPU need
  * @param trainingServices one platform, or several for hybrid mode
+ * @param hybrid how several platforms share the trials (dispatch policy, per-platform caps and weights)
  * @param experimentWorkingDirectory {@code logDir} / {@code experimentWorkingDirectory}
  * @param configFile the file it was loaded from, if any
  */
@@ -39,6 +40,7 @@ public record ExperimentConfig(
         Optional<Duration> maxTrialDuration,
         TrialConfig trial,
         List<PlatformConfig> trainingServices,
+        HybridSettings hybrid,
         Optional<Path> experimentWorkingDirectory,
         Optional<Path> configFile) {
 
@@ -53,6 +55,10 @@ public record ExperimentConfig(
         Objects.requireNonNull(maxTrialDuration, "maxTrialDuration");
         Objects.requireNonNull(trial, "trial");
         trainingServices = List.copyOf(trainingServices);
+        Objects.requireNonNull(hybrid, "hybrid");
+        if (hybrid.children().size() != trainingServices.size()) {
+            throw new IllegalArgumentException("hybrid settings need one entry per training service");
+        }
         Objects.requireNonNull(experimentWorkingDirectory, "experimentWorkingDirectory");
         Objects.requireNonNull(configFile, "configFile");
         if (trainingServices.isEmpty()) {
