@@ -64,7 +64,7 @@ import org.slf4j.MDC;
  *
  * <p>Trials go to the reachable machine with the most free slots; {@link #freeSlots()} is the sum over reachable
  * machines. A machine that cannot be reached is reported (host:port and the cause) and retried in the background
- * while the others go on; if it stays unreachable for {@code machineLostAfter}, its trials end {@code FAILED} with
+ * while the others go on; if it stays unreachable for {@code machineLostAfter}, its trials end {@code SYS_CANCELED} with
  * that message. {@link #start} fails only when no machine can be reached.
  *
  * <p>Thread-safety: every method may be called from any thread. Blocking I/O runs on the platform's own threads
@@ -401,9 +401,10 @@ public final class RemotePlatform implements TrainingPlatform {
             if (!lost) {
                 return;
             }
-            log.error("Machine {} is lost ({}); failing its trials", link.describe(), cause);
+            log.error("Machine {} is lost ({}); its trials end SYS_CANCELED", link.describe(), cause);
             for (RemoteTrial t : List.copyOf(trials.values())) {
                 if (t.link == link && !t.ended) {
+                    t.lost = true;
                     abandoned.computeIfAbsent(link, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
                             .add("signal " + t.spec.id().value() + " KILL");
                     finish(t, Optional.empty(), clock.instant(), "machine " + link.machine().address() + " is "
@@ -498,6 +499,10 @@ public final class RemotePlatform implements TrainingPlatform {
             message = "";
         } else if (exitCode.isPresent() && exitCode.get() == 0) {
             status = TrialStatus.SUCCEEDED;
+        } else if (t.lost) {
+            // Lost with its machine, not failed by its own doing: NNI's system-cancelled status, which a hybrid
+            // platform answers by running the trial again elsewhere.
+            status = TrialStatus.SYS_CANCELED;
         } else {
             status = TrialStatus.FAILED;
         }
@@ -548,6 +553,8 @@ public final class RemotePlatform implements TrainingPlatform {
         volatile boolean started;
         volatile boolean cancelled;
         volatile boolean ended;
+        /** Its machine was unreachable for too long: it ends SYS_CANCELED. */
+        volatile boolean lost;
         volatile ScheduledFuture<?> killTimer;
 
         RemoteTrial(TrialSpec spec, MachineLink link, String gpus, String json) {

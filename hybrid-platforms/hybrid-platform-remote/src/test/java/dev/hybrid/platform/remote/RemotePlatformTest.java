@@ -234,7 +234,7 @@ class RemotePlatformTest {
     }
 
     @Test
-    void aMachineLostForTooLongFailsItsTrialsWithAClearMessage() throws Exception {
+    void aMachineLostForTooLongEndsItsTrialsSystemCancelledWithAClearMessage() throws Exception {
         MinaServer own = MinaServer.start(dir.resolve("own.key"), List.of());
         extraServers.add(own);
         RecordingSink sink = new RecordingSink();
@@ -247,7 +247,7 @@ class RemotePlatformTest {
         own.stop();
         TrialEvent.Ended end = ended(sink, TrialId.of("l1"), T);
 
-        assertThat(end.status()).isEqualTo(TrialStatus.FAILED);
+        assertThat(end.status()).isEqualTo(TrialStatus.SYS_CANCELED);
         assertThat(end.message()).contains("127.0.0.1:" + own.port()).contains("unreachable");
         own.restart();
         // Back again, the machine's abandoned trial is killed.
