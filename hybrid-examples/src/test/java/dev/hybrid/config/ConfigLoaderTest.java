@@ -171,7 +171,20 @@ class ConfigLoaderTest {
                 Arguments.of("three mistakes at once", set(set(set(V1, "trialConcurrency: 0"),
                         "maxExecDuration: soon"), "maxTrialNum: -3"),
                         List.of("trialConcurrency", "maxExecDuration", "maxTrialNum")),
+                Arguments.of("v1 hybrid unknown dispatch", set(V1, "trainingServicePlatform: hybrid")
+                        + "hybridConfig:\n  trainingServicePlatforms: [local]\n  dispatch: fastest\n",
+                        List.of("hybridConfig.dispatch")),
+                Arguments.of("v1 hybrid caps and weights", set(V1, "trainingServicePlatform: hybrid")
+                        + "hybridConfig:\n  trainingServicePlatforms: [local]\n  maxTrialConcurrency: {local: 0, pai: 2}\n"
+                        + "  weights: {local: 0}\n",
+                        List.of("hybridConfig.maxTrialConcurrency.local", "hybridConfig.weights.local",
+                                "hybridConfig.maxTrialConcurrency.pai")),
                 // v2
+                Arguments.of("v2 hybrid dispatch and shares", V2.substring(0, V2.indexOf("trainingService:"))
+                        + "hybridConfig: {dispatch: nearest, extra: 1}\ntrainingService:\n  - platform: local\n"
+                        + "    maxTrialConcurrency: 0\n  - platform: local\n    weight: -1\n",
+                        List.of("hybridConfig.dispatch", "hybridConfig.extra", "trainingService[0].maxTrialConcurrency",
+                                "trainingService[1].weight")),
                 Arguments.of("v2 concurrency 0", set(V2, "trialConcurrency: 0"), List.of("trialConcurrency")),
                 Arguments.of("v2 bad duration", set(V2, "maxExperimentDuration: 2 weeks"),
                         List.of("maxExperimentDuration")),
@@ -261,6 +274,23 @@ class ConfigLoaderTest {
         assertThat(c.trial().codeDirectory()).isEqualTo(dir.normalize());
         assertThat(c.trial().gpuNumber()).contains(0);
         assertThat(c.trainingServices()).extracting(PlatformConfig::platform).containsExactly("local");
+    }
+
+    @Test
+    void hybridSharesAreReadInBothFormats() {
+        ExperimentConfig v1 = parse(set(V1, "trainingServicePlatform: hybrid")
+                + "hybridConfig:\n  trainingServicePlatforms: [local]\n  dispatch: round-robin\n"
+                + "  maxTrialConcurrency: {local: 1}\n  weights: {local: 2.5}\n");
+        assertThat(v1.hybrid().dispatch()).isEqualTo("round-robin");
+        assertThat(v1.hybrid().children()).containsExactly(new HybridSettings.Child(Optional.of(1), 2.5));
+        ExperimentConfig v2 = parse(V2.substring(0, V2.indexOf("trainingService:"))
+                + "hybridConfig: {dispatch: weighted}\ntrainingService:\n  - platform: local\n    weight: 3\n"
+                + "  - platform: local\n    maxTrialConcurrency: 2\n");
+        assertThat(v2.isHybrid()).isTrue();
+        assertThat(v2.hybrid().dispatch()).isEqualTo("weighted");
+        assertThat(v2.hybrid().children()).containsExactly(new HybridSettings.Child(Optional.empty(), 3.0),
+                new HybridSettings.Child(Optional.of(2), 1.0));
+        assertThat(parse(V2).hybrid()).isEqualTo(HybridSettings.defaults(1));
     }
 
     @Test

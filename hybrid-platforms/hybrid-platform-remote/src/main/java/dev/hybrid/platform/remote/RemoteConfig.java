@@ -14,14 +14,17 @@ import java.util.Objects;
  * @param machines the machines, at least one
  * @param knownHostsFile the {@code known_hosts} file ({@code knownHostsFile}, default {@code ~/.ssh/known_hosts})
  * @param hostKeyPolicy {@code hostKeyPolicy}: {@code strict}, {@code accept-new} (default) or {@code off}
+ * @param machineLostAfter {@code machineLostAfter}: how long a machine may stay unreachable before the trials running
+ *     there end {@code SYS_CANCELED} (default 5 minutes)
  */
 public record RemoteConfig(FieldPath path, List<RemoteMachine> machines, Path knownHostsFile,
-        HostKeyPolicy hostKeyPolicy) implements PlatformConfig {
+        HostKeyPolicy hostKeyPolicy, java.util.Optional<java.time.Duration> machineLostAfter) implements PlatformConfig {
     public RemoteConfig {
         Objects.requireNonNull(path, "path");
         machines = List.copyOf(machines);
         Objects.requireNonNull(knownHostsFile, "knownHostsFile");
         Objects.requireNonNull(hostKeyPolicy, "hostKeyPolicy");
+        Objects.requireNonNull(machineLostAfter, "machineLostAfter");
     }
 
     @Override

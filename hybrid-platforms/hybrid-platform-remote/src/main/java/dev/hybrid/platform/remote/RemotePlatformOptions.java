@@ -23,7 +23,8 @@ import java.util.Optional;
  * @param keepAliveInterval how often an idle connection is probed; three missed answers count as a drop
  * @param reconnectBackoff the first wait before reconnecting; it doubles up to {@code maxReconnectBackoff}
  * @param maxReconnectBackoff the longest wait between reconnection attempts
- * @param machineLostAfter how long a machine may stay unreachable before the trials running there end {@code FAILED}
+ * @param machineLostAfter how long a machine may stay unreachable before the trials running there end
+ *     {@code SYS_CANCELED}
  * @param cancelGracePeriod how long a cancelled trial has between SIGTERM and SIGKILL
  * @param pollInterval how often the machine checks its running trials' files (at most 200 ms)
  * @param environment extra environment variables for every trial

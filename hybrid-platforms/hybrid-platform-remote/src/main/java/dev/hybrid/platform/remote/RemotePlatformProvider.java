@@ -16,7 +16,7 @@ import java.util.Optional;
  * Registers the {@code remote} platform and reads its settings: v1 {@code machineList} entries ({@code ip},
  * {@code port}, {@code username}, {@code passwd} | {@code sshKeyPath} + {@code passphrase}, {@code gpuIndices},
  * {@code maxTrialNumPerGpu}, {@code useActiveGpu}, {@code pythonPath}, {@code preCommand}) with {@code remoteConfig}
- * ({@code reuse}, {@code hostKeyPolicy}, {@code knownHostsFile}), and v2 entries ({@code host}, {@code user},
+ * ({@code reuse}, {@code hostKeyPolicy}, {@code knownHostsFile}, {@code machineLostAfter}), and v2 entries ({@code host}, {@code user},
  * {@code password} | {@code sshKeyFile} + {@code sshPassphrase}, {@code maxTrialNumberPerGpu}, ...). Hybrid adds
  * {@code maxConcurrentTrials} and {@code remoteDirectory} per machine. Password and passphrase values never appear in a
  * problem.
@@ -45,6 +45,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
         }
         Path knownHosts = settings.optionalString("knownHostsFile").map(f -> resolve(f, section.baseDir()))
                 .orElse(RemotePlatformOptions.defaultKnownHostsFile());
+        Optional<java.time.Duration> lostAfter = dev.hybrid.config.Durations.read(settings, "machineLostAfter");
         List<RemoteMachine> machines = new ArrayList<>();
         if (!root.has("machineList")) {
             root.problem("machineList", "is required: the machines to run trials on");
@@ -62,7 +63,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
         } else {
             root.rejectUnknownKeys();
         }
-        return new RemoteConfig(root.path(), machines, knownHosts, policy);
+        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter);
     }
 
     private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir) {
@@ -182,6 +183,10 @@ public final class RemotePlatformProvider implements PlatformProvider {
         RemotePlatformOptions options = RemotePlatformOptions.of(context.experimentId(), context.trial().command(),
                 context.trial().codeDirectory(), remote.machines())
                 .withHostKeys(remote.knownHostsFile(), remote.hostKeyPolicy());
+        if (remote.machineLostAfter().isPresent()) {
+            options = options.withReconnect(options.reconnectBackoff(), options.maxReconnectBackoff(),
+                    remote.machineLostAfter().get());
+        }
         if (context.trial().gpuNumber().isPresent()) {
             options = options.withGpuNumber(context.trial().gpuNumber().get());
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #kill()} ends the listener and every connection it serves, as a crash would; trials started through it (in
  * sessions of their own) go on.
  */
-final class OpenSshServer implements AutoCloseable {
+public final class OpenSshServer implements AutoCloseable {
     static final Path SSHD = Path.of("/usr/sbin/sshd");
 
     private final Path dir;
@@ -33,23 +33,23 @@ final class OpenSshServer implements AutoCloseable {
     }
 
     /** Skips the calling test when OpenSSH's server is not installed. */
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         assumeTrue(Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
                 "OpenSSH server not installed (/usr/sbin/sshd); .ci/run installs it");
     }
 
-    static String user() {
+    public static String user() {
         return System.getProperty("user.name");
     }
 
     /** Makes an ed25519 key pair at {@code file} (and {@code file.pub}). */
-    static Path keygen(Path file) throws Exception {
+    public static Path keygen(Path file) throws Exception {
         run("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hybrid-test", "-f", file.toString());
         return file;
     }
 
     /** Starts a server in {@code dir} (host key made on first use) authorising {@code userKey}'s public half. */
-    static OpenSshServer start(Path dir, Path userKey) throws Exception {
+    public static OpenSshServer start(Path dir, Path userKey) throws Exception {
         Files.createDirectories(dir);
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -62,7 +62,7 @@ final class OpenSshServer implements AutoCloseable {
         return server;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -119,7 +119,7 @@ final class OpenSshServer implements AutoCloseable {
     }
 
     /** Ends the listener and all its connections at once, as a crashed server would. */
-    void kill() throws Exception {
+    public void kill() throws Exception {
         if (process == null) {
             return;
         }
@@ -139,13 +139,13 @@ final class OpenSshServer implements AutoCloseable {
     }
 
     /** Starts again on the same port with the same keys. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         kill();
         launch();
     }
 
     /** Starts again on the same port with a new host key, as a reinstalled machine would. */
-    void restartWithNewHostKey() throws Exception {
+    public void restartWithNewHostKey() throws Exception {
         kill();
         Files.delete(dir.resolve("host_ed25519"));
         Files.delete(dir.resolve("host_ed25519.pub"));
