@@ -24,7 +24,7 @@ import java.util.Optional;
  * How fast the local platform turns trials around: null trials (a command that does nothing but speak the protocol)
  * run at concurrency 2 through a whole experiment (Random tuner, real processes, {@code parameter.cfg} written,
  * metrics read); it reports trials per second and the median gap between one trial's exit and the next trial's
- * start. Two trials: {@code /bin/true}, and a Python trial doing
+ * start, each the median of three runs. Two trials: {@code /bin/true}, and a Python trial doing
  * {@code import nni; nni.get_next_parameter(); nni.report_final_result(0)}.
  */
 public final class LocalTrialSpeed {
@@ -40,19 +40,31 @@ public final class LocalTrialSpeed {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        run(dir.resolve("warmup"), "/bin/true", 100);
-        Result shell = run(dir.resolve("shell"), "/bin/true", shellTrials);
+        run(dir.resolve("warmup"), "/bin/true", 300);
+        // The median of three runs: one run on a 2-core machine moves by ±10 % with whatever else is running.
+        Result shell = medianOfThree(dir, "shell", "/bin/true", shellTrials);
         out.add(new Figure("local.shell_trials_per_s", shell.trialsPerSecond(), "trials/s"));
         out.add(new Figure("local.shell_gap_ms_median", shell.medianGapMillis(), "ms"));
         Optional<String> python = pythonTrials > 0 ? realPython() : Optional.empty();
         if (python.isPresent()) {
             // The interpreter itself, not a version manager's shim script in front of it (pyenv's costs ~150 ms).
-            Result py = run(dir.resolve("python"), python.get()
+            Result py = medianOfThree(dir, "python", python.get()
                     + " -c 'import nni; nni.get_next_parameter(); nni.report_final_result(0)'", pythonTrials);
             out.add(new Figure("local.python_trials_per_s", py.trialsPerSecond(), "trials/s"));
             out.add(new Figure("local.python_gap_ms_median", py.medianGapMillis(), "ms"));
         }
         return out;
+    }
+
+    /** Three runs; the median of each figure. */
+    static Result medianOfThree(Path dir, String name, String command, int trials) {
+        List<Result> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(run(dir.resolve(name + i), command, trials));
+        }
+        double[] rates = runs.stream().mapToDouble(Result::trialsPerSecond).sorted().toArray();
+        double[] gaps = runs.stream().mapToDouble(Result::medianGapMillis).sorted().toArray();
+        return new Result(rates[1], gaps[1]);
     }
 
     /** Trials per second and the median exit-to-next-start gap of one run. */
