@@ -33,13 +33,13 @@ public final class LocalTrialSpeed {
 
     /** The figures for the shell trial (and the Python one where {@code python3} runs). */
     public static List<Figure> figures(int shellTrials, int pythonTrials) {
+        return figures(shellTrials, pythonTrials, Optional.empty());
+    }
+
+    /** The figures, keeping the runs' experiments under {@code workDir} (a new temporary folder when empty). */
+    public static List<Figure> figures(int shellTrials, int pythonTrials, Optional<Path> workDir) {
         List<Figure> out = new ArrayList<>();
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("hybrid-local-speed");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path dir = folder(workDir, "hybrid-local-speed");
         run(dir.resolve("warmup"), "/bin/true", 300);
         // The median of three runs: one run on a 2-core machine moves by ±10 % with whatever else is running.
         Result shell = medianOfThree(dir, "shell", "/bin/true", shellTrials);
@@ -54,6 +54,18 @@ public final class LocalTrialSpeed {
             out.add(new Figure("local.python_gap_ms_median", py.medianGapMillis(), "ms"));
         }
         return out;
+    }
+
+    private static Path folder(Optional<Path> workDir, String name) {
+        try {
+            if (workDir.isPresent()) {
+                Files.createDirectories(workDir.get());
+                return Files.createTempDirectory(workDir.get(), name);
+            }
+            return Files.createTempDirectory(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Three runs; the median of each figure. */
@@ -76,12 +88,12 @@ public final class LocalTrialSpeed {
      * the local platform directly, alternating runs in one JVM (best of {@code rounds} each).
      */
     public static List<Figure> hybridOverhead(int trials, int rounds) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("hybrid-overhead");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return hybridOverhead(trials, rounds, Optional.empty());
+    }
+
+    /** The hybrid layer's cost, keeping the runs' experiments under {@code workDir} (temporary when empty). */
+    public static List<Figure> hybridOverhead(int trials, int rounds, Optional<Path> workDir) {
+        Path dir = folder(workDir, "hybrid-overhead");
         run(dir.resolve("warmup-direct"), "/bin/true", 100, false);
         run(dir.resolve("warmup-hybrid"), "/bin/true", 100, true);
         double direct = 0;

@@ -79,6 +79,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--speed", description = "print the speed figures (name value unit) instead")
     boolean speed;
 
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "where --local-speed keeps the experiments it runs (default: a new temporary folder)")
+    Path workDir;
+
     @Option(names = "--local-speed", description = "print the local platform's null-trial figures (trials per second,"
             + " median exit-to-next-start gap; /bin/true and a Python nni trial at concurrency 2) instead")
     boolean localSpeed;
@@ -87,11 +91,12 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         if (localSpeed) {
-            for (Figure f : dev.hybrid.bench.LocalTrialSpeed.figures(1000, 200)) {
+            for (Figure f : dev.hybrid.bench.LocalTrialSpeed.figures(1000, 200, java.util.Optional.ofNullable(workDir))) {
                 stdout.println(f.line());
                 stdout.flush();
             }
-            for (Figure f : dev.hybrid.bench.LocalTrialSpeed.hybridOverhead(1000, 3)) {
+            for (Figure f : dev.hybrid.bench.LocalTrialSpeed.hybridOverhead(1000, 3,
+                    java.util.Optional.ofNullable(workDir))) {
                 stdout.println(f.line());
             }
             stdout.flush();

@@ -58,14 +58,14 @@ final class Report {
         }
         out.println();
         out.println("Best trials (" + mode.name().toLowerCase(Locale.ROOT) + "):");
-        out.println(String.format(Locale.ROOT, "  %-4s %-10s %-12s %-10s %s", "#", "trial", "value", "time",
-                "parameters"));
+        out.println(String.format(Locale.ROOT, "  %-4s %-10s %-12s %-10s %-10s %s", "#", "trial", "value", "time",
+                "platform", "parameters"));
         int rank = 1;
         for (Trial t : ranked) {
             String took = t.started().flatMap(st -> t.ended().map(en -> clock(Duration.between(st, en))))
                     .orElse("-");
-            out.println(String.format(Locale.ROOT, "  %-4d %-10s %-12s %-10s %s", rank++, t.id(),
-                    number(t.finalValue().orElseThrow()), took, t.parameters().toJson()));
+            out.println(String.format(Locale.ROOT, "  %-4d %-10s %-12s %-10s %-10s %s", rank++, t.id(),
+                    number(t.finalValue().orElseThrow()), took, t.platform(), t.parameters().toJson()));
         }
         out.println();
         out.println("Best parameters: " + ranked.get(0).parameters().toJson());
