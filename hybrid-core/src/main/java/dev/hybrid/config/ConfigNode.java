@@ -281,6 +281,45 @@ public final class ConfigNode {
         return Optional.empty();
     }
 
+    /**
+     * A list of distinct non-negative indices written as NNI accepts them (its {@code gpuIndices}): an integer, a list
+     * of integers, or a comma-separated string such as {@code "0,1"}; empty when absent or wrong (then reported).
+     */
+    public Optional<List<Integer>> indexList(String key) {
+        Object v = raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        List<Object> items = new java.util.ArrayList<>();
+        if (v instanceof Integer || v instanceof Long) {
+            items.add(v);
+        } else if (v instanceof String s) {
+            for (String part : s.split(",")) {
+                String t = part.trim();
+                try {
+                    items.add(Integer.parseInt(t));
+                } catch (NumberFormatException e) {
+                    items.add(t);
+                }
+            }
+        } else if (v instanceof List<?> l) {
+            items.addAll(l);
+        } else {
+            problems.add(pathOf(key), "must be an integer, a list of integers or a string like \"0,1\", was "
+                    + describe(v));
+            return Optional.empty();
+        }
+        List<Integer> out = new java.util.ArrayList<>();
+        for (Object o : items) {
+            if (!(o instanceof Integer i) || i < 0 || out.contains(i)) {
+                problems.add(pathOf(key), "must hold distinct non-negative integers, was " + describe(v));
+                return Optional.empty();
+            }
+            out.add(i);
+        }
+        return Optional.of(List.copyOf(out));
+    }
+
     /** A boolean, or {@code def} when absent. */
     public boolean bool(String key, boolean def) {
         Object v = raw(key).orElse(null);

@@ -78,4 +78,17 @@ class ConfigNodeTest {
         assertThat(e.problems()).hasSize(1);
         assertThat(List.copyOf(e.problems())).isEqualTo(e.problems());
     }
+
+    @Test
+    void indexListsAcceptEveryNniSpelling() {
+        ConfigNode n = node(Map.of("a", 2, "b", List.of(0, 3), "c", "1, 2", "d", "0,x", "e", List.of(1, 1)));
+        assertThat(n.indexList("a")).contains(List.of(2));
+        assertThat(n.indexList("b")).contains(List.of(0, 3));
+        assertThat(n.indexList("c")).contains(List.of(1, 2));
+        assertThat(n.indexList("d")).isEmpty();
+        assertThat(n.indexList("e")).isEmpty();
+        assertThat(n.indexList("absent")).isEmpty();
+        assertThat(problems.list()).extracting(p -> p.path().value())
+                .containsExactly("tuner.classArgs.d", "tuner.classArgs.e");
+    }
 }

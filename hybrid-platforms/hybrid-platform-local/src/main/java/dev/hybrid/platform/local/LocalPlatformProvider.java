@@ -7,7 +7,6 @@ import dev.hybrid.platform.PlatformProvider;
 import dev.hybrid.platform.PlatformSection;
 import dev.hybrid.platform.TrainingPlatform;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +23,7 @@ public final class LocalPlatformProvider implements PlatformProvider {
     public PlatformConfig parse(PlatformSection section) {
         ConfigNode node = section.version() == 1 ? section.node().child("localConfig") : section.node();
         boolean v1 = section.version() == 1;
-        Optional<List<Integer>> gpus = gpuIndices(node);
+        Optional<List<Integer>> gpus = node.indexList("gpuIndices");
         int perGpu = node.intIn(v1 ? "maxTrialNumPerGpu" : "maxTrialNumberPerGpu", 1, 1, 99_999);
         boolean useActive = node.bool("useActiveGpu", false);
         if (!v1) {
@@ -32,45 +31,6 @@ public final class LocalPlatformProvider implements PlatformProvider {
         }
         node.rejectUnknownKeys();
         return new LocalConfig(node.path(), gpus, perGpu, useActive);
-    }
-
-    /** NNI accepts an int, a list of ints or a comma-separated string ({@code "0,1"}). */
-    static Optional<List<Integer>> gpuIndices(ConfigNode node) {
-        Object v = node.raw("gpuIndices").orElse(null);
-        if (v == null) {
-            return Optional.empty();
-        }
-        List<Object> items = new ArrayList<>();
-        if (v instanceof Integer || v instanceof Long) {
-            items.add(v);
-        } else if (v instanceof String s) {
-            for (String part : s.split(",")) {
-                String t = part.trim();
-                try {
-                    items.add(Integer.parseInt(t));
-                } catch (NumberFormatException e) {
-                    items.add(t);
-                }
-            }
-        } else if (v instanceof List<?> l) {
-            items.addAll(l);
-        } else {
-            node.problem("gpuIndices", "must be an integer, a list of integers or a string like \"0,1\"");
-            return Optional.empty();
-        }
-        List<Integer> out = new ArrayList<>();
-        for (Object o : items) {
-            if (!(o instanceof Integer i) || i < 0) {
-                node.problem("gpuIndices", "must hold non-negative integers, was " + v);
-                return Optional.empty();
-            }
-            if (out.contains(i)) {
-                node.problem("gpuIndices", "must not repeat an index, was " + v);
-                return Optional.empty();
-            }
-            out.add(i);
-        }
-        return Optional.of(out);
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
         if (passphrase.isPresent() && keyFile.isEmpty()) {
             m.problem(passphraseKey, "is only used with " + keyFileKey);
         }
-        Optional<List<Integer>> gpus = gpuIndices(m);
+        Optional<List<Integer>> gpus = m.indexList("gpuIndices");
         int perGpu = m.intIn(v1 ? "maxTrialNumPerGpu" : "maxTrialNumberPerGpu", 1, 1, 99_999);
         boolean useActive = m.bool("useActiveGpu", false);
         Optional<String> pythonPath = m.optionalString("pythonPath");
@@ -139,40 +139,6 @@ public final class RemotePlatformProvider implements PlatformProvider {
             return Path.of(System.getProperty("user.home") + file.substring(1));
         }
         return baseDir.resolve(file).normalize();
-    }
-
-    /** NNI accepts an int, a list of ints or a comma-separated string ({@code "0,1"}). */
-    private static Optional<List<Integer>> gpuIndices(ConfigNode node) {
-        Object v = node.raw("gpuIndices").orElse(null);
-        if (v == null) {
-            return Optional.empty();
-        }
-        List<Object> items = new ArrayList<>();
-        if (v instanceof Integer || v instanceof Long) {
-            items.add(((Number) v).intValue());
-        } else if (v instanceof String s) {
-            for (String part : s.split(",")) {
-                try {
-                    items.add(Integer.parseInt(part.trim()));
-                } catch (NumberFormatException e) {
-                    items.add(part.trim());
-                }
-            }
-        } else if (v instanceof List<?> l) {
-            items.addAll(l);
-        } else {
-            node.problem("gpuIndices", "must be an integer, a list of integers or a string like \"0,1\"");
-            return Optional.empty();
-        }
-        List<Integer> out = new ArrayList<>();
-        for (Object o : items) {
-            if (!(o instanceof Integer i) || i < 0 || out.contains(i)) {
-                node.problem("gpuIndices", "must hold distinct non-negative integers, was " + v);
-                return Optional.empty();
-            }
-            out.add(i);
-        }
-        return Optional.of(out);
     }
 
     @Override
