@@ -238,9 +238,7 @@ final class SearchSpaceParser {
         if (v instanceof List) {
             return "a list";
         }
-        if (v instanceof Double d) {
-            return fmt(d);
-        }
+        // A Double keeps its ".0": "randint bounds must be integers, was 5.0" must show what is wrong.
         return String.valueOf(v);
     }
 

@@ -99,6 +99,8 @@ class SearchSpaceTest {
                         List.of("x._value: quniform needs q > 0, was 0")),
                 Arguments.of("{\"n\": {\"_type\": \"randint\", \"_value\": [1.5, 4]}}",
                         List.of("n._value[0]: randint bounds must be integers, was 1.5")),
+                Arguments.of("{\"n\": {\"_type\": \"randint\", \"_value\": [5.0, 9]}}",
+                        List.of("n._value[0]: randint bounds must be integers, was 5.0")),
                 Arguments.of("{\"n\": {\"_type\": \"randint\", \"_value\": [1, \"9\"]}}",
                         List.of("n._value[1]: randint bounds must be integers, was '9'")),
                 Arguments.of("{\"n\": {\"_type\": \"randint\", \"_value\": [4, 4]}}",

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * }</pre>
  * It drives the tuner over every {@code ParameterSpec} kind (each alone, all ten together, nested choices two and
  * three levels deep), at least 100 suggestions per test, with results interleaved as an experiment delivers them:
- * up to three trials pending, some failing without a result, some reporting after their end. It checks that every
+ * up to three trials pending, some failing or cancelled without a result, some reporting after their end. It checks that every
  * suggestion lies in the space ({@link SpaceAssertions}); that the same seed gives the same sequence; that NaN and
  * ±Infinity results are accepted; that results and ends for unknown trials change nothing; and what happens on a
  * finite space ({@link #endsWhenSpaceIsExhausted()}). Tuners that reject some specs list them in
@@ -235,8 +235,9 @@ public abstract class TunerContract {
 
     /**
      * Asks for up to {@code n} suggestions as an experiment with three concurrent trials would, reporting
-     * {@code objective} for the oldest pending trial whenever three are pending. Every fifth trial fails without a
-     * result; every fifth other one reports its result after its end. Stops early at {@link Suggestion.Done}; a
+     * {@code objective} for the oldest pending trial whenever three are pending. Of every seven trials, one fails and
+     * one is cancelled without a result, one is stopped early after its result, one reports its result after its
+     * end, and three succeed. Stops early at {@link Suggestion.Done}; a
      * {@link Suggestion.Later} is answered by finishing the oldest pending trial.
      *
      * @return the proposed parameters, in order
@@ -290,14 +291,21 @@ public abstract class TunerContract {
             ToDoubleFunction<Parameters> objective) {
         TrialId id = trial.getKey();
         Parameters p = trial.getValue();
-        if (k % 5 == 4) {
-            tuner.onTrialEnd(id, TrialStatus.FAILED);
-        } else if (k % 5 == 2) {
-            tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
-            tuner.onResult(id, p, objective.applyAsDouble(p));
-        } else {
-            tuner.onResult(id, p, objective.applyAsDouble(p));
-            tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
+        switch (k % 7) {
+            case 2 -> {
+                tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
+                tuner.onResult(id, p, objective.applyAsDouble(p));
+            }
+            case 3 -> tuner.onTrialEnd(id, TrialStatus.FAILED);
+            case 4 -> {
+                tuner.onResult(id, p, objective.applyAsDouble(p));
+                tuner.onTrialEnd(id, TrialStatus.EARLY_STOPPED);
+            }
+            case 5 -> tuner.onTrialEnd(id, TrialStatus.USER_CANCELED);
+            default -> {
+                tuner.onResult(id, p, objective.applyAsDouble(p));
+                tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
+            }
         }
     }
 

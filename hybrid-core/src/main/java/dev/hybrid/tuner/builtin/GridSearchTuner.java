@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
 public final class GridSearchTuner implements Tuner {
     private static final Logger log = LoggerFactory.getLogger(GridSearchTuner.class);
 
-    private final Set<Parameters> proposed = new HashSet<>();
+    /**
+     * The JSON of every proposal. Not the {@code Parameters} themselves: a map's hash is the sum of its entries', so
+     * the combinations of a grid, which reuse the same values under different names, collide in droves.
+     */
+    private final Set<String> proposed = new HashSet<>();
     private SpaceGrid grid;
     private int epoch;
     private long next;
@@ -60,7 +64,7 @@ public final class GridSearchTuner implements Tuner {
             if (next < grid.count(epoch)) {
                 Parameters p = new Parameters(grid.combo(next++));
                 // The grid itself never repeats; this guards against values that coincide in floating point.
-                if (proposed.add(p)) {
+                if (proposed.add(p.toJson())) {
                     return new Suggestion.Next(p);
                 }
             } else if (epoch < grid.lastGrowth()) {

@@ -83,7 +83,7 @@ public final class RandomTuner implements Tuner {
             return ((ChoiceOption.Value) o).value();
         }
         if (p instanceof RandInt r) {
-            return integer(r.lower() + random.nextLong(r.size()));
+            return integer(random.nextLong(r.lower(), r.upper()));
         }
         if (p instanceof Uniform u) {
             return uniform(u.low(), u.high());

@@ -161,6 +161,10 @@ final class SpaceGrid {
         return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE;
     }
 
+    private static long saturate(double n) {
+        return n >= 0x1p63 ? Long.MAX_VALUE : (long) n;
+    }
+
     static long plus(long a, long b) {
         long s = a + b;
         return s < 0 ? Long.MAX_VALUE : s;
@@ -221,7 +225,8 @@ final class SpaceGrid {
     private record RandIntAxis(RandInt spec) implements Axis {
         @Override
         public long count(int epoch) {
-            return epoch < 0 ? 0 : spec.size();
+            // size() overflows for ranges wider than Long.MAX_VALUE.
+            return epoch < 0 ? 0 : spec.size() > 0 ? spec.size() : Long.MAX_VALUE;
         }
 
         @Override
@@ -239,9 +244,9 @@ final class SpaceGrid {
      * The distinct values of {@code quniform}/{@code qloguniform}: {@code clip(k·q, low, high)} for every integer
      * {@code k} from {@code rint(low/q)} to {@code rint(high/q)}. Only the ends can be clipped, so no two coincide.
      */
-    private record QuantizedRangeAxis(double low, double high, double q, long first, long size) implements Axis {
+    private record QuantizedRangeAxis(double low, double high, double q, double first, long size) implements Axis {
         QuantizedRangeAxis(double low, double high, double q) {
-            this(low, high, q, (long) Math.rint(low / q), (long) Math.rint(high / q) - (long) Math.rint(low / q) + 1);
+            this(low, high, q, Math.rint(low / q), saturate(Math.rint(high / q) - Math.rint(low / q) + 1));
         }
 
         @Override

@@ -200,6 +200,15 @@ class GridSearchTunerTest {
     }
 
     @Test
+    void rangesBeyondTheLongRangeStillYieldValues() {
+        GridSearchTuner t = tuner("""
+                {"n": {"_type": "randint", "_value": [-9000000000000000000, 9000000000000000000]},
+                 "q": {"_type": "quniform", "_value": [0, 1e300, 1e-300]}}""");
+        assertThat(run(t, 2)).map(Parameters::toJson).containsExactly(
+                "{\"n\":-9000000000000000000,\"q\":0.0}", "{\"n\":-9000000000000000000,\"q\":1.0E-300}");
+    }
+
+    @Test
     void updatingTheSpaceStartsItsGridAfresh() {
         GridSearchTuner t = tuner("{\"a\": {\"_type\": \"choice\", \"_value\": [1, 2]}}");
         assertThat(run(t, 10)).hasSize(2);

@@ -143,6 +143,14 @@ class RandomTunerTest {
     }
 
     @Test
+    void aRandintWiderThanTheLongRangeIsSampled() {
+        List<Parameters> run = draw(
+                "{\"n\": {\"_type\": \"randint\", \"_value\": [-9000000000000000000, 9000000000000000000]}}",
+                12, 20);
+        assertThat(run).map(p -> p.get("n").orElseThrow()).doesNotHaveDuplicates();
+    }
+
+    @Test
     void suggestingBeforeASpaceIsSetIsAnError() {
         assertThatThrownBy(() -> new RandomTuner(new SplittableRandom(1)).suggest(TrialId.of("t")))
                 .isInstanceOf(IllegalStateException.class);
