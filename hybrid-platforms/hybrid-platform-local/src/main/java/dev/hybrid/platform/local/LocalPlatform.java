@@ -68,6 +68,8 @@ public final class LocalPlatform implements TrainingPlatform {
     private ScheduledExecutorService watcher;
     private ScheduledFuture<?> pollTask;
     private Optional<Path> pythonPath = Optional.empty();
+    /** Present when trials need GPUs: this machine's GPUs and who uses them. Guarded by itself. */
+    private Optional<dev.hybrid.gpu.GpuScheduler> gpuScheduler = Optional.empty();
 
     private LocalPlatform(LocalPlatformOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
@@ -114,6 +116,10 @@ public final class LocalPlatform implements TrainingPlatform {
             throw new PlatformException(name(), "cannot create " + options.experimentDir().resolve("trials") + ": "
                     + e.getMessage(), false, e);
         }
+        int perTrial = options.gpuNumber().orElse(0);
+        if (perTrial > 0) {
+            gpuScheduler = Optional.of(startGpuScheduler(perTrial));
+        }
         if (mentionsPython(options.command()) && !realNniImportable()) {
             try {
                 pythonPath = Optional.of(PythonSdk.installTo(options.experimentDir().resolve(".hybrid/python")));
@@ -130,6 +136,33 @@ public final class LocalPlatform implements TrainingPlatform {
         });
         long every = options.pollInterval().toNanos();
         this.pollTask = watcher.scheduleWithFixedDelay(this::pollAll, every, every, TimeUnit.NANOSECONDS);
+        // GPU readings change as other processes come and go: read them again every few seconds, as NNI does.
+        gpuScheduler.ifPresent(g -> watcher.scheduleWithFixedDelay(this::refreshGpus, 5, 5, TimeUnit.SECONDS));
+    }
+
+    private dev.hybrid.gpu.GpuScheduler startGpuScheduler(int perTrial) {
+        LocalPlatformOptions.Gpus g = options.gpus();
+        List<dev.hybrid.gpu.GpuInfo> found = dev.hybrid.gpu.NvidiaSmi.probe(g.nvidiaSmi()).orElseThrow(() ->
+                new PlatformException(name(), "trials need " + perTrial + " GPU(s) (trialGpuNumber) but '"
+                        + g.nvidiaSmi() + "' found no GPU on this machine", false, null));
+        dev.hybrid.gpu.GpuScheduler scheduler = new dev.hybrid.gpu.GpuScheduler(found, g.indices(),
+                g.maxTrialsPerGpu(), g.useActiveGpu());
+        if (scheduler.usableCount() < perTrial) {
+            throw new PlatformException(name(), "trials need " + perTrial + " GPU(s) (trialGpuNumber) but only "
+                    + scheduler.usableCount() + " of this machine's " + found.size() + " may be used"
+                    + g.indices().map(i -> " (gpuIndices " + i + ")").orElse(""), false, null);
+        }
+        log.info("Local trials use {} GPU(s) each, of {}", perTrial, found);
+        return scheduler;
+    }
+
+    private void refreshGpus() {
+        dev.hybrid.gpu.NvidiaSmi.probe(options.gpus().nvidiaSmi()).ifPresent(readings ->
+                gpuScheduler.ifPresent(s -> {
+                    synchronized (s) {
+                        s.update(readings);
+                    }
+                }));
     }
 
     @Override
@@ -149,6 +182,7 @@ public final class LocalPlatform implements TrainingPlatform {
             throw new PlatformException(name(), spec.id(), "no free slot (" + options.maxConcurrentTrials()
                     + " trials running)", true, null);
         }
+        Optional<List<Integer>> gpus = allocateGpus(spec);
         Path sysDir = options.experimentDir().resolve("trials").resolve(spec.id().value());
         Process process;
         try {
@@ -163,8 +197,7 @@ public final class LocalPlatform implements TrainingPlatform {
             Map<String, String> env = pb.environment();
             env.putAll(options.environment());
             env.putAll(TrialEnvironment.of("local", options.experimentId(), spec.id().value(), spec.sequence(), sysDir,
-                    Optional.of(options.codeDir()), options.gpuNumber().map(n -> n == 0 ? List.<Integer>of()
-                            : gpuIndicesFor(n))).variables());
+                    Optional.of(options.codeDir()), gpus).variables());
             pythonPath.ifPresent(p -> env.merge("PYTHONPATH", p.toString(),
                     (old, mine) -> old.isEmpty() ? mine : mine + java.io.File.pathSeparator + old));
             pb.redirectOutput(sysDir.resolve("stdout").toFile());
@@ -173,9 +206,10 @@ public final class LocalPlatform implements TrainingPlatform {
             process = pb.start();
         } catch (IOException | RuntimeException e) {
             busy.decrementAndGet();
+            releaseGpus(gpus);
             throw new PlatformException(name(), spec.id(), "cannot start trial: " + e.getMessage(), false, e);
         }
-        RunningTrial t = new RunningTrial(spec.id(), sysDir, process);
+        RunningTrial t = new RunningTrial(spec.id(), sysDir, process, gpus);
         running.put(spec.id(), t);
         log.info("Trial {} started as process {} in {}", spec.id(), process.pid(), sysDir);
         deliver(new TrialEvent.Started(spec.id(), clock.instant()));
@@ -211,7 +245,52 @@ public final class LocalPlatform implements TrainingPlatform {
 
     @Override
     public int freeSlots() {
-        return closed ? 0 : Math.max(0, options.maxConcurrentTrials() - busy.get());
+        if (closed) {
+            return 0;
+        }
+        int free = Math.max(0, options.maxConcurrentTrials() - busy.get());
+        if (free > 0 && gpuScheduler.isPresent()) {
+            dev.hybrid.gpu.GpuScheduler s = gpuScheduler.get();
+            synchronized (s) {
+                free = Math.min(free, s.freeSlots(options.gpuNumber().orElse(0)));
+            }
+        }
+        return free;
+    }
+
+    /**
+     * The trial's {@code CUDA_VISIBLE_DEVICES}: unset without a GPU setting, none ({@code -1}) for 0 GPUs, else GPUs
+     * the scheduler assigns.
+     *
+     * @throws PlatformException (retryable) when not enough GPUs are free now
+     */
+    private Optional<List<Integer>> allocateGpus(TrialSpec spec) {
+        if (options.gpuNumber().isEmpty()) {
+            return Optional.empty();
+        }
+        int n = options.gpuNumber().get();
+        if (n == 0 || gpuScheduler.isEmpty()) {
+            return Optional.of(List.of());
+        }
+        dev.hybrid.gpu.GpuScheduler s = gpuScheduler.get();
+        Optional<List<Integer>> got;
+        synchronized (s) {
+            got = s.allocate(n);
+        }
+        if (got.isEmpty()) {
+            busy.decrementAndGet();
+            throw new PlatformException(name(), spec.id(), "no free slot: " + n + " free GPU(s) needed", true, null);
+        }
+        return got;
+    }
+
+    private void releaseGpus(Optional<List<Integer>> gpus) {
+        if (gpus.isPresent() && !gpus.get().isEmpty() && gpuScheduler.isPresent()) {
+            dev.hybrid.gpu.GpuScheduler s = gpuScheduler.get();
+            synchronized (s) {
+                s.release(gpus.get());
+            }
+        }
     }
 
     @Override
@@ -222,9 +301,22 @@ public final class LocalPlatform implements TrainingPlatform {
             }
             closed = true;
         }
-        for (RunningTrial t : List.copyOf(running.values())) {
+        List<RunningTrial> left = List.copyOf(running.values());
+        for (RunningTrial t : left) {
             t.cancelled = true;
             signalTree(t, "KILL");
+        }
+        // Let each killed trial finish on the watcher (its files written, its GPUs released) before the watcher stops:
+        // nothing of this platform may touch the trial directories after close returns.
+        for (RunningTrial t : left) {
+            try {
+                if (!t.done.await(10, TimeUnit.SECONDS)) {
+                    log.warn("Trial {} did not end within 10 s of SIGKILL", t.id);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         ScheduledExecutorService w = watcher;
         if (w != null) {
@@ -267,6 +359,14 @@ public final class LocalPlatform implements TrainingPlatform {
     }
 
     private void finish(RunningTrial t) {
+        try {
+            finishOnce(t);
+        } finally {
+            t.done.countDown();
+        }
+    }
+
+    private void finishOnce(RunningTrial t) {
         if (t.finished) {
             return;
         }
@@ -290,6 +390,7 @@ public final class LocalPlatform implements TrainingPlatform {
             message = "exit code " + exit + stderrTail(t.sysDir);
         }
         running.remove(t.id);
+        releaseGpus(t.gpus);
         busy.decrementAndGet();
         if (t.cancelled) {
             signalTree(t, "KILL");
@@ -432,19 +533,6 @@ public final class LocalPlatform implements TrainingPlatform {
         return handles.stream().anyMatch(ProcessHandle::isAlive);
     }
 
-    /**
-     * The GPUs a trial needing {@code n} of them is given: the first {@code n} of {@code gpuIndices} (or of 0, 1, 2,
-     * ...). Trials share them; per-GPU slot scheduling from {@code nvidia-smi} comes with the GPU scheduler.
-     */
-    private List<Integer> gpuIndicesFor(int n) {
-        List<Integer> l = new ArrayList<>();
-        List<Integer> allowed = options.gpuIndices().orElse(List.of());
-        for (int i = 0; i < n; i++) {
-            l.add(i < allowed.size() ? allowed.get(i) : i);
-        }
-        return l;
-    }
-
     private static boolean mentionsPython(String command) {
         return command.contains("python");
     }
@@ -487,13 +575,17 @@ public final class LocalPlatform implements TrainingPlatform {
         final MetricFrames.Decoder frames = new MetricFrames.Decoder();
         final LineSplitter stdoutLines = new LineSplitter();
         final Deque<ProcessHandle> descendants = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        final Optional<List<Integer>> gpus;
+        /** Counted down once the trial's end has been handled. */
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         volatile boolean cancelled;
         volatile boolean finished;
 
-        RunningTrial(TrialId id, Path sysDir, Process process) {
+        RunningTrial(TrialId id, Path sysDir, Process process, Optional<List<Integer>> gpus) {
             this.id = id;
             this.sysDir = sysDir;
             this.process = process;
+            this.gpus = gpus;
             this.metricsTail = new FileTail(sysDir.resolve(".nni").resolve("metrics"));
             this.stdoutTail = new FileTail(sysDir.resolve("stdout"));
         }

@@ -2,6 +2,7 @@ package dev.hybrid.platform.local;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,15 +15,40 @@ import java.util.Optional;
  * @param command the trial command, run by {@code bash -c} (NNI's {@code trial.command})
  * @param codeDir the trial code directory, the command's working directory and {@code NNI_CODE_DIR}
  * @param maxConcurrentTrials how many trials may run at once
- * @param gpuNumber NNI's {@code gpuNum}/{@code trialGpuNumber}: empty when unset; 0 sets {@code CUDA_VISIBLE_DEVICES=-1}
+ * @param gpuNumber NNI's {@code gpuNum}/{@code trialGpuNumber}: empty when unset; 0 sets {@code CUDA_VISIBLE_DEVICES=-1};
+ *     more than 0 makes the platform schedule this machine's GPUs (found with {@code nvidia-smi})
  * @param cancelGracePeriod how long a cancelled trial has between SIGTERM and SIGKILL
  * @param pollInterval how often growing metric and output files are read (at most 50 ms)
  * @param environment extra environment variables for every trial
- * @param gpuIndices the GPUs trials may be given ({@code gpuIndices}); empty means 0, 1, 2, ...
+ * @param gpus how GPUs are shared among trials
  */
 public record LocalPlatformOptions(String experimentId, Path experimentDir, String command, Path codeDir,
         int maxConcurrentTrials, Optional<Integer> gpuNumber, Duration cancelGracePeriod, Duration pollInterval,
-        Map<String, String> environment, Optional<java.util.List<Integer>> gpuIndices) {
+        Map<String, String> environment, Gpus gpus) {
+
+    /**
+     * The GPU settings of NNI's {@code localConfig} (v1) or local {@code trainingService} entry (v2).
+     *
+     * @param indices {@code gpuIndices}: the GPUs trials may use; empty means all
+     * @param maxTrialsPerGpu {@code maxTrialNumPerGpu}: how many trials may share one GPU
+     * @param useActiveGpu {@code useActiveGpu}: whether a GPU busy with other processes may be used
+     * @param nvidiaSmi the {@code nvidia-smi} command to ask for GPUs
+     */
+    public record Gpus(Optional<List<Integer>> indices, int maxTrialsPerGpu, boolean useActiveGpu, String nvidiaSmi) {
+        public Gpus {
+            Objects.requireNonNull(indices, "indices");
+            indices = indices.map(List::copyOf);
+            Objects.requireNonNull(nvidiaSmi, "nvidiaSmi");
+            if (maxTrialsPerGpu < 1) {
+                throw new IllegalArgumentException("maxTrialsPerGpu must be >= 1, was " + maxTrialsPerGpu);
+            }
+        }
+
+        /** NNI's defaults: every GPU, one trial each, idle GPUs only, {@code nvidia-smi} from the PATH. */
+        public static Gpus defaults() {
+            return new Gpus(Optional.empty(), 1, false, "nvidia-smi");
+        }
+    }
 
     public LocalPlatformOptions {
         Objects.requireNonNull(experimentId, "experimentId");
@@ -33,13 +59,15 @@ public record LocalPlatformOptions(String experimentId, Path experimentDir, Stri
         Objects.requireNonNull(cancelGracePeriod, "cancelGracePeriod");
         Objects.requireNonNull(pollInterval, "pollInterval");
         environment = Map.copyOf(environment);
-        Objects.requireNonNull(gpuIndices, "gpuIndices");
-        gpuIndices = gpuIndices.map(java.util.List::copyOf);
+        Objects.requireNonNull(gpus, "gpus");
         if (command.isBlank()) {
             throw new IllegalArgumentException("command must not be blank");
         }
         if (maxConcurrentTrials < 1) {
             throw new IllegalArgumentException("maxConcurrentTrials must be >= 1, was " + maxConcurrentTrials);
+        }
+        if (gpuNumber.isPresent() && gpuNumber.get() < 0) {
+            throw new IllegalArgumentException("gpuNumber must be >= 0, was " + gpuNumber.get());
         }
         if (cancelGracePeriod.isNegative()) {
             throw new IllegalArgumentException("cancelGracePeriod must not be negative, was " + cancelGracePeriod);
@@ -53,36 +81,36 @@ public record LocalPlatformOptions(String experimentId, Path experimentDir, Stri
     public static LocalPlatformOptions of(String experimentId, Path experimentDir, String command, Path codeDir,
             int maxConcurrentTrials) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials,
-                Optional.empty(), Duration.ofSeconds(5), Duration.ofMillis(10), Map.of(), Optional.empty());
+                Optional.empty(), Duration.ofSeconds(5), Duration.ofMillis(10), Map.of(), Gpus.defaults());
     }
 
     /** These options with another cancel grace period. */
     public LocalPlatformOptions withCancelGracePeriod(Duration grace) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
-                grace, pollInterval, environment, gpuIndices);
+                grace, pollInterval, environment, gpus);
     }
 
     /** These options with another command. */
     public LocalPlatformOptions withCommand(String newCommand) {
         return new LocalPlatformOptions(experimentId, experimentDir, newCommand, codeDir, maxConcurrentTrials,
-                gpuNumber, cancelGracePeriod, pollInterval, environment, gpuIndices);
+                gpuNumber, cancelGracePeriod, pollInterval, environment, gpus);
     }
 
     /** These options with extra environment variables. */
     public LocalPlatformOptions withEnvironment(Map<String, String> env) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
-                cancelGracePeriod, pollInterval, env, gpuIndices);
+                cancelGracePeriod, pollInterval, env, gpus);
     }
 
-    /** These options with a GPU number. */
-    public LocalPlatformOptions withGpuNumber(int gpus) {
+    /** These options with a number of GPUs per trial. */
+    public LocalPlatformOptions withGpuNumber(int perTrial) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials,
-                Optional.of(gpus), cancelGracePeriod, pollInterval, environment, gpuIndices);
+                Optional.of(perTrial), cancelGracePeriod, pollInterval, environment, gpus);
     }
 
-    /** These options with the GPUs trials may be given. */
-    public LocalPlatformOptions withGpuIndices(Optional<java.util.List<Integer>> indices) {
+    /** These options with other GPU settings. */
+    public LocalPlatformOptions withGpus(Gpus settings) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
-                cancelGracePeriod, pollInterval, environment, indices);
+                cancelGracePeriod, pollInterval, environment, settings);
     }
 }

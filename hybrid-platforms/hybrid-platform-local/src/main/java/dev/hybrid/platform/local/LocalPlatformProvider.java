@@ -41,7 +41,8 @@ public final class LocalPlatformProvider implements PlatformProvider {
         Optional<Integer> gpus = context.trial().gpuNumber();
         LocalPlatformOptions options = new LocalPlatformOptions(context.experimentId(), context.experimentDir(),
                 context.trial().command(), context.trial().codeDirectory(), context.trialConcurrency(),
-                gpus, Duration.ofSeconds(5), Duration.ofMillis(10), Map.of(), Optional.empty());
-        return LocalPlatform.create(options.withGpuIndices(local.gpuIndices()), context.clock());
+                gpus, Duration.ofSeconds(5), Duration.ofMillis(10), Map.of(), new LocalPlatformOptions.Gpus(
+                        local.gpuIndices(), local.maxTrialNumberPerGpu(), local.useActiveGpu(), "nvidia-smi"));
+        return LocalPlatform.create(options, context.clock());
     }
 }
