@@ -18,14 +18,13 @@ import java.util.Optional;
  * @param gpuIndices the GPUs trials may use ({@code gpuIndices}); empty means not set
  * @param maxTrialsPerGpu how many trials may share one GPU (v1 {@code maxTrialNumPerGpu}, v2
  *     {@code maxTrialNumberPerGpu})
- * @param useActiveGpu whether GPUs busy with other processes may be used ({@code useActiveGpu}); accepted for NNI
- *     configs, but GPUs are not yet probed with {@code nvidia-smi}: trials share {@code gpuIndices} by
- *     {@code maxTrialsPerGpu} alone
+ * @param useActiveGpu whether GPUs that {@code nvidia-smi} shows busy with other processes may be used
+ *     ({@code useActiveGpu})
  * @param pythonPath prepended to the trial's {@code PATH} ({@code pythonPath}), as NNI does
  * @param preCommand a shell command run before each trial's command (v2.0's {@code preCommand} /
  *     {@code trialPrepareCommand})
- * @param maxConcurrentTrials how many trials may run on it at once; when not set, 1 for trials without GPUs and
- *     {@code gpuIndices × maxTrialsPerGpu ÷ trialGpuNumber} for GPU trials
+ * @param maxConcurrentTrials how many trials may run on it at once; when not set, 1 for trials without GPUs, and for
+ *     GPU trials as many as its GPUs take ({@code gpuIndices × maxTrialsPerGpu ÷ trialGpuNumber} at most)
  * @param remoteDirectory the absolute folder under which each experiment gets {@code <experimentId>/}
  *     ({@code /tmp/hybrid-experiments} by default)
  */
@@ -113,18 +112,28 @@ public record RemoteMachine(String host, int port, String user, Optional<Secret>
                 useActiveGpu, pythonPath, preCommand, maxConcurrentTrials, remoteDirectory);
     }
 
+    /** This machine letting trials use GPUs that other processes are busy with ({@code useActiveGpu}), or not. */
+    public RemoteMachine withUseActiveGpu(boolean use) {
+        return new RemoteMachine(host, port, user, password, keyFile, passphrase, gpuIndices, maxTrialsPerGpu, use,
+                pythonPath, preCommand, maxConcurrentTrials, remoteDirectory);
+    }
+
     /** {@code host:port}, for messages. */
     public String address() {
         return host + ":" + port;
     }
 
-    /** How many trials needing {@code gpus} GPUs (empty: no GPU setting) may run here at once. */
+    /**
+     * How many trials needing {@code gpus} GPUs (empty: no GPU setting) may run here at once, as far as the settings
+     * say. For GPU trials the GPUs that {@code nvidia-smi} finds free limit them further; without
+     * {@code maxConcurrentTrials} and {@code gpuIndices} they are the only limit ({@link Integer#MAX_VALUE} here).
+     */
     public int slots(Optional<Integer> gpus) {
         if (maxConcurrentTrials.isPresent()) {
             return maxConcurrentTrials.get();
         }
-        if (gpus.isPresent() && gpus.get() > 0 && gpuIndices.isPresent()) {
-            return gpuIndices.get().size() * maxTrialsPerGpu / gpus.get();
+        if (gpus.isPresent() && gpus.get() > 0) {
+            return gpuIndices.map(g -> g.size() * maxTrialsPerGpu / gpus.get()).orElse(Integer.MAX_VALUE);
         }
         return 1;
     }

@@ -1,9 +1,11 @@
 package dev.hybrid.platform.remote;
 
+import dev.hybrid.gpu.GpuScheduler;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
 import dev.hybrid.platform.remote.internal.CodeArchive;
+import dev.hybrid.platform.remote.internal.GpuProbe;
 import dev.hybrid.platform.remote.internal.KnownHosts;
 import dev.hybrid.platform.remote.internal.MachineLink;
 import dev.hybrid.platform.remote.internal.MonitorReader;
@@ -24,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -63,9 +65,17 @@ import org.slf4j.MDC;
  * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.
  *
  * <p>Trials go to the reachable machine with the most free slots; {@link #freeSlots()} is the sum over reachable
- * machines. A machine that cannot be reached is reported (host:port and the cause) and retried in the background
- * while the others go on; if it stays unreachable for {@code machineLostAfter}, its trials end {@code SYS_CANCELED} with
- * that message. {@link #start} fails only when no machine can be reached.
+ * machines. When trials need GPUs ({@code gpuNumber} above 0), each machine's GPUs are read with {@code nvidia-smi}
+ * over its connection when it connects and every 5 seconds after, and a {@link GpuScheduler} per machine hands each
+ * trial GPUs of its own ({@code CUDA_VISIBLE_DEVICES}) under the machine's {@code gpuIndices},
+ * {@code maxTrialNumPerGpu} and {@code useActiveGpu}; a machine's free slots are then also bounded by the trials its
+ * free GPUs take. A machine whose GPUs cannot be read, or has fewer usable GPUs than one trial needs, is reported
+ * (host:port and the reason) and gets no GPU trials while the others go on.
+ *
+ * <p>A machine that cannot be reached is reported (host:port and the cause) and retried in the background while the
+ * others go on; if it stays unreachable for {@code machineLostAfter}, its trials end {@code SYS_CANCELED} with that
+ * message. {@link #start} fails only when no machine can be reached, or, for GPU trials, when no machine can run
+ * one.
  *
  * <p>Thread-safety: every method may be called from any thread. Blocking I/O runs on the platform's own threads
  * ({@code hybrid-remote-io-N}, one per machine plus one); events are delivered from them.
@@ -74,6 +84,8 @@ public final class RemotePlatform implements TrainingPlatform {
     private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final int STDERR_TAIL_LINES = 10;
+    /** How often the GPUs are read again while trials need them: other processes come and go, as in NNI. */
+    private static final Duration GPU_REFRESH = Duration.ofSeconds(5);
 
     private final RemotePlatformOptions options;
     private final Clock clock;
@@ -118,8 +130,8 @@ public final class RemotePlatform implements TrainingPlatform {
     /**
      * Packs the code and connects to every machine at once, waiting for each first attempt.
      *
-     * @throws PlatformException if the code directory cannot be packed, or no machine can be reached (the message
-     *     names each machine's host:port and the cause)
+     * @throws PlatformException if the code directory cannot be packed, or no machine can be reached, or trials need
+     *     GPUs and no machine has enough usable ones (the message names each machine's host:port and the cause)
      */
     @Override
     public void start(TrialEventSink eventSink) {
@@ -159,7 +171,7 @@ public final class RemotePlatform implements TrainingPlatform {
                     options.pollInterval());
             MachineLink link = new MachineLink(m, setup, listener, io, timer, clock);
             links.add(link);
-            slots.put(link, new Slots(m.slots(options.gpuNumber()), m.gpuIndices(), m.maxTrialsPerGpu()));
+            slots.put(link, new Slots(m.slots(options.gpuNumber())));
         }
         List<CompletableFuture<Boolean>> first = links.stream().map(MachineLink::connect).toList();
         boolean any = false;
@@ -175,6 +187,124 @@ public final class RemotePlatform implements TrainingPlatform {
         for (MachineLink l : links) {
             if (!l.isUp()) {
                 log.warn("Machine {} is not reachable ({}); the other machines go on", l.describe(), l.lastError());
+            }
+        }
+        if (gpusPerTrial() > 0) {
+            requireAGpuMachine();
+            scheduleGpuRefresh();
+        }
+    }
+
+    /** {@code gpuNumber}, 0 when unset. */
+    private int gpusPerTrial() {
+        return options.gpuNumber().orElse(0);
+    }
+
+    private void requireAGpuMachine() {
+        String why;
+        synchronized (slots) {
+            if (links.stream().anyMatch(l -> slots.get(l).gpus instanceof GpuState.Usable)) {
+                return;
+            }
+            why = links.stream().map(l -> l.describe() + ": " + (l.isUp() || slots.get(l).everRead
+                    ? ((GpuState.Unusable) slots.get(l).gpus).reason() : "not reachable (" + l.lastError() + ")"))
+                    .collect(Collectors.joining("; "));
+        }
+        close();
+        throw new PlatformException(name(), "trials need " + gpusPerTrial() + " GPU(s) each (trialGpuNumber) but no"
+                + " machine can run one: " + why, false, null);
+    }
+
+    // ---- GPUs -------------------------------------------------------------------------------------------------
+
+    /**
+     * Reads a machine's GPUs and gives them to its scheduler; the first readings that show enough usable GPUs make
+     * the scheduler. Runs on an I/O thread; the scheduler keeps its assignments across readings and reconnects.
+     */
+    private void readGpus(MachineLink link) {
+        GpuProbe.Outcome outcome = GpuProbe.read(link, options.nvidiaSmi(), options.connectTimeout());
+        RemoteMachine m = link.machine();
+        int n = gpusPerTrial();
+        String warning = null;
+        String usable = null;
+        synchronized (slots) {
+            Slots s = slots.get(link);
+            if (s == null || closed) {
+                return;
+            }
+            boolean first = !s.everRead;
+            s.everRead = true;
+            if (s.gpus instanceof GpuState.Usable u) {
+                if (outcome instanceof GpuProbe.Outcome.Found found) {
+                    u.scheduler().update(found.gpus());
+                } else if (outcome instanceof GpuProbe.Outcome.Failed failed) {
+                    log.debug("Machine {}: GPUs not read again, the last readings stay: {}", link.describe(),
+                            failed.reason());
+                }
+                return;
+            }
+            GpuState next;
+            if (outcome instanceof GpuProbe.Outcome.Found found) {
+                GpuScheduler scheduler = new GpuScheduler(found.gpus(), m.gpuIndices(), m.maxTrialsPerGpu(),
+                        m.useActiveGpu());
+                if (scheduler.usableCount() < n) {
+                    next = new GpuState.Unusable("trials need " + n + " GPU(s) each but only "
+                            + scheduler.usableCount() + " of its " + found.gpus().size() + " may be used"
+                            + m.gpuIndices().map(i -> " (gpuIndices " + i + ")").orElse(""));
+                } else {
+                    next = new GpuState.Usable(scheduler);
+                    usable = found.gpus().size() + " GPU(s) " + found.gpus().stream()
+                            .map(g -> g.index() + ": " + g.name() + ", " + g.activeProcesses() + " process(es)")
+                            .collect(Collectors.joining("; ", "[", "]"));
+                }
+            } else {
+                next = new GpuState.Unusable(((GpuProbe.Outcome.Failed) outcome).reason());
+            }
+            if (next instanceof GpuState.Unusable bad && (first || !s.gpus.equals(bad))) {
+                warning = bad.reason();
+            }
+            s.gpus = next;
+        }
+        if (warning != null) {
+            log.warn("Machine {} gets no GPU trials: {}", link.describe(), warning);
+        } else if (usable != null) {
+            log.info("Machine {} runs GPU trials on {}", link.describe(), usable);
+        }
+    }
+
+    private void scheduleGpuRefresh() {
+        try {
+            timer.schedule(() -> {
+                try {
+                    io.execute(this::refreshGpus);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }, GPU_REFRESH.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Reads every reachable machine's GPUs once more, then schedules the next round. */
+    private void refreshGpus() {
+        try {
+            readGpusNow();
+        } finally {
+            if (!closed) {
+                scheduleGpuRefresh();
+            }
+        }
+    }
+
+    /** Reads every reachable machine's GPUs now, on the calling thread (the refresh, and tests). */
+    void readGpusNow() {
+        for (MachineLink l : links) {
+            if (closed) {
+                return;
+            }
+            if (l.isUp()) {
+                readGpus(l);
             }
         }
     }
@@ -221,7 +351,7 @@ public final class RemotePlatform implements TrainingPlatform {
             int start = roundRobin.getAndIncrement();
             for (int k = 0; k < links.size(); k++) {
                 MachineLink l = links.get(Math.floorMod(start + k, links.size()));
-                int free = l.isUp() ? slots.get(l).free(options.gpuNumber()) : 0;
+                int free = l.isUp() ? slots.get(l).free(gpusPerTrial()) : 0;
                 if (free > best) {
                     best = free;
                     chosen = l;
@@ -230,12 +360,13 @@ public final class RemotePlatform implements TrainingPlatform {
             if (chosen == null) {
                 boolean anyUp = links.stream().anyMatch(MachineLink::isUp);
                 String msg = anyUp ? "no free slot on any reachable machine"
+                        + (gpusPerTrial() > 0 ? " (" + gpusPerTrial() + " free GPU(s) needed)" : "")
                         : "no machine is reachable: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
                                 .collect(Collectors.joining("; "));
                 throw new PlatformException(name(), id, msg, true, null);
             }
-            String gpus = slots.get(chosen).take(options.gpuNumber());
-            t = new RemoteTrial(spec, chosen, gpus, json);
+            List<Integer> gpus = slots.get(chosen).take(gpusPerTrial());
+            t = new RemoteTrial(spec, chosen, gpuArgument(gpus), gpus, json);
             trials.put(id, t);
         }
         log.info("Trial {} submitted to {}", id, t.link.describe());
@@ -266,7 +397,7 @@ public final class RemotePlatform implements TrainingPlatform {
                 t.link.send("signal " + trial.value() + " KILL");
                 pendingKills.remove(trial);
             }, options.cancelGracePeriod().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             t.link.send("signal " + trial.value() + " KILL");
         }
     }
@@ -280,19 +411,30 @@ public final class RemotePlatform implements TrainingPlatform {
             int sum = 0;
             for (MachineLink l : links) {
                 if (l.isUp()) {
-                    sum += slots.get(l).free(options.gpuNumber());
+                    sum += slots.get(l).free(gpusPerTrial());
                 }
             }
             return sum;
         }
     }
 
-    /** The state of each machine, as {@code user@host:port} → up, or the reason it is not (for status displays). */
+    /**
+     * The state of each machine, as {@code user@host:port} → up, or the reason it is not (for status displays). When
+     * trials need GPUs, a machine that is up but cannot run them says {@code up; no GPU trials: <reason>}.
+     */
     public Map<String, String> machineStates() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         for (MachineLink l : links) {
-            m.put(l.describe(), l.isUp() ? "up" : l.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
-                    + l.lastError());
+            String state = l.isUp() ? "up" : l.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
+                    + l.lastError();
+            if (l.isUp() && gpusPerTrial() > 0) {
+                synchronized (slots) {
+                    if (slots.get(l).gpus instanceof GpuState.Unusable u) {
+                        state += "; no GPU trials: " + u.reason();
+                    }
+                }
+            }
+            m.put(l.describe(), state);
         }
         return m;
     }
@@ -394,6 +536,10 @@ public final class RemotePlatform implements TrainingPlatform {
 
         @Override
         public void onUp(MachineLink link) {
+            // Before the link reports its first attempt done, so that start() knows which machines have GPUs.
+            if (gpusPerTrial() > 0) {
+                readGpus(link);
+            }
         }
 
         @Override
@@ -508,7 +654,7 @@ public final class RemotePlatform implements TrainingPlatform {
         }
         synchronized (slots) {
             trials.remove(t.spec.id());
-            slots.get(t.link).release(t.gpus);
+            slots.get(t.link).release(t.gpuIndices);
         }
         if (!t.started) {
             onStarted(t);
@@ -544,6 +690,7 @@ public final class RemotePlatform implements TrainingPlatform {
         final TrialSpec spec;
         final MachineLink link;
         final String gpus;
+        final List<Integer> gpuIndices;
         final String json;
         MetricFrames.Decoder frames = new MetricFrames.Decoder();
         LineSplitter stdoutLines = new LineSplitter();
@@ -557,10 +704,11 @@ public final class RemotePlatform implements TrainingPlatform {
         volatile boolean lost;
         volatile ScheduledFuture<?> killTimer;
 
-        RemoteTrial(TrialSpec spec, MachineLink link, String gpus, String json) {
+        RemoteTrial(TrialSpec spec, MachineLink link, String gpus, List<Integer> gpuIndices, String json) {
             this.spec = spec;
             this.link = link;
             this.gpus = gpus;
+            this.gpuIndices = gpuIndices;
             this.json = json;
         }
 
@@ -571,61 +719,71 @@ public final class RemotePlatform implements TrainingPlatform {
         }
     }
 
-    /** A machine's slots and GPU use. Guarded by the platform's {@code slots} map. */
+    /**
+     * The monitor's GPU argument: {@code -} (no GPU setting: {@code CUDA_VISIBLE_DEVICES} untouched), {@code none}
+     * (0 GPUs: {@code -1}) or the trial's GPU indices.
+     */
+    private String gpuArgument(List<Integer> gpus) {
+        if (options.gpuNumber().isEmpty()) {
+            return "-";
+        }
+        if (gpus.isEmpty()) {
+            return "none";
+        }
+        return gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    /** What a machine's GPUs allow: GPU trials, with its scheduler, or none, and why. */
+    private sealed interface GpuState {
+        /** Enough usable GPUs for one trial; the scheduler is guarded by the platform's {@code slots} map. */
+        record Usable(GpuScheduler scheduler) implements GpuState {
+        }
+
+        /** No GPU trials here. */
+        record Unusable(String reason) implements GpuState {
+        }
+    }
+
+    /** A machine's slots and GPUs. Guarded by the platform's {@code slots} map. */
     private static final class Slots {
         final int total;
-        final Optional<List<Integer>> gpuIndices;
-        final int perGpu;
-        final Map<Integer, Integer> gpuUse = new HashMap<>();
         int busy;
+        /** Unusable until the machine's GPUs have been read; once usable, it stays so (readings only update it). */
+        GpuState gpus = new GpuState.Unusable("its GPUs have not been read yet");
+        /** Whether the machine's GPUs have been read (or tried) at least once. */
+        boolean everRead;
 
-        Slots(int total, Optional<List<Integer>> gpuIndices, int perGpu) {
+        Slots(int total) {
             this.total = total;
-            this.gpuIndices = gpuIndices;
-            this.perGpu = perGpu;
         }
 
-        int free(Optional<Integer> gpus) {
+        /** How many more trials needing {@code perTrial} GPUs (0: none) could start here now. */
+        int free(int perTrial) {
             int free = Math.max(0, total - busy);
-            if (free > 0 && gpus.isPresent() && gpus.get() > 0 && gpuIndices.isPresent()) {
-                long available = gpuIndices.get().stream().filter(g -> gpuUse.getOrDefault(g, 0) < perGpu).count();
-                if (available < gpus.get()) {
-                    return 0;
-                }
+            if (free == 0 || perTrial <= 0) {
+                return free;
             }
-            return free;
+            return gpus instanceof GpuState.Usable u ? Math.min(free, u.scheduler().freeSlots(perTrial)) : 0;
         }
 
-        /** Takes a slot and the GPUs for a trial: {@code -} (no GPU setting), {@code none} (0 GPUs) or indices. */
-        String take(Optional<Integer> gpus) {
+        /** Takes a slot and {@code perTrial} GPUs; call only after {@link #free} said there is room. */
+        List<Integer> take(int perTrial) {
+            List<Integer> chosen = List.of();
+            if (perTrial > 0) {
+                if (!(gpus instanceof GpuState.Usable u)) {
+                    throw new IllegalStateException("no GPUs to take");
+                }
+                chosen = u.scheduler().allocate(perTrial)
+                        .orElseThrow(() -> new IllegalStateException(perTrial + " GPU(s) are not free"));
+            }
             busy++;
-            if (gpus.isEmpty()) {
-                return "-";
-            }
-            int n = gpus.get();
-            if (n == 0) {
-                return "none";
-            }
-            List<Integer> chosen = new ArrayList<>();
-            if (gpuIndices.isPresent()) {
-                gpuIndices.get().stream().filter(g -> gpuUse.getOrDefault(g, 0) < perGpu)
-                        .sorted(Comparator.comparingInt(g -> gpuUse.getOrDefault(g, 0))).limit(n)
-                        .forEach(chosen::add);
-                chosen.forEach(g -> gpuUse.merge(g, 1, Integer::sum));
-            } else {
-                for (int i = 0; i < n; i++) {
-                    chosen.add(i);
-                }
-            }
-            return chosen.stream().map(String::valueOf).collect(Collectors.joining(","));
+            return chosen;
         }
 
-        void release(String gpus) {
+        void release(List<Integer> gpuIndices) {
             busy = Math.max(0, busy - 1);
-            if (gpuIndices.isPresent() && !gpus.equals("-") && !gpus.equals("none")) {
-                for (String g : gpus.split(",")) {
-                    gpuUse.computeIfPresent(Integer.parseInt(g), (k, v) -> v <= 1 ? null : v - 1);
-                }
+            if (!gpuIndices.isEmpty() && gpus instanceof GpuState.Usable u) {
+                u.scheduler().release(gpuIndices);
             }
         }
     }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
@@ -18,7 +19,8 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 /**
  * An SSH server in this JVM (Apache MINA SSHD) on a loopback port, acting as a remote machine: each exec request runs
  * as {@code /bin/sh -c <command>} on this machine, with the channel's streams piped to it. Password and public-key
- * logins for one user.
+ * logins for one user. A server may add environment variables to every command (its own {@code PATH}, say), so that
+ * two servers look like two machines with different software.
  */
 final class MinaServer implements AutoCloseable {
     static final String USER = "tester";
@@ -26,17 +28,25 @@ final class MinaServer implements AutoCloseable {
 
     private Path hostKey;
     private final List<PublicKey> userKeys;
+    private final Map<String, String> environment;
     private SshServer server;
     private int port;
 
-    private MinaServer(Path hostKey, List<PublicKey> userKeys) {
+    private MinaServer(Path hostKey, List<PublicKey> userKeys, Map<String, String> environment) {
         this.hostKey = hostKey;
         this.userKeys = List.copyOf(userKeys);
+        this.environment = Map.copyOf(environment);
     }
 
     /** Starts a server on a free loopback port whose host key is kept in {@code hostKey} (made on first use). */
     static MinaServer start(Path hostKey, List<PublicKey> userKeys) throws IOException {
-        MinaServer s = new MinaServer(hostKey, userKeys);
+        return start(hostKey, userKeys, Map.of());
+    }
+
+    /** Starts a server whose commands see {@code environment} on top of this JVM's environment. */
+    static MinaServer start(Path hostKey, List<PublicKey> userKeys, Map<String, String> environment)
+            throws IOException {
+        MinaServer s = new MinaServer(hostKey, userKeys, environment);
         s.listen(0);
         return s;
     }
@@ -49,7 +59,7 @@ final class MinaServer implements AutoCloseable {
         sshd.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
                 && new KeySetPublickeyAuthenticator("keys", userKeys).authenticate(user, key, session));
-        sshd.setCommandFactory((channel, command) -> new ShellCommand(command));
+        sshd.setCommandFactory((channel, command) -> new ShellCommand(command, environment));
         sshd.start();
         server = sshd;
         port = sshd.getPort();
@@ -88,14 +98,16 @@ final class MinaServer implements AutoCloseable {
     /** One exec request: {@code /bin/sh -c command}, its streams pumped to and from the channel. */
     private static final class ShellCommand implements Command {
         private final String command;
+        private final Map<String, String> extraEnvironment;
         private InputStream in;
         private OutputStream out;
         private OutputStream err;
         private ExitCallback exit;
         private Process process;
 
-        ShellCommand(String command) {
+        ShellCommand(String command, Map<String, String> extraEnvironment) {
             this.command = Objects.requireNonNull(command, "command");
+            this.extraEnvironment = extraEnvironment;
         }
 
         @Override
@@ -122,6 +134,7 @@ final class MinaServer implements AutoCloseable {
         public void start(ChannelSession channel, Environment env) throws IOException {
             ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
             pb.environment().putAll(env.getEnv());
+            pb.environment().putAll(extraEnvironment);
             process = pb.start();
             Thread o = pump(process.getInputStream(), out, "out");
             Thread e = pump(process.getErrorStream(), err, "err");

@@ -312,29 +312,6 @@ class RemotePlatformTest {
     }
 
     @Test
-    void gpuTrialsShareTheMachinesGpusAndEachSeesItsOwn() throws Exception {
-        RecordingSink sink = new RecordingSink();
-        RemoteMachine m = RemoteMachine.withPassword("127.0.0.1", server.port(), MinaServer.USER,
-                Secret.of(MinaServer.PASSWORD)).withGpus(List.of(3, 5), 1).withRemoteDirectory(dir.resolve("g")
-                        .toString());
-        assertThat(m.slots(Optional.of(1))).isEqualTo(2);
-        RemotePlatform p = started(options(List.of(m)).withGpuNumber(1)
-                .withCommand("echo \"gpus=$CUDA_VISIBLE_DEVICES\"; sh trial.sh"), sink);
-        assertThat(p.freeSlots()).isEqualTo(2);
-        p.submit(spec("g1", "block"));
-        p.submit(spec("g2", "block"));
-        assertThat(p.freeSlots()).isZero();
-        awaitFile(dir.resolve("g/exp1/trials/g1/child.pid"));
-        awaitFile(dir.resolve("g/exp1/trials/g2/child.pid"));
-        String a = Files.readString(dir.resolve("g/exp1/trials/g1/stdout"));
-        String b = Files.readString(dir.resolve("g/exp1/trials/g2/stdout"));
-        assertThat(List.of(a.strip(), b.strip())).containsExactlyInAnyOrder("gpus=3", "gpus=5");
-        p.cancel(TrialId.of("g1"));
-        ended(sink, TrialId.of("g1"), T);
-        assertThat(p.freeSlots()).isEqualTo(1);
-    }
-
-    @Test
     void anUnreachableMachineIsReportedAndTheOthersGoOn() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
