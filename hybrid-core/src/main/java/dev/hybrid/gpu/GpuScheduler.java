@@ -103,15 +103,32 @@ public final class GpuScheduler {
         return out;
     }
 
-    /** How many trials of {@code n} GPUs could be placed one after another, without changing the assignments. */
+    /**
+     * How many more trials of {@code n} distinct GPUs each fit now: the largest k with
+     * {@code sum over GPUs of min(room, k) >= n * k}, where a GPU's room is how many more of our trials it may take.
+     */
     private int countAssignable(int n) {
-        Map<Integer, Integer> saved = new HashMap<>(ours);
-        int count = 0;
-        while (allocate(n).isPresent()) {
-            count++;
+        List<Integer> free = available();
+        long total = 0;
+        int[] room = new int[free.size()];
+        for (int i = 0; i < room.length; i++) {
+            room[i] = maxTrialsPerGpu - ours.getOrDefault(free.get(i), 0);
+            total += room[i];
         }
-        ours.clear();
-        ours.putAll(saved);
-        return count;
+        long lo = 0;
+        long hi = total / n;
+        while (lo < hi) {
+            long k = (lo + hi + 1) >>> 1;
+            long fits = 0;
+            for (int r : room) {
+                fits += Math.min(r, k);
+            }
+            if (fits >= n * k) {
+                lo = k;
+            } else {
+                hi = k - 1;
+            }
+        }
+        return (int) Math.min(lo, Integer.MAX_VALUE);
     }
 }

@@ -86,4 +86,20 @@ class GpuSchedulerTest {
         s.update(List.of(new GpuInfo(0, "GPU-0", "t", 1, 0, 0, 1), new GpuInfo(1, "GPU-1", "t", 1, 0, 0, 1)));
         assertThat(s.allocate(1)).isEmpty();
     }
+
+    @Test
+    void freeSlotsAreCountedWithoutTryingEachAssignment() {
+        GpuScheduler big = new GpuScheduler(gpus(2), Optional.empty(), 100_000, false);
+        assertThat(big.freeSlots(2)).isEqualTo(100_000);
+        assertThat(big.freeSlots(1)).isEqualTo(200_000);
+        assertThat(big.freeSlots(3)).isZero();
+
+        GpuScheduler uneven = new GpuScheduler(gpus(2), Optional.empty(), 3, false);
+        uneven.allocate(1);
+        uneven.allocate(1);
+        uneven.allocate(1);
+        // Rooms are now 1 and 2 (or 2 and 1): one more 2-GPU trial fits, not two.
+        assertThat(uneven.freeSlots(2)).isEqualTo(1);
+        assertThat(uneven.freeSlots(1)).isEqualTo(3);
+    }
 }
