@@ -72,6 +72,7 @@ public final class ExperimentBuilder {
     private ScheduledExecutorService scheduler;
     private ExperimentConfig config;
     private dev.hybrid.assessor.Assessor assessor;
+    private boolean includeIntermediateResults;
     private String assessorName;
     private Map<String, Object> assessorArgs;
     private ExperimentStore store;
@@ -108,7 +109,10 @@ public final class ExperimentBuilder {
     public ExperimentBuilder config(ExperimentConfig experimentConfig) {
         this.config = Objects.requireNonNull(experimentConfig, "experimentConfig");
         searchSpace(config.searchSpace());
-        config.tuner().ifPresent(t -> tuner(t.name(), t.classArgs()));
+        config.tuner().ifPresent(t -> {
+            tuner(t.name(), t.classArgs());
+            includeIntermediateResults(t.includeIntermediateResults());
+        });
         config.assessor().ifPresent(a -> assessor(a.name(), a.classArgs()));
         trialConcurrency(config.trialConcurrency());
         config.maxTrialNumber().ifPresent(this::maxTrialNumber);
@@ -137,6 +141,15 @@ public final class ExperimentBuilder {
         this.assessorName = Objects.requireNonNull(builtinName, "builtinName");
         this.assessorArgs = new LinkedHashMap<>(Objects.requireNonNull(classArgs, "classArgs"));
         this.assessor = null;
+        return this;
+    }
+
+    /**
+     * NNI's {@code includeIntermediateResults}: a trial stopped early by the assessor gives the tuner its last
+     * intermediate result as its final one (otherwise the tuner learns nothing from it). Off by default.
+     */
+    public ExperimentBuilder includeIntermediateResults(boolean include) {
+        this.includeIntermediateResults = include;
         return this;
     }
 
@@ -372,7 +385,7 @@ public final class ExperimentBuilder {
         Map<String, Object> stored = new LinkedHashMap<>(settingsJson);
         stored.put("platform", thePlatform.name());
         return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner,
-                Optional.ofNullable(theAssessor), mode, theSeed,
+                Optional.ofNullable(theAssessor), includeIntermediateResults, mode, theSeed,
                 trialConcurrency, maxTrialNumber == null ? Integer.MAX_VALUE : maxTrialNumber,
                 Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler), theStore, ownsStore,

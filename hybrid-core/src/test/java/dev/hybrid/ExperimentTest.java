@@ -747,6 +747,32 @@ class ExperimentTest {
         assertThat(judged).contains(List.of(0.9, 0.9));
     }
 
+    @Test
+    void withIncludeIntermediateResultsAnEarlyStoppedTrialGivesTheTunerItsLastIntermediateResult() throws Exception {
+        dev.hybrid.assessor.Assessor stopLow = (trial, results) -> results.get(results.size() - 1) < 0.5
+                ? dev.hybrid.assessor.Verdict.BAD : dev.hybrid.assessor.Verdict.GOOD;
+        for (boolean include : new boolean[] {true, false}) {
+            ScriptedTuner tuner = new ScriptedTuner().then(next(0.2), next(0.9));
+            ExperimentHandle h = start(builder().tuner(tuner).assessor(stopLow).includeIntermediateResults(include)
+                    .trialConcurrency(1).maxTrialNumber(2)
+                    .trialFunction((p, r) -> {
+                        double x = ((Number) p.values().get("i")).doubleValue();
+                        r.reportIntermediate(x);
+                        if (x < 0.5) {
+                            new CountDownLatch(1).await();
+                        }
+                        r.reportFinal(x);
+                    }));
+            finished(h);
+            assertThat(h.trials()).extracting(Trial::status).containsExactly(TrialStatus.EARLY_STOPPED,
+                    TrialStatus.SUCCEEDED);
+            assertThat(tuner.results()).as("include=%s", include).hasSize(include ? 2 : 1);
+            if (include) {
+                assertThat(tuner.results().get(0).value()).isEqualTo(0.2);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ hybrid mode
 
     @Test

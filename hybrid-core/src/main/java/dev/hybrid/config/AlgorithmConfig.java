@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param classArgs the arguments as plain JDK values (strings, numbers, booleans, lists, maps)
  * @param path where the section is, e.g. {@code tuner}; class-argument problems are reported under
  *     {@code <path>.classArgs}
+ * @param includeIntermediateResults NNI's tuner option: a trial stopped early gives the tuner its last intermediate
+ *     result as its final one
  */
-public record AlgorithmConfig(String name, Map<String, Object> classArgs, FieldPath path) {
+public record AlgorithmConfig(String name, Map<String, Object> classArgs, FieldPath path,
+        boolean includeIntermediateResults) {
     public AlgorithmConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(path, "path");
@@ -21,7 +24,7 @@ public record AlgorithmConfig(String name, Map<String, Object> classArgs, FieldP
 
     /** An algorithm configured in code, reported under {@code path}. */
     public static AlgorithmConfig of(String name, Map<String, ?> classArgs, String path) {
-        return new AlgorithmConfig(name, new LinkedHashMap<>(classArgs), FieldPath.of(path));
+        return new AlgorithmConfig(name, new LinkedHashMap<>(classArgs), FieldPath.of(path), false);
     }
 
     /** The path of the class arguments. */

@@ -235,13 +235,14 @@ public final class ConfigLoader {
                             + capitalize(kind) + "Provider, then refer to it by " + nameKey);
                 }
             }
-            n.markKnown("gpuIndices", "includeIntermediateResults");
+            n.markKnown("gpuIndices");
+            boolean includeIntermediate = kind.equals("tuner") && n.bool("includeIntermediateResults", false);
             n.rejectUnknownKeys();
             if (name.isEmpty()) {
                 n.problem(nameKey, "is required: the name of a built-in " + kind);
                 return Optional.empty();
             }
-            AlgorithmConfig a = new AlgorithmConfig(name.get(), args, n.path());
+            AlgorithmConfig a = new AlgorithmConfig(name.get(), args, n.path(), includeIntermediate);
             validateAlgorithm(a, kind, n.pathOf(nameKey));
             return Optional.of(a);
         }

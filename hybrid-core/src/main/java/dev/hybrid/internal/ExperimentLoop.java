@@ -581,6 +581,25 @@ public final class ExperimentLoop implements Runnable {
         }
     }
 
+    /**
+     * NNI's {@code includeIntermediateResults}: an early-stopped trial without a final result gives the tuner its last
+     * intermediate one as if it were final.
+     */
+    private void giveTunerLastIntermediate(TrialRecord r) {
+        if (!settings.includeIntermediateResults() || r.finalMetric != null || r.intermediate == null
+                || r.intermediate.isEmpty() || !tunerUsable) {
+            return;
+        }
+        double last;
+        try {
+            last = r.intermediate.get(r.intermediate.size() - 1).scalar();
+        } catch (MetricFormatException ex) {
+            return;
+        }
+        callTuner(() -> tuner.onResult(r.id(), r.parameters(), last), "onResult");
+        tunerWaiting = false;
+    }
+
     /** Asks the assessor about a running trial after an intermediate result; a BAD verdict stops it early. */
     private void assess(TrialRecord r) {
         if (assessor == null || r.status != TrialStatus.RUNNING || r.earlyStopRequested
@@ -635,6 +654,7 @@ public final class ExperimentLoop implements Runnable {
         if (r.earlyStopRequested && (s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED)) {
             s = TrialStatus.EARLY_STOPPED;
             message = "stopped early by the assessor";
+            giveTunerLastIntermediate(r);
         }
         endTrial(r, s, e.exitCode().orElse(null), message, e.at());
     }

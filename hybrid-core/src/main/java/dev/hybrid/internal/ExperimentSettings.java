@@ -26,6 +26,7 @@ public record ExperimentSettings(
         SearchSpace searchSpace,
         Tuner tuner,
         Optional<dev.hybrid.assessor.Assessor> assessor,
+        boolean includeIntermediateResults,
         OptimizeMode optimizeMode,
         long seed,
         int trialConcurrency,

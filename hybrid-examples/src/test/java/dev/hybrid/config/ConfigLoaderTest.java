@@ -143,6 +143,9 @@ class ConfigLoaderTest {
                         List.of("tuner.classArgs.optimise_mode")),
                 Arguments.of("v1 custom python tuner", V1.replace("  builtinTunerName: TPE\n",
                         "  builtinTunerName: TPE\n  className: MyTuner\n"), List.of("tuner.className")),
+                Arguments.of("v1 assessor cannot include intermediate results", V1
+                        + "assessor:\n  builtinAssessorName: Medianstop\n  includeIntermediateResults: true\n",
+                        List.of("assessor.includeIntermediateResults")),
                 Arguments.of("v1 unknown assessor", V1 + "assessor:\n  builtinAssessorName: Nope\n",
                         List.of("assessor.builtinAssessorName")),
                 Arguments.of("v1 no tuner", V1.substring(0, V1.indexOf("tuner:")) + V1.substring(V1.indexOf("trial:")),
@@ -274,6 +277,14 @@ class ConfigLoaderTest {
         assertThat(c.trial().codeDirectory()).isEqualTo(dir.normalize());
         assertThat(c.trial().gpuNumber()).contains(0);
         assertThat(c.trainingServices()).extracting(PlatformConfig::platform).containsExactly("local");
+    }
+
+    @Test
+    void theTunersIncludeIntermediateResultsIsRead() {
+        ExperimentConfig c = parse(V1.replace("  builtinTunerName: TPE\n",
+                "  builtinTunerName: TPE\n  includeIntermediateResults: true\n"));
+        assertThat(c.tuner().orElseThrow().includeIntermediateResults()).isTrue();
+        assertThat(parse(V1).tuner().orElseThrow().includeIntermediateResults()).isFalse();
     }
 
     @Test
