@@ -780,8 +780,10 @@ class ExperimentTest {
         FakePlatform a = FakePlatform.withSlots(1).succeedingWith(0.5);
         dev.hybrid.platform.InProcessPlatform b = dev.hybrid.platform.InProcessPlatform.create(
                 (p, r) -> r.reportFinal(0.7), 2);
+        // Round-robin: the first trial goes to the fake, whatever the timing of the in-process threads.
         ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(3).maxTrialNumber(12)
-                .platforms(a, b));
+                .platform(dev.hybrid.platform.HybridPlatform.builder().add(a).add(b)
+                        .policy(dev.hybrid.platform.DispatchPolicy.roundRobin()).build()));
 
         finished(h);
 
