@@ -71,6 +71,7 @@ public final class ExperimentBuilder {
     private Clock clock;
     private ScheduledExecutorService scheduler;
     private ExperimentConfig config;
+    private Registry registry;
     private dev.hybrid.assessor.Assessor assessor;
     private boolean includeIntermediateResults;
     private String assessorName;
@@ -454,8 +455,16 @@ public final class ExperimentBuilder {
         }
     }
 
+    /** The named components, loaded through {@code ServiceLoader} once for this builder. */
+    private Registry registry() {
+        if (registry == null) {
+            registry = Registry.load();
+        }
+        return registry;
+    }
+
     private dev.hybrid.assessor.Assessor resolveAssessor(Problems problems) {
-        Registry registry = Registry.load();
+        Registry registry = registry();
         var provider = registry.assessor(assessorName);
         if (provider.isEmpty()) {
             problems.add(FieldPath.of("assessor.builtinAssessorName"),
@@ -473,7 +482,7 @@ public final class ExperimentBuilder {
 
     /** The config's platform; several (hybrid mode) run under one {@link HybridPlatform}. */
     private TrainingPlatform platformFromConfig(String id, Path experimentDir, Clock theClock) {
-        Registry registry = Registry.load();
+        Registry registry = registry();
         List<TrainingPlatform> created = new ArrayList<>();
         for (PlatformConfig pc : config.trainingServices()) {
             PlatformProvider provider = registry.platform(pc.platform()).orElseThrow(() ->
@@ -520,7 +529,7 @@ public final class ExperimentBuilder {
     }
 
     private Tuner resolveTuner(long theSeed, Problems problems) {
-        Registry registry = Registry.load();
+        Registry registry = registry();
         Optional<TunerProvider> provider = registry.tuner(tunerName);
         if (provider.isEmpty()) {
             problems.add(FieldPath.of("tuner.builtinTunerName"),
@@ -543,7 +552,7 @@ public final class ExperimentBuilder {
             if (optimizeMode != null) {
                 return optimizeMode;
             }
-            return Registry.load().tuner(tunerName).map(TunerProvider::defaultOptimizeMode).orElse(null);
+            return registry().tuner(tunerName).map(TunerProvider::defaultOptimizeMode).orElse(null);
         }
         OptimizeMode fromArgs;
         try {

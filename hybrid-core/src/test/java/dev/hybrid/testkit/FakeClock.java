@@ -8,12 +8,21 @@ import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A {@link Clock} that stands still until a test sets or advances it. Thread-safe; always UTC. */
+/**
+ * A {@link Clock} that stands still until a test sets or advances it. Thread-safe; UTC unless viewed in another zone
+ * with {@link #withZone}, which shares the same time.
+ */
 public final class FakeClock extends Clock {
     private final AtomicReference<Instant> now;
+    private final ZoneId zone;
 
     public FakeClock(Instant start) {
-        this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
+        this(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
+    }
+
+    private FakeClock(AtomicReference<Instant> now, ZoneId zone) {
+        this.now = now;
+        this.zone = zone;
     }
 
     /** A clock at 2026-01-01T00:00:00Z. */
@@ -41,11 +50,12 @@ public final class FakeClock extends Clock {
 
     @Override
     public ZoneId getZone() {
-        return ZoneOffset.UTC;
+        return zone;
     }
 
+    /** This clock in another zone: setting or advancing either moves both. */
     @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("a FakeClock is always UTC");
+    public FakeClock withZone(ZoneId newZone) {
+        return new FakeClock(now, Objects.requireNonNull(newZone, "zone"));
     }
 }

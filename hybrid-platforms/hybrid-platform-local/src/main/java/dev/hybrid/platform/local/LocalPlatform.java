@@ -3,6 +3,8 @@ package dev.hybrid.platform.local;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.protocol.ExitMessage;
+import dev.hybrid.protocol.LineBuffer;
 import dev.hybrid.protocol.MetricFrames;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
@@ -56,7 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalPlatform implements TrainingPlatform {
     private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
-    private static final int STDERR_TAIL_LINES = 10;
 
     private final LocalPlatformOptions options;
     private final Clock clock;
@@ -387,7 +388,7 @@ public final class LocalPlatform implements TrainingPlatform {
             status = TrialStatus.SUCCEEDED;
         } else {
             status = TrialStatus.FAILED;
-            message = "exit code " + exit + stderrTail(t.sysDir);
+            message = ExitMessage.of(exit, stderrEnd(t.sysDir));
         }
         running.remove(t.id);
         releaseGpus(t.gpus);
@@ -448,14 +449,14 @@ public final class LocalPlatform implements TrainingPlatform {
         }
     }
 
-    private static String stderrTail(Path sysDir) {
+    /** The last 8 KiB of a trial's stderr file (empty when it has none). */
+    private static String stderrEnd(Path sysDir) {
         try {
             Path f = sysDir.resolve("stderr");
             if (!Files.exists(f)) {
                 return "";
             }
             long size = Files.size(f);
-            byte[] bytes;
             try (var ch = Files.newByteChannel(f)) {
                 long from = Math.max(0, size - 8192);
                 ch.position(from);
@@ -463,14 +464,8 @@ public final class LocalPlatform implements TrainingPlatform {
                 while (buf.hasRemaining() && ch.read(buf) > 0) {
                     // read until full
                 }
-                bytes = buf.array();
+                return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             }
-            List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
-            if (lines.isEmpty()) {
-                return "";
-            }
-            List<String> tail = lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size());
-            return "; last lines of stderr:\n" + String.join("\n", tail);
         } catch (IOException e) {
             return "";
         }
@@ -573,7 +568,7 @@ public final class LocalPlatform implements TrainingPlatform {
         final FileTail metricsTail;
         final FileTail stdoutTail;
         final MetricFrames.Decoder frames = new MetricFrames.Decoder();
-        final LineSplitter stdoutLines = new LineSplitter();
+        final LineBuffer stdoutLines = new LineBuffer();
         final Deque<ProcessHandle> descendants = new java.util.concurrent.ConcurrentLinkedDeque<>();
         final Optional<List<Integer>> gpus;
         /** Counted down once the trial's end has been handled. */
@@ -588,28 +583,6 @@ public final class LocalPlatform implements TrainingPlatform {
             this.gpus = gpus;
             this.metricsTail = new FileTail(sysDir.resolve(".nni").resolve("metrics"));
             this.stdoutTail = new FileTail(sysDir.resolve("stdout"));
-        }
-    }
-
-    /** Splits a byte stream into lines, keeping an unfinished last line until more bytes or the end arrive. */
-    private static final class LineSplitter {
-        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
-
-        List<String> feed(byte[] bytes, boolean eof) {
-            List<String> lines = new ArrayList<>();
-            for (byte b : bytes) {
-                if (b == '\n') {
-                    lines.add(partial.toString(StandardCharsets.UTF_8));
-                    partial.reset();
-                } else {
-                    partial.write(b);
-                }
-            }
-            if (eof && partial.size() > 0) {
-                lines.add(partial.toString(StandardCharsets.UTF_8));
-                partial.reset();
-            }
-            return lines;
         }
     }
 

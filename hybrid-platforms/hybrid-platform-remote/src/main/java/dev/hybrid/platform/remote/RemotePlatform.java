@@ -10,6 +10,8 @@ import dev.hybrid.platform.remote.internal.KnownHosts;
 import dev.hybrid.platform.remote.internal.MachineLink;
 import dev.hybrid.platform.remote.internal.MonitorReader;
 import dev.hybrid.platform.remote.internal.RemoteScripts;
+import dev.hybrid.protocol.ExitMessage;
+import dev.hybrid.protocol.LineBuffer;
 import dev.hybrid.protocol.MetricFrames;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
@@ -83,7 +85,6 @@ import org.slf4j.MDC;
 public final class RemotePlatform implements TrainingPlatform {
     private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
-    private static final int STDERR_TAIL_LINES = 10;
     /** How often the GPUs are read again while trials need them: other processes come and go, as in NNI. */
     private static final Duration GPU_REFRESH = Duration.ofSeconds(5);
 
@@ -504,7 +505,7 @@ public final class RemotePlatform implements TrainingPlatform {
                     }
                     case "oreset" -> {
                         t.stdoutOffset = 0;
-                        t.stdoutLines = new LineSplitter();
+                        t.stdoutLines = new LineBuffer();
                     }
                     case "end" -> onEnd(t, m.args());
                     case "gone" -> finish(t, Optional.empty(), clock.instant(), t.cancelled ? ""
@@ -619,7 +620,7 @@ public final class RemotePlatform implements TrainingPlatform {
         }
         String message = "";
         if (code.isPresent() && code.get() != 0) {
-            message = "exit code " + code.get() + stderrTail(t);
+            message = ExitMessage.of(code.get(), t.stderrTail.toString(StandardCharsets.UTF_8));
         } else if (code.isEmpty()) {
             message = "the trial's .nni/state is unreadable: " + String.join(" ", args);
         }
@@ -664,16 +665,6 @@ public final class RemotePlatform implements TrainingPlatform {
         deliver(new TrialEvent.Ended(t.spec.id(), status, exitCode, message, at));
     }
 
-    private static String stderrTail(RemoteTrial t) {
-        String text = t.stderrTail.toString(StandardCharsets.UTF_8);
-        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
-        if (lines.isEmpty()) {
-            return "";
-        }
-        return "; last lines of stderr:\n" + String.join("\n",
-                lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size()));
-    }
-
     private void deliver(TrialEvent e) {
         synchronized (deliverLock) {
             TrialEventSink s = sink;
@@ -693,7 +684,7 @@ public final class RemotePlatform implements TrainingPlatform {
         final List<Integer> gpuIndices;
         final String json;
         MetricFrames.Decoder frames = new MetricFrames.Decoder();
-        LineSplitter stdoutLines = new LineSplitter();
+        LineBuffer stdoutLines = new LineBuffer();
         final ByteArrayOutputStream stderrTail = new ByteArrayOutputStream();
         volatile long metricsOffset;
         volatile long stdoutOffset;
@@ -785,28 +776,6 @@ public final class RemotePlatform implements TrainingPlatform {
             if (!gpuIndices.isEmpty() && gpus instanceof GpuState.Usable u) {
                 u.scheduler().release(gpuIndices);
             }
-        }
-    }
-
-    /** Splits a byte stream into lines, keeping an unfinished last line until more bytes or the end arrive. */
-    private static final class LineSplitter {
-        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-
-        List<String> feed(byte[] bytes, boolean eof) {
-            List<String> lines = new ArrayList<>();
-            for (byte b : bytes) {
-                if (b == '\n') {
-                    lines.add(partial.toString(StandardCharsets.UTF_8));
-                    partial.reset();
-                } else if (partial.size() < (1 << 20)) {
-                    partial.write(b);
-                }
-            }
-            if (eof && partial.size() > 0) {
-                lines.add(partial.toString(StandardCharsets.UTF_8));
-                partial.reset();
-            }
-            return lines;
         }
     }
 }
