@@ -87,7 +87,10 @@ public final class Experiment implements AutoCloseable {
         return settings.maxExecDuration();
     }
 
-    /** The seed the tuner's random generator was built from (given, or chosen at random and logged). */
+    /**
+     * The seed the tuner's random generator was built from, to reuse for the same run: a tuner's {@code seed} class
+     * argument, else the builder's seed, else one chosen at random (and logged).
+     */
     public long seed() {
         return settings.seed();
     }

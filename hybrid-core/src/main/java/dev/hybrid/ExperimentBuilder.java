@@ -173,7 +173,11 @@ public final class ExperimentBuilder {
         return this;
     }
 
-    /** The tuner to use, as an instance. Replaces an earlier tuner. */
+    /**
+     * The tuner to use, as an instance. Replaces an earlier tuner. A tuner with an {@link Tuner#optimizeMode() optimize
+     * mode} of its own sets the experiment's; {@link #build()} refuses an {@link #optimizeMode} that contradicts it.
+     * Every tuner learns the experiment's mode and seed in {@link Tuner#onStart}.
+     */
     public ExperimentBuilder tuner(Tuner tuner) {
         this.tuner = Objects.requireNonNull(tuner, "tuner");
         this.tunerName = null;
@@ -194,15 +198,20 @@ public final class ExperimentBuilder {
     }
 
     /**
-     * Whether larger or smaller final values are better, for {@link ExperimentHandle#bestTrial()}. Defaults to the
-     * tuner's {@code optimize_mode} class argument when the tuner is built by name, else to {@code MAXIMIZE}.
+     * Whether larger or smaller final values are better, for {@link ExperimentHandle#bestTrial()} and the tuner.
+     * Defaults to the tuner's {@code optimize_mode} class argument (or its provider's default) when the tuner is built
+     * by name, to the tuner's own {@link Tuner#optimizeMode()} when it is passed as an object, else to
+     * {@code MAXIMIZE}. A tuner built by name without {@code optimize_mode} follows this mode.
      */
     public ExperimentBuilder optimizeMode(OptimizeMode mode) {
         this.optimizeMode = Objects.requireNonNull(mode, "mode");
         return this;
     }
 
-    /** The seed of the tuner's random generator. By default a random seed is chosen and logged. */
+    /**
+     * The seed of the tuner's random generator. By default a random seed is chosen and logged. A tuner built by name
+     * with a {@code seed} class argument uses that one, and {@link Experiment#seed()} reports it.
+     */
     public ExperimentBuilder seed(long seed) {
         this.seed = seed;
         return this;
@@ -319,14 +328,26 @@ public final class ExperimentBuilder {
 
         SearchSpace space = resolveSearchSpace(problems);
 
-        long theSeed = seed != null ? seed : new SecureRandom().nextLong();
+        // A tuner's own seed classArg is the seed its proposals come from, so it is the one to report and reuse.
+        Optional<Long> argSeed = tunerName != null && classArgs.get("seed") instanceof Number n
+                && n.doubleValue() == Math.rint(n.doubleValue()) ? Optional.of(n.longValue()) : Optional.empty();
+        boolean randomSeed = argSeed.isEmpty() && seed == null;
+        long theSeed = argSeed.orElseGet(() -> seed != null ? seed : new SecureRandom().nextLong());
         OptimizeMode mode = optimizeMode;
         Tuner theTuner = tuner;
         if (tuner == null && tunerName == null) {
             problems.add(FieldPath.of("tuner"), "is required");
         } else if (tuner == null) {
-            theTuner = resolveTuner(theSeed, problems);
             mode = resolveOptimizeMode(problems);
+            theTuner = resolveTuner(TunerContext.of(theSeed, mode == null ? OptimizeMode.MAXIMIZE : mode), problems);
+        } else if (tuner.optimizeMode().isPresent()) {
+            OptimizeMode own = tuner.optimizeMode().get();
+            if (optimizeMode != null && optimizeMode != own) {
+                problems.add(FieldPath.of("optimizeMode"), "is " + optimizeMode + " but the tuner ("
+                        + tuner.getClass().getSimpleName() + ") was built to " + own
+                        + "; build the tuner for " + optimizeMode + " or leave optimizeMode unset");
+            }
+            mode = own;
         }
         if (mode == null) {
             mode = OptimizeMode.MAXIMIZE;
@@ -373,7 +394,7 @@ public final class ExperimentBuilder {
             }
             thePlatform = platformFromConfig(id, workDir.resolve(id), theClock);
         }
-        if (seed == null) {
+        if (randomSeed) {
             log.info("Experiment {} uses the random seed {}", id, theSeed);
         }
         ExperimentStore theStore = store;
@@ -528,7 +549,7 @@ public final class ExperimentBuilder {
         }
     }
 
-    private Tuner resolveTuner(long theSeed, Problems problems) {
+    private Tuner resolveTuner(TunerContext context, Problems problems) {
         Registry registry = registry();
         Optional<TunerProvider> provider = registry.tuner(tunerName);
         if (provider.isEmpty()) {
@@ -538,7 +559,7 @@ public final class ExperimentBuilder {
         }
         FieldPath at = FieldPath.of("tuner.classArgs");
         try {
-            return provider.get().create(ConfigNode.of(classArgs, at, problems), TunerContext.seeded(theSeed));
+            return provider.get().create(ConfigNode.of(classArgs, at, problems), context);
         } catch (RuntimeException e) {
             problems.add(at, "tuner " + tunerName + " rejected its arguments: " + e.getMessage());
             return null;

@@ -28,7 +28,7 @@ import java.util.Optional;
  * wrong types, bad values, unknown tuners or platforms, a platform whose module is not on the class path — is
  * collected with its field path and thrown at once as a {@link ConfigException}, before anything starts.
  *
- * <p>Tuners, assessors and platforms are found through {@link ServiceLoader} on the given class loader.
+ * <p>Tuners, assessors and platforms are found through {@link java.util.ServiceLoader} on the given class loader.
  */
 public final class ConfigLoader {
     /** The platforms Hybrid knows, with the Maven artifact that provides each. */

@@ -23,6 +23,7 @@ import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Suggestion;
 import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.TunerException;
 import java.time.Clock;
 import java.time.Duration;
@@ -242,6 +243,7 @@ public final class ExperimentLoop implements Runnable {
                     settings.maxExecDuration().map(Duration::toString).orElse("unlimited"), settings.seed());
             openStore();
             setStatus(ExperimentStatus.RUNNING);
+            callTuner(() -> tuner.onStart(TunerContext.of(settings.seed(), settings.optimizeMode())), "onStart");
             callTuner(() -> tuner.updateSearchSpace(settings.searchSpace()), "updateSearchSpace");
             if (settings.resume()) {
                 restoreTrials();
@@ -672,6 +674,11 @@ public final class ExperimentLoop implements Runnable {
         if (s == TrialStatus.FAILED) {
             withTrial(r.id(), () -> log.info("Trial {} ended FAILED{}: {}", r.id(),
                     exitCode == null ? "" : " (exit code " + exitCode + ")", message));
+        } else if (s == TrialStatus.SUCCEEDED && !r.hasFinalValue) {
+            // Otherwise silent: the tuner learns nothing from such a trial, and the user should know why.
+            withTrial(r.id(), () -> log.info("Trial {} ended SUCCEEDED without reporting a final result, so the "
+                    + "tuner learns nothing from it (report one with reporter.reportFinal(value), or "
+                    + "nni.report_final_result(value) in Python)", r.id()));
         } else if (log.isDebugEnabled()) {
             withTrial(r.id(), () -> log.debug("Trial {} ended {}", r.id(), s));
         }

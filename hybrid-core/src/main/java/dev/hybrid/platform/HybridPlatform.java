@@ -37,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * when every child has failed does {@link #start} or {@link #submit} throw. Each such event is logged at WARN with the
  * child and the cause.
  *
+ * <p><b>Quarantine.</b> A child whose trials fail fast — {@code failures} trials in a row (default 3) ending
+ * {@code FAILED} within {@code within} (default 10 s) of their submission — while another child's trials do not, has a
+ * broken environment (a missing interpreter, a full disk, a machine that is reachable but broken): its fast failures
+ * free its slots at once, so without this it would draw most new trials. It gets no new trial for a backoff (default
+ * 30 s, doubling to 10 min), logged at WARN with the child, the count and the last failure; then one probe trial. A
+ * probe that does not fail fast ends the quarantine; one that does starts a longer one. When every child fails fast
+ * (the trial itself is broken), none is quarantined. Set it with {@link Builder#quarantine}.
+ *
  * <p>Thread-safety: every method may be called from any thread; children's events are forwarded as they come, and
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
  */
@@ -44,6 +52,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    private static final Duration MAX_QUARANTINE = Duration.ofMinutes(10);
 
     /** A child platform and what the hybrid platform knows of it. */
     private static final class Child {
@@ -58,6 +67,13 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         boolean failedForGood;
         Duration backoff = FIRST_BACKOFF;
         Instant retryAt = Instant.MIN;
+        /** Trials in a row that ended FAILED soon after their submission. */
+        int fastFailures;
+        String lastFailure = "";
+        boolean quarantined;
+        Instant quarantinedUntil = Instant.MIN;
+        Duration quarantine;
+        boolean probing;
 
         Child(int index, TrainingPlatform platform, String name, OptionalInt max, double weight) {
             this.index = index;
@@ -79,6 +95,8 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         Child child;
         boolean cancelRequested;
         boolean resubmitted;
+        Instant submittedAt = Instant.MIN;
+        boolean probe;
 
         Placement(TrialSpec spec, Child child) {
             this.spec = spec;
@@ -89,19 +107,28 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
     private final List<Child> children;
     private final DispatchPolicy policy;
     private final Clock clock;
+    private final int quarantineFailures;
+    private final Duration fastFailureWithin;
+    private final Duration firstQuarantine;
     private final Map<TrialId, Placement> placements = new HashMap<>();
     private final Object lock = new Object();
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ExecutorService dispatcher;
 
-    private HybridPlatform(List<Child> children, DispatchPolicy policy, Clock clock) {
+    private HybridPlatform(List<Child> children, Builder b) {
         if (children.isEmpty()) {
             throw new IllegalArgumentException("a hybrid platform needs at least one child");
         }
         this.children = List.copyOf(children);
-        this.policy = Objects.requireNonNull(policy, "policy");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.policy = Objects.requireNonNull(b.policy, "policy");
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.quarantineFailures = b.quarantineFailures;
+        this.fastFailureWithin = b.fastFailureWithin;
+        this.firstQuarantine = b.firstQuarantine;
+        for (Child c : this.children) {
+            c.quarantine = firstQuarantine;
+        }
     }
 
     /** A hybrid platform over {@code children}, with the default policy. */
@@ -125,6 +152,9 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         private final List<Double> weights = new ArrayList<>();
         private DispatchPolicy policy = DispatchPolicy.mostFree();
         private Clock clock = Clock.systemUTC();
+        private int quarantineFailures = 3;
+        private Duration fastFailureWithin = Duration.ofSeconds(10);
+        private Duration firstQuarantine = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -156,13 +186,44 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
             return this;
         }
 
+        /**
+         * How each trial picks a child among the healthy ones with room; {@link DispatchPolicy#mostFree()} by default.
+         * Replaces an earlier policy.
+         */
         public Builder policy(DispatchPolicy dispatchPolicy) {
             this.policy = Objects.requireNonNull(dispatchPolicy, "policy");
             return this;
         }
 
+        /**
+         * The clock that times backoffs (of unhealthy and quarantined children) and fast failures; the UTC system clock
+         * by default. Tests pass a fake clock to step through backoffs without waiting.
+         */
         public Builder clock(Clock theClock) {
             this.clock = Objects.requireNonNull(theClock, "clock");
+            return this;
+        }
+
+        /**
+         * When a child is quarantined: after {@code failures} trials in a row ended {@code FAILED} within
+         * {@code within} of their submission, while another child's trials do not fail fast. It then gets no trial for
+         * {@code firstBackoff} (doubling, up to 10 min, each time a probe fails fast too). Defaults: 3, 10 s, 30 s.
+         *
+         * @throws IllegalArgumentException if {@code failures < 1} or a duration is not positive
+         */
+        public Builder quarantine(int failures, Duration within, Duration firstBackoff) {
+            Objects.requireNonNull(within, "within");
+            Objects.requireNonNull(firstBackoff, "firstBackoff");
+            if (failures < 1) {
+                throw new IllegalArgumentException("failures must be >= 1, was " + failures);
+            }
+            if (within.isNegative() || within.isZero() || firstBackoff.isNegative() || firstBackoff.isZero()) {
+                throw new IllegalArgumentException("within and firstBackoff must be positive, were " + within + " and "
+                        + firstBackoff);
+            }
+            this.quarantineFailures = failures;
+            this.fastFailureWithin = within;
+            this.firstQuarantine = firstBackoff;
             return this;
         }
 
@@ -177,7 +238,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
                 String label = n == 1 ? p.name() : p.name() + "#" + n;
                 list.add(new Child(i, p, label, caps.get(i), weights.get(i)));
             }
-            return new HybridPlatform(list, policy, clock);
+            return new HybridPlatform(list, this);
         }
     }
 
@@ -191,12 +252,15 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         return children.stream().map(c -> c.name).toList();
     }
 
-    /** The name of the platform running (or that ran) a trial: the child's own name, e.g. {@code local}. */
+    /**
+     * The name of the platform running (or that ran) a trial: the child's own name, as in {@link #childNames()}
+     * ({@code local}, or {@code local#2} for a second child of that kind).
+     */
     @Override
     public Optional<String> platformOf(TrialId trial) {
         synchronized (lock) {
             Placement p = placements.get(trial);
-            return p == null || p.child == null ? Optional.empty() : Optional.of(p.child.platform.name());
+            return p == null || p.child == null ? Optional.empty() : Optional.of(p.child.name);
         }
     }
 
@@ -280,13 +344,10 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
                 List<DispatchPolicy.Candidate> candidates = new ArrayList<>();
                 Instant now = clock.instant();
                 for (Child c : children) {
-                    if (c == exclude || tried.contains(c) || !c.started || c.failedForGood) {
+                    if (c == exclude || tried.contains(c)) {
                         continue;
                     }
-                    if (!c.healthy && now.isBefore(c.retryAt)) {
-                        continue;
-                    }
-                    int room = c.room();
+                    int room = usableRoom(c, now);
                     if (room > 0) {
                         candidates.add(new DispatchPolicy.Candidate(c.index, c.name, room, c.running, c.weight));
                     }
@@ -296,11 +357,21 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
                             ? "no platform has a free slot" : "no platform took the trial: "
                             + String.join("; ", refusals), true, null);
                 }
-                DispatchPolicy.Candidate chosen = policy.choose(spec, List.copyOf(candidates));
+                // A quarantined child whose backoff is over gets the next trial as its probe, whatever the policy
+                // would choose: most-free would rarely pick a child offering one slot.
+                Optional<DispatchPolicy.Candidate> probe = candidates.stream()
+                        .filter(cand -> children.get(cand.index()).quarantined).findFirst();
+                DispatchPolicy.Candidate chosen = probe.orElseGet(() -> policy.choose(spec, List.copyOf(candidates)));
                 pick = children.get(chosen.index());
                 pick.running++;
                 // Before submitting: a child may report the trial's first events from inside submit.
                 placement.child = pick;
+                placement.submittedAt = now;
+                placement.probe = pick.quarantined;
+                if (pick.quarantined) {
+                    pick.probing = true;
+                    log.info("Trial {} probes quarantined platform {}", spec.id(), pick.name);
+                }
             }
             try {
                 pick.platform.submit(spec);
@@ -317,6 +388,10 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
                 synchronized (lock) {
                     pick.running--;
                     placement.child = null;
+                    if (placement.probe) {
+                        placement.probe = false;
+                        pick.probing = false;
+                    }
                     tried.add(pick);
                     markUnhealthy(pick, e);
                     refusals.add(pick.name + ": " + e.getMessage());
@@ -335,6 +410,66 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         c.backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
 
+    /** The trials a child may take now: none while unhealthy or quarantined, one probe after a quarantine. */
+    private int usableRoom(Child c, Instant now) {
+        if (!c.started || c.failedForGood || (!c.healthy && now.isBefore(c.retryAt))) {
+            return 0;
+        }
+        if (c.quarantined) {
+            return now.isBefore(c.quarantinedUntil) || c.probing ? 0 : Math.min(1, c.room());
+        }
+        return c.room();
+    }
+
+    /** Counts fast failures and quarantines or releases the child. Holds the lock. */
+    private void trackHealth(Child c, Placement p, TrialEvent.Ended ended) {
+        boolean fastFailure = ended.status() == TrialStatus.FAILED
+                && Duration.between(p.submittedAt, clock.instant()).compareTo(fastFailureWithin) <= 0;
+        boolean probe = p.probe;
+        if (probe) {
+            p.probe = false;
+            c.probing = false;
+        }
+        if (fastFailure) {
+            c.fastFailures++;
+            c.lastFailure = ended.message();
+        } else if (ended.status() != TrialStatus.USER_CANCELED) {
+            c.fastFailures = 0;
+        }
+        boolean othersFine = anotherChildIsFine(c);
+        if (probe && ended.status() != TrialStatus.USER_CANCELED && (!fastFailure || !othersFine)) {
+            // A probe that did not fail fast, or one that did while every other child fails fast too (then the
+            // trial, not this child, is broken): the child takes trials again.
+            c.quarantined = false;
+            c.quarantine = firstQuarantine;
+            log.warn("Platform {} takes trials again after its probe trial {}", c.name, ended.status());
+        } else if ((probe && fastFailure) || (!c.quarantined && c.fastFailures >= quarantineFailures
+                && othersFine)) {
+            Instant now = clock.instant();
+            c.quarantined = true;
+            c.quarantinedUntil = now.plus(c.quarantine);
+            log.warn("Platform {} is quarantined for {} s: {} trials in a row failed within {} s of their submission "
+                            + "while other platforms' trials did not; a probe trial follows. Last failure: {}",
+                    c.name, c.quarantine.toSeconds(), c.fastFailures, fastFailureWithin.toSeconds(), c.lastFailure);
+            Duration doubled = c.quarantine.multipliedBy(2);
+            c.quarantine = doubled.compareTo(MAX_QUARANTINE) > 0 ? MAX_QUARANTINE : doubled;
+        }
+    }
+
+    /**
+     * Whether a child other than {@code c} can take trials and its last trial did not fail fast: then the fault lies
+     * with {@code c}, not with the trial. (A child that has had no trial yet counts: under most-free dispatch a child
+     * failing fast would otherwise keep every trial and never let another show that it works.)
+     */
+    private boolean anotherChildIsFine(Child c) {
+        for (Child o : children) {
+            if (o != c && o.started && !o.failedForGood && !o.quarantined && o.fastFailures == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void onChildEvent(Child from, TrialEvent event) {
         if (closed) {
             return;
@@ -348,6 +483,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
                     return; // an event of an attempt that was already replaced
                 }
                 from.running--;
+                trackHealth(from, p, ended);
                 if (ended.status() == TrialStatus.SYS_CANCELED && !p.cancelRequested && !p.resubmitted) {
                     p.resubmitted = true;
                     resubmit = true;
@@ -407,9 +543,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         synchronized (lock) {
             Instant now = clock.instant();
             for (Child c : children) {
-                if (c.started && !c.failedForGood && (c.healthy || !now.isBefore(c.retryAt))) {
-                    sum += Math.max(0, c.room());
-                }
+                sum += Math.max(0, usableRoom(c, now));
             }
         }
         return sum;

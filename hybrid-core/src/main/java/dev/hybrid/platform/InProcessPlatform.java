@@ -34,8 +34,9 @@ import org.slf4j.MDC;
  * {@code hybrid-trial-<n>}: one trial per thread, so {@link #freeSlots()} is {@code threads} minus the trials that
  * have not ended. Its YAML name is {@code in-process}.
  *
- * <p>A trial that returns ends {@code SUCCEEDED}; one that throws ends {@code FAILED} with the exception in the
- * message. {@link #cancel} ends a live trial {@code USER_CANCELED} at once (exactly one {@code Ended}) and interrupts
+ * <p>A trial that returns ends {@code SUCCEEDED}; one that throws anything ({@link Error}s such as
+ * {@link OutOfMemoryError} included) ends {@code FAILED} with the throwable in the message, and its stack trace is
+ * logged once at WARN. {@link #cancel} ends a live trial {@code USER_CANCELED} at once (exactly one {@code Ended}) and interrupts
  * its thread; the slot is free from then on, even if the function ignores the interrupt for a while. Thread-safe.
  */
 public final class InProcessPlatform implements TrainingPlatform {
@@ -240,9 +241,11 @@ public final class InProcessPlatform implements TrainingPlatform {
                 end(TrialStatus.SUCCEEDED, "");
             } catch (InterruptedException e) {
                 end(TrialStatus.FAILED, "interrupted: " + describe(e));
-            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            } catch (Throwable e) {
+                // Any Throwable, Errors included: the pool's FutureTask would otherwise swallow it, the trial would
+                // never end, and the experiment would wait for it forever. A cancelled trial's throw is expected.
                 if (!ended.get()) {
-                    log.debug("Trial {} threw", spec.id(), e);
+                    log.warn("Trial {} failed: its function threw", spec.id(), e);
                 }
                 end(TrialStatus.FAILED, describe(e));
             } finally {

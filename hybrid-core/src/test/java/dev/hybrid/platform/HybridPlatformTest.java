@@ -3,6 +3,7 @@ package dev.hybrid.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hybrid.testkit.FakeClock;
 import dev.hybrid.testkit.FakePlatform;
 import dev.hybrid.testkit.RecordingSink;
 import dev.hybrid.testkit.TrainingPlatformContract;
@@ -134,7 +135,7 @@ class HybridPlatformTest {
 
         steady.awaitSubmitted(1, WAIT);
         assertThat(steady.submitted()).extracting(TrialSpec::id).containsExactly(TrialId.of("t0"));
-        assertThat(h.platformOf(TrialId.of("t0"))).contains("fake");
+        assertThat(h.platformOf(TrialId.of("t0"))).contains("fake#2");
         steady.end(TrialId.of("t0"), TrialStatus.SUCCEEDED);
         TrialEvent.Ended end = (TrialEvent.Ended) sink.awaitEvent(e -> e instanceof TrialEvent.Ended, WAIT);
         assertThat(end.status()).isEqualTo(TrialStatus.SUCCEEDED);
@@ -151,5 +152,78 @@ class HybridPlatformTest {
         h.cancel(TrialId.of("nope"));
         assertThat(a.cancelled()).isEmpty();
         assertThat(b.cancelled()).containsExactly(TrialId.of("t1"));
+    }
+
+    @Test
+    void twoChildrenOfOneKindAreRecordedByTheirOwnNames() {
+        FakePlatform a = FakePlatform.withSlots(1).startingOnly();
+        FakePlatform b = FakePlatform.withSlots(1).startingOnly();
+        HybridPlatform h = started(HybridPlatform.builder().add(a).add(b).policy(DispatchPolicy.roundRobin()).build());
+        h.submit(spec(0));
+        h.submit(spec(1));
+
+        assertThat(h.platformOf(TrialId.of("t0"))).contains("fake");
+        assertThat(h.platformOf(TrialId.of("t1"))).contains("fake#2");
+    }
+
+    /** A child whose every trial fails at once, as with a broken Python environment on one machine. */
+    private static FakePlatform failingFast(FakeClock clock, int slots) {
+        return FakePlatform.withSlots(slots, clock).onSubmit(s -> List.of(new TrialEvent.Started(s.id(), clock.instant()),
+                new TrialEvent.Ended(s.id(), TrialStatus.FAILED, java.util.Optional.of(127),
+                        "exit code 127: python3: command not found", clock.instant())));
+    }
+
+    @Test
+    void aChildWhoseTrialsFailFastWhileAnotherWorksIsQuarantinedThenProbed() {
+        FakeClock clock = new FakeClock();
+        FakePlatform broken = failingFast(clock, 8);
+        FakePlatform good = FakePlatform.withSlots(4, clock).startingOnly();
+        HybridPlatform h = started(HybridPlatform.builder().add(broken).add(good).clock(clock).build());
+
+        for (int i = 0; i < 7; i++) {
+            h.submit(spec(i));
+        }
+        // Most-free dispatch alone would give the broken child every trial: its failures free its slots at once.
+        assertThat(broken.submitted()).hasSize(3);
+        assertThat(good.submitted()).hasSize(4);
+        assertThat(h.freeSlots()).isZero();
+
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(h.freeSlots()).as("one probe trial").isEqualTo(1);
+        h.submit(spec(7));
+        assertThat(broken.submitted()).extracting(TrialSpec::id).endsWith(TrialId.of("t7"));
+        // The probe failed fast too: a longer quarantine (60 s) follows.
+        assertThat(h.freeSlots()).isZero();
+        good.end(TrialId.of("t3"), TrialStatus.SUCCEEDED);
+        h.submit(spec(8));
+        assertThat(good.submitted()).extracting(TrialSpec::id).endsWith(TrialId.of("t8"));
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(h.freeSlots()).isZero();
+
+        clock.advance(Duration.ofSeconds(30));
+        broken.startingOnly();
+        h.submit(spec(9));
+        assertThat(broken.submitted()).extracting(TrialSpec::id).endsWith(TrialId.of("t9"));
+        clock.advance(Duration.ofSeconds(20));
+        broken.end(TrialId.of("t9"), TrialStatus.SUCCEEDED);
+        // Healed: all its slots count again.
+        assertThat(h.freeSlots()).isEqualTo(8);
+        h.submit(spec(10));
+        assertThat(broken.submitted()).extracting(TrialSpec::id).endsWith(TrialId.of("t10"));
+    }
+
+    @Test
+    void whenEveryChildFailsFastNoneIsQuarantined() {
+        FakeClock clock = new FakeClock();
+        FakePlatform a = failingFast(clock, 4);
+        FakePlatform b = failingFast(clock, 4);
+        HybridPlatform h = started(HybridPlatform.builder().add(a).add(b).clock(clock).build());
+
+        for (int i = 0; i < 20; i++) {
+            h.submit(spec(i));
+        }
+
+        assertThat(a.submitted().size() + b.submitted().size()).isEqualTo(20);
+        assertThat(h.freeSlots()).isEqualTo(8);
     }
 }

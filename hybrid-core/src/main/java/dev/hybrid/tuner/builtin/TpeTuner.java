@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -167,6 +168,12 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     /** The settings this tuner runs with. */
     public Settings settings() {
         return settings;
+    }
+
+    /** The direction of its {@link Settings#mode()}: TPE models losses, so it must know which way is better. */
+    @Override
+    public Optional<OptimizeMode> optimizeMode() {
+        return Optional.of(settings.mode());
     }
 
     /** Sets the space; every type and nesting depth is supported. Replacing the space forgets the history. */

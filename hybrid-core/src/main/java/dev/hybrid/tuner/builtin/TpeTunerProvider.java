@@ -43,7 +43,8 @@ public final class TpeTunerProvider implements TunerProvider {
     @Override
     public Tuner create(ConfigNode args, TunerContext context) {
         Settings d = Settings.defaults();
-        OptimizeMode mode = args.enumValue("optimize_mode", OptimizeMode.class, OptimizeMode.MINIMIZE);
+        // Without optimize_mode, the experiment's direction (which is MINIMIZE, NNI's TPE default, unless set).
+        OptimizeMode mode = args.enumValue("optimize_mode", OptimizeMode.class, context.optimizeMode());
         Optional<Long> seed = args.optionalLong("seed");
         ConfigNode tpe = args.child("tpe_args");
         ConstantLiar liar = liar(tpe, d.liar());

@@ -228,7 +228,7 @@ class TpeTunerTest {
         assertThat(s.gamma()).isEqualTo(0.25);
 
         Tuner defaults = new TpeTunerProvider().create(ConfigNode.of(Map.of(), FieldPath.of("tuner.classArgs"),
-                problems), TunerContext.seeded(1));
+                problems), TunerContext.of(1, OptimizeMode.MINIMIZE));
         assertThat(((TpeTuner) defaults).settings()).isEqualTo(TpeTuner.Settings.defaults());
         assertThat(TpeTuner.Settings.defaults().mode()).isEqualTo(OptimizeMode.MINIMIZE);
     }

@@ -212,7 +212,7 @@ public final class LocalPlatform implements TrainingPlatform {
         }
         RunningTrial t = new RunningTrial(spec.id(), sysDir, process, gpus);
         running.put(spec.id(), t);
-        log.info("Trial {} started as process {} in {}", spec.id(), process.pid(), sysDir);
+        log.debug("Trial {} started as process {} in {}", spec.id(), process.pid(), sysDir);
         deliver(new TrialEvent.Started(spec.id(), clock.instant()));
         process.onExit().thenRunAsync(() -> finish(t), watcherOrDirect());
     }

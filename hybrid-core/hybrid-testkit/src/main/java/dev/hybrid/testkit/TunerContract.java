@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.hybrid.space.Choice;
+import dev.hybrid.space.ChoiceOption;
+import dev.hybrid.space.ParameterSpec;
 import dev.hybrid.space.Parameters;
 import dev.hybrid.space.SearchSpace;
 import dev.hybrid.trial.TrialId;
@@ -20,6 +23,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -41,7 +46,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * suggestion lies in the space ({@link SpaceAssertions}); that the same seed gives the same sequence; that NaN and
  * ±Infinity results are accepted; that results and ends for unknown trials change nothing; and what happens on a
  * finite space ({@link #endsWhenSpaceIsExhausted()}). Tuners that reject some specs list them in
- * {@link #unsupportedSpaces()}.
+ * {@link #unsupportedSpaces()}: the contract checks that each is rejected naming its parameter, and feeds every other
+ * test only the parameters of the kinds ({@code _type}s) the tuner supports; a space left empty, or a finite space
+ * that loses a parameter, is skipped.
  */
 public abstract class TunerContract {
     /** Suggestions per test; more than 100, as the contract promises. */
@@ -59,7 +66,10 @@ public abstract class TunerContract {
         return false;
     }
 
-    /** Spaces the tuner must reject in {@code updateSearchSpace}, each with the parameter it must name. */
+    /**
+     * Spaces the tuner must reject in {@code updateSearchSpace}, each with the parameter it must name. The
+     * {@code _type} of each named parameter is left out of every other test's spaces.
+     */
     protected List<UnsupportedCase> unsupportedSpaces() {
         return List.of();
     }
@@ -84,7 +94,8 @@ public abstract class TunerContract {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("spaces")
-    void suggestionsStayInsideTheSpace(String kind, SearchSpace space) {
+    void suggestionsStayInsideTheSpace(String kind, SearchSpace declared) {
+        SearchSpace space = usable(declared);
         Tuner tuner = started(7, space);
         List<Parameters> seen = drive(tuner, SUGGESTIONS, TunerContract::objective);
         assertThat(seen).isNotEmpty();
@@ -98,7 +109,8 @@ public abstract class TunerContract {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("spaces")
-    void theSameSeedGivesTheSameSequence(String kind, SearchSpace space) {
+    void theSameSeedGivesTheSameSequence(String kind, SearchSpace declared) {
+        SearchSpace space = usable(declared);
         List<Parameters> first = drive(started(42, space), SUGGESTIONS, TunerContract::objective);
         List<Parameters> second = drive(started(42, space), SUGGESTIONS, TunerContract::objective);
         assertThat(second).isEqualTo(first);
@@ -106,7 +118,7 @@ public abstract class TunerContract {
 
     @Test
     void nanAndInfiniteResultsAreAcceptedAndTheTunerKeepsProposing() {
-        SearchSpace space = TestSpaces.allTypes();
+        SearchSpace space = usable(TestSpaces.allTypes());
         double[] odd = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5};
         int[] n = {0};
         List<Parameters> seen = drive(started(3, space), SUGGESTIONS, p -> odd[n[0]++ % odd.length]);
@@ -116,7 +128,7 @@ public abstract class TunerContract {
 
     @Test
     void onlyNanResultsAreAccepted() {
-        SearchSpace space = TestSpaces.nestedTwoLevels();
+        SearchSpace space = usable(TestSpaces.nestedTwoLevels());
         List<Parameters> seen = drive(started(4, space), SUGGESTIONS, p -> Double.NaN);
         assertThat(seen).hasSize(SUGGESTIONS);
         seen.forEach(p -> assertInSpace(space, p));
@@ -124,7 +136,7 @@ public abstract class TunerContract {
 
     @Test
     void resultsAndEndsOfUnknownTrialsAreIgnored() {
-        SearchSpace space = TestSpaces.allTypes();
+        SearchSpace space = usable(TestSpaces.allTypes());
         List<Parameters> plain = drive(started(11, space), SUGGESTIONS, TunerContract::objective);
 
         Tuner tuner = started(11, space);
@@ -141,7 +153,7 @@ public abstract class TunerContract {
 
     @Test
     void aResultAfterTheTrialEndedIsAccepted() {
-        SearchSpace space = TestSpaces.nestedThreeLevels();
+        SearchSpace space = usable(TestSpaces.nestedThreeLevels());
         Tuner tuner = started(5, space);
         List<Parameters> seen = new ArrayList<>();
         for (int i = 0; i < SUGGESTIONS; i++) {
@@ -161,7 +173,7 @@ public abstract class TunerContract {
 
     @Test
     void manyTrialsMayBePendingAtOnce() {
-        SearchSpace space = TestSpaces.allTypes();
+        SearchSpace space = usable(TestSpaces.allTypes());
         Tuner tuner = started(6, space);
         List<TrialId> ids = new ArrayList<>();
         List<Parameters> params = new ArrayList<>();
@@ -183,7 +195,7 @@ public abstract class TunerContract {
     @Test
     void aFiniteSpaceEndsWithDoneAfterEveryCombinationOnce() {
         Assumptions.assumeTrue(endsWhenSpaceIsExhausted(), "the tuner does not end finite spaces");
-        SearchSpace space = TestSpaces.finite();
+        SearchSpace space = usableFinite();
         Tuner tuner = started(8, space);
         List<Parameters> seen = drive(tuner, 10 * TestSpaces.FINITE_SIZE, TunerContract::objective);
         assertThat(seen).hasSize(TestSpaces.FINITE_SIZE).doesNotHaveDuplicates();
@@ -195,7 +207,7 @@ public abstract class TunerContract {
     @Test
     void aFiniteSpaceKeepsYieldingProposals() {
         Assumptions.assumeFalse(endsWhenSpaceIsExhausted(), "the tuner ends finite spaces");
-        SearchSpace space = TestSpaces.finite();
+        SearchSpace space = usableFinite();
         List<Parameters> seen = drive(started(9, space), 5 * TestSpaces.FINITE_SIZE, TunerContract::objective);
         assertThat(seen).hasSize(5 * TestSpaces.FINITE_SIZE);
         seen.forEach(p -> assertInSpace(space, p));
@@ -203,9 +215,9 @@ public abstract class TunerContract {
 
     @Test
     void aNewSearchSpaceReplacesTheOldOne() {
-        Tuner tuner = started(10, TestSpaces.allTypes());
+        Tuner tuner = started(10, usable(TestSpaces.allTypes()));
         drive(tuner, 20, TunerContract::objective);
-        SearchSpace replacement = TestSpaces.nestedTwoLevels();
+        SearchSpace replacement = usable(TestSpaces.nestedTwoLevels());
         tuner.updateSearchSpace(replacement);
         List<Parameters> seen = drive(tuner, SUGGESTIONS, TunerContract::objective);
         assertThat(seen).hasSize(SUGGESTIONS);
@@ -226,9 +238,77 @@ public abstract class TunerContract {
         }
     }
 
+    /**
+     * {@code space} without the parameters whose {@code _type} the tuner declares unsupported (in nested choices too);
+     * the calling test is skipped when nothing is left.
+     */
+    protected final SearchSpace usable(SearchSpace space) {
+        Set<String> unsupported = unsupportedTypes();
+        SearchSpace left = unsupported.isEmpty() ? space : without(space, unsupported);
+        Assumptions.assumeFalse(left.isEmpty(), () -> "the tuner supports no parameter of " + space.toJson());
+        return left;
+    }
+
+    private SearchSpace usableFinite() {
+        SearchSpace finite = TestSpaces.finite();
+        Assumptions.assumeTrue(usable(finite).equals(finite),
+                () -> "the finite space has a kind the tuner does not support: " + unsupportedTypes());
+        return finite;
+    }
+
+    /** The {@code _type}s of the parameters named by {@link #unsupportedSpaces()}. */
+    private Set<String> unsupportedTypes() {
+        Set<String> out = new HashSet<>();
+        for (UnsupportedCase c : unsupportedSpaces()) {
+            find(c.space(), c.parameter()).ifPresent(spec -> out.add(spec.nniType()));
+        }
+        return out;
+    }
+
+    private static Optional<ParameterSpec> find(SearchSpace space, String name) {
+        for (ParameterSpec spec : space.parameters()) {
+            if (spec.name().equals(name)) {
+                return Optional.of(spec);
+            }
+            if (spec instanceof Choice choice) {
+                for (ChoiceOption o : choice.options()) {
+                    if (o instanceof ChoiceOption.Nested nested) {
+                        Optional<ParameterSpec> inner = find(nested.space(), name);
+                        if (inner.isPresent()) {
+                            return inner;
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static SearchSpace without(SearchSpace space, Set<String> types) {
+        List<ParameterSpec> kept = new ArrayList<>();
+        for (ParameterSpec spec : space.parameters()) {
+            if (types.contains(spec.nniType())) {
+                continue;
+            }
+            if (spec instanceof Choice choice && choice.isNested()) {
+                List<ChoiceOption> options = new ArrayList<>();
+                for (ChoiceOption o : choice.options()) {
+                    options.add(o instanceof ChoiceOption.Nested nested
+                            ? new ChoiceOption.Nested(nested.name(), without(nested.space(), types)) : o);
+                }
+                kept.add(new Choice(choice.name(), options));
+            } else {
+                kept.add(spec);
+            }
+        }
+        return new SearchSpace(kept);
+    }
+
     /** A new tuner for {@code seed}, already given {@code space}. */
     protected final Tuner started(long seed, SearchSpace space) {
-        Tuner tuner = newTuner(TunerContext.seeded(seed));
+        TunerContext context = TunerContext.seeded(seed);
+        Tuner tuner = newTuner(context);
+        tuner.onStart(context);
         tuner.updateSearchSpace(space);
         return tuner;
     }

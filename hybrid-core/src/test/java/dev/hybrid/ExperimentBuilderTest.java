@@ -1,0 +1,161 @@
+package dev.hybrid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.hybrid.config.ConfigException;
+import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.FieldPath;
+import dev.hybrid.config.Problems;
+import dev.hybrid.space.Parameters;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.space.Uniform;
+import dev.hybrid.testkit.ScriptedTuner;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.OptimizeMode;
+import dev.hybrid.tuner.Suggestion;
+import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.TunerContext;
+import dev.hybrid.tuner.builtin.TpeTuner;
+import dev.hybrid.tuner.builtin.TpeTunerProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The builder as a library user meets it: tuners given as objects or by name, seeds, trials that throw Errors. */
+class ExperimentBuilderTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final SearchSpace SPACE = SearchSpace.of(new Uniform("x", 0, 1));
+
+    private final List<Experiment> experiments = new ArrayList<>();
+
+    @AfterEach
+    void closeExperiments() {
+        experiments.forEach(Experiment::close);
+    }
+
+    private Experiment built(ExperimentBuilder builder) {
+        Experiment e = builder.build();
+        experiments.add(e);
+        return e;
+    }
+
+    private static ExperimentHandle finished(ExperimentHandle h) throws InterruptedException {
+        assertThat(h.awaitCompletion(WAIT)).as("experiment finished; now " + h.summary()).isTrue();
+        return h;
+    }
+
+    private static TpeTuner minimisingTpe() {
+        return new TpeTuner(TpeTuner.Settings.defaults(), new SplittableRandom(3));
+    }
+
+    @Test
+    void aTrialThrowingAnErrorFailsAloneWithItsCauseAndTheExperimentGoesOn() throws Exception {
+        ExperimentHandle h = finished(built(Experiment.builder().searchSpace(SPACE).tuner(new ScriptedTuner())
+                .trialConcurrency(2).maxTrialNumber(5).trialFunction((p, r) -> {
+                    if (p.getInt("i") == 1) {
+                        throw new Error("native library missing");
+                    }
+                    if (p.getInt("i") == 3) {
+                        throw new OutOfMemoryError("Java heap space");
+                    }
+                    r.reportFinal(p.getInt("i"));
+                })).start());
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(h.trials()).extracting(Trial::status).containsExactly(TrialStatus.SUCCEEDED, TrialStatus.FAILED,
+                TrialStatus.SUCCEEDED, TrialStatus.FAILED, TrialStatus.SUCCEEDED);
+        assertThat(h.trials().get(1).message()).contains("java.lang.Error", "native library missing");
+        assertThat(h.trials().get(3).message()).contains("OutOfMemoryError", "Java heap space");
+    }
+
+    @Test
+    void aTunerObjectThatMinimisesMakesTheExperimentMinimise() throws Exception {
+        double[] values = {3, 7, 1, 5, 4, 6};
+        int[] n = {0};
+        Experiment experiment = built(Experiment.builder().searchSpace(SPACE).tuner(minimisingTpe())
+                .maxTrialNumber(values.length).trialFunction((p, r) -> {
+                    synchronized (n) {
+                        r.reportFinal(values[n[0]++]);
+                    }
+                }));
+
+        assertThat(experiment.optimizeMode()).isEqualTo(OptimizeMode.MINIMIZE);
+        ExperimentHandle h = finished(experiment.start());
+        assertThat(h.bestTrial().orElseThrow().finalValue()).contains(1.0);
+    }
+
+    @Test
+    void anOptimizeModeContradictingTheTunerObjectIsRefusedWithAClearMessage() {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> Experiment.builder().searchSpace(SPACE).tuner(minimisingTpe())
+                        .optimizeMode(OptimizeMode.MAXIMIZE).trialFunction((p, r) -> { }).build());
+
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.path().value()).isEqualTo("optimizeMode");
+            assertThat(p.message()).contains("MAXIMIZE", "TpeTuner", "MINIMIZE");
+        });
+    }
+
+    @Test
+    void aCustomTunerLearnsTheExperimentsDirectionAndSeedBeforeItsSpace() throws Exception {
+        List<String> calls = new ArrayList<>();
+        Tuner custom = new Tuner() {
+            private int next;
+
+            @Override
+            public void onStart(TunerContext context) {
+                calls.add("start " + context.optimizeMode() + " " + context.seed());
+            }
+
+            @Override
+            public void updateSearchSpace(SearchSpace space) {
+                calls.add("space");
+            }
+
+            @Override
+            public Suggestion suggest(TrialId trial) {
+                return new Suggestion.Next(new Parameters(Map.of("x", 0.1 * next++)));
+            }
+
+            @Override
+            public void onResult(TrialId trial, Parameters parameters, double value) {
+            }
+        };
+
+        finished(built(Experiment.builder().searchSpace(SPACE).tuner(custom).optimizeMode(OptimizeMode.MINIMIZE)
+                .seed(99).maxTrialNumber(1).trialFunction((p, r) -> r.reportFinal(1))).start());
+
+        assertThat(calls).startsWith("start MINIMIZE 99", "space");
+    }
+
+    @Test
+    void aSeedClassArgIsTheSeedTheExperimentReports() {
+        Experiment experiment = built(Experiment.builder().searchSpace(SPACE).tuner("TPE", Map.of("seed", 42))
+                .trialFunction((p, r) -> { }));
+
+        assertThat(experiment.seed()).isEqualTo(42L);
+    }
+
+    @Test
+    void aTunerByNameWithoutOptimizeModeFollowsTheExperiment() {
+        Experiment maximising = built(Experiment.builder().searchSpace(SPACE).tuner("TPE", Map.of())
+                .optimizeMode(OptimizeMode.MAXIMIZE).trialFunction((p, r) -> { }));
+        Experiment byDefault = built(Experiment.builder().searchSpace(SPACE).tuner("TPE", Map.of())
+                .trialFunction((p, r) -> { }));
+
+        assertThat(maximising.optimizeMode()).isEqualTo(OptimizeMode.MAXIMIZE);
+        assertThat(byDefault.optimizeMode()).isEqualTo(OptimizeMode.MINIMIZE);
+        Problems problems = new Problems();
+        Tuner tpe = new TpeTunerProvider().create(ConfigNode.empty(FieldPath.of("tuner.classArgs"), problems),
+                TunerContext.of(1, OptimizeMode.MAXIMIZE));
+        assertThat(problems.isEmpty()).isTrue();
+        assertThat(tpe.optimizeMode()).contains(OptimizeMode.MAXIMIZE);
+    }
+}
