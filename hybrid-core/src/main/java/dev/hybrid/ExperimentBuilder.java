@@ -11,6 +11,8 @@ import dev.hybrid.config.Problems;
 import dev.hybrid.internal.ExperimentSettings;
 import dev.hybrid.internal.Ids;
 import dev.hybrid.internal.Registry;
+import dev.hybrid.platform.ExperimentScope;
+import dev.hybrid.platform.ExperimentScoped;
 import dev.hybrid.platform.HybridPlatform;
 import dev.hybrid.platform.InProcessPlatform;
 import dev.hybrid.platform.TrainingPlatform;
@@ -263,7 +265,9 @@ public final class ExperimentBuilder {
     }
 
     /**
-     * The platform that runs the trials. The experiment starts it and closes it when it ends. Exclusive with
+     * The platform that runs the trials. The experiment starts it and closes it when it ends. A platform that lays out
+     * trials by experiment ({@link ExperimentScoped}: {@code local}, {@code remote}, and the children of a
+     * {@link HybridPlatform}) gets this experiment's id and directory from {@link #build()}. Exclusive with
      * {@link #trialFunction}.
      */
     public ExperimentBuilder platform(TrainingPlatform platform) {
@@ -371,7 +375,8 @@ public final class ExperimentBuilder {
             Path dir = workingDirectory != null ? workingDirectory : fromConfig ? defaultWorkingDirectory() : null;
             if (dir != null && Files.exists(SqliteExperimentStore.databaseFile(dir.resolve(id)))) {
                 problems.add(FieldPath.of("experimentId"), "experiment '" + id + "' already exists in " + dir
-                        + "; resume it (hybrid resume " + id + ") or choose another id");
+                        + "; resume it (Experiment.resume(" + dir.resolve(id) + ") in code, hybrid resume " + id
+                        + " on the command line) or choose another id");
             }
         }
         Map<String, Object> settingsJson = problems.isEmpty() ? settingsAsJson(space, theSeed, mode, fromConfig)
@@ -393,6 +398,11 @@ public final class ExperimentBuilder {
                 workDir = defaultWorkingDirectory();
             }
             thePlatform = platformFromConfig(id, workDir.resolve(id), theClock);
+        }
+        if (thePlatform instanceof ExperimentScoped scoped) {
+            Path dir = workDir != null ? workDir.resolve(id)
+                    : Path.of(System.getProperty("java.io.tmpdir"), "hybrid-experiments", id);
+            scoped.bindExperiment(new ExperimentScope(id, dir));
         }
         if (randomSeed) {
             log.info("Experiment {} uses the random seed {}", id, theSeed);

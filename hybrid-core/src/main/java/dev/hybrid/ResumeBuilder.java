@@ -12,15 +12,19 @@ import dev.hybrid.store.StoreException;
 import dev.hybrid.store.StoredExperiment;
 import dev.hybrid.trial.TrialFunction;
 import dev.hybrid.tuner.Tuner;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
 
 /**
  * Builds an {@link Experiment} that continues one stored in its experiment directory, from
@@ -127,6 +131,7 @@ public final class ResumeBuilder {
      *     is missing, or the search space or tuner changed
      */
     public Experiment build() {
+        checkIsAnExperimentDirectory();
         SqliteExperimentStore store = SqliteExperimentStore.existingForWriting(experimentDir);
         store.open();
         try {
@@ -167,6 +172,15 @@ public final class ResumeBuilder {
                 throw new ConfigException(FieldPath.of("tuner"), "experiment " + row.id() + " was built with a tuner "
                         + "instance (" + savedTuner.get("class") + "); pass a new one with tuner(...) to resume it");
             }
+            if (config == null && nni == null && trialFunction == null && platform == null) {
+                // Neither a function nor a platform object can be stored: the caller must pass it again.
+                throw new ConfigException(FieldPath.of("trainingService"), Boolean.TRUE.equals(saved.get(
+                        "trialFunction"))
+                        ? "experiment " + row.id() + " ran an in-process trial function, which is not stored; pass "
+                                + "it again: Experiment.resume(dir).trialFunction(f)"
+                        : "experiment " + row.id() + " ran on a platform object (" + saved.get("platform")
+                                + "), which is not stored; pass it again: Experiment.resume(dir).platform(p)");
+            }
             if (trialFunction != null) {
                 b.trialFunction(trialFunction);
             }
@@ -200,6 +214,31 @@ public final class ResumeBuilder {
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * Fails with a hint when {@code experimentDir} has no database but holds experiments: it is the working directory
+     * given instead of {@code <workingDirectory>/<id>}.
+     */
+    private void checkIsAnExperimentDirectory() {
+        if (Files.isRegularFile(SqliteExperimentStore.databaseFile(experimentDir))
+                || !Files.isDirectory(experimentDir)) {
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(experimentDir)) {
+            entries.filter(d -> Files.isRegularFile(SqliteExperimentStore.databaseFile(d)))
+                    .forEach(d -> ids.add(d.getFileName().toString()));
+        } catch (IOException e) {
+            return;
+        }
+        if (!ids.isEmpty()) {
+            Collections.sort(ids);
+            throw new StoreException("no experiment database at " + SqliteExperimentStore.databaseFile(experimentDir)
+                    + "; " + experimentDir + " is a working directory holding the experiments " + ids
+                    + ": resume one with Experiment.resume(" + experimentDir.resolve(ids.get(0)) + "), that is "
+                    + "<workingDirectory>/<id>");
         }
     }
 

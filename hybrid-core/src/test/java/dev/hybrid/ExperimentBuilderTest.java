@@ -1,6 +1,7 @@
 package dev.hybrid;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hybrid.config.ConfigException;
@@ -10,6 +11,7 @@ import dev.hybrid.config.Problems;
 import dev.hybrid.space.Parameters;
 import dev.hybrid.space.SearchSpace;
 import dev.hybrid.space.Uniform;
+import dev.hybrid.store.StoreException;
 import dev.hybrid.testkit.ScriptedTuner;
 import dev.hybrid.trial.Trial;
 import dev.hybrid.trial.TrialId;
@@ -20,6 +22,7 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.builtin.TpeTuner;
 import dev.hybrid.tuner.builtin.TpeTunerProvider;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The builder as a library user meets it: tuners given as objects or by name, seeds, trials that throw Errors. */
 class ExperimentBuilderTest {
@@ -157,5 +161,84 @@ class ExperimentBuilderTest {
                 TunerContext.of(1, OptimizeMode.MAXIMIZE));
         assertThat(problems.isEmpty()).isTrue();
         assertThat(tpe.optimizeMode()).contains(OptimizeMode.MAXIMIZE);
+    }
+
+    // ------------------------------------------------------------------ messages that point the right way
+
+    @Test
+    void aMisspeltParameterNameIsReportedAbsentWithTheNamesThereAre() {
+        Parameters p = new Parameters(Map.of("lr", 0.1, "units", 32));
+
+        assertThatThrownBy(() -> p.getDouble("learning_rate")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parameter 'learning_rate' is absent").hasMessageContaining("lr")
+                .hasMessageContaining("units");
+        assertThatThrownBy(() -> p.getString("unit")).hasMessageContaining("'unit' is absent");
+    }
+
+    private Path storedRun(Path work, String id) throws Exception {
+        try (Experiment e = Experiment.builder().experimentId(id).workingDirectory(work).searchSpace(SPACE)
+                .tuner("Random", Map.of()).maxTrialNumber(1).trialFunction((p, r) -> r.reportFinal(1)).build()) {
+            finished(e.start());
+        }
+        return work.resolve(id);
+    }
+
+    @Test
+    void resumingWithoutTheTrialFunctionSaysToPassItAgain(@TempDir Path work) throws Exception {
+        Path dir = storedRun(work, "fn1");
+
+        assertThatThrownBy(() -> Experiment.resume(dir).build()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("trainingService").hasMessageContaining(".trialFunction(f)");
+    }
+
+    @Test
+    void aDuplicateIdSuggestsExperimentResumeInCode(@TempDir Path work) throws Exception {
+        storedRun(work, "dup1");
+
+        assertThatThrownBy(() -> Experiment.builder().experimentId("dup1").workingDirectory(work).searchSpace(SPACE)
+                .tuner("Random", Map.of()).trialFunction((p, r) -> { }).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("already exists")
+                .hasMessageContaining("Experiment.resume(" + work.resolve("dup1") + ")");
+    }
+
+    @Test
+    void resumingTheWorkingDirectoryInsteadOfTheExperimentsPointsToIt(@TempDir Path work) throws Exception {
+        storedRun(work, "wd1");
+
+        assertThatThrownBy(() -> Experiment.resume(work).build()).isInstanceOf(StoreException.class)
+                .hasMessageContaining("no experiment database").hasMessageContaining("[wd1]")
+                .hasMessageContaining("Experiment.resume(" + work.resolve("wd1") + ")");
+    }
+
+    /** What the experiment logs (slf4j-simple writes to {@code System.err}) while {@code run} runs. */
+    private static String logged(ThrowingRunnable run) throws Exception {
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setErr(old);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aTrialThatReportsNothingIsLoggedOnceAtInfoAndAThrowingOnesStackTraceAtWarn() throws Exception {
+        String log = logged(() -> finished(built(Experiment.builder().searchSpace(SPACE).tuner(new ScriptedTuner())
+                .maxTrialNumber(2).trialFunction((p, r) -> {
+                    if (p.getInt("i") == 1) {
+                        throw new Error("trial one breaks");
+                    }
+                })).start()));
+
+        assertThat(log.lines().filter(l -> l.contains("INFO") && l.contains("without reporting a final result")))
+                .hasSize(1);
+        assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("its function threw"))).hasSize(1);
+        assertThat(log).contains("java.lang.Error: trial one breaks").contains("\tat ");
     }
 }

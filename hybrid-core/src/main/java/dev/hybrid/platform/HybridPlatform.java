@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: every method may be called from any thread; children's events are forwarded as they come, and
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
  */
-public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
+public final class HybridPlatform implements TrainingPlatform, TrialPlacement, ExperimentScoped {
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
@@ -261,6 +261,22 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement {
         synchronized (lock) {
             Placement p = placements.get(trial);
             return p == null || p.child == null ? Optional.empty() : Optional.of(p.child.name);
+        }
+    }
+
+    /** Passes the experiment to every child that lays out trials by experiment. */
+    @Override
+    public void bindExperiment(ExperimentScope scope) {
+        Objects.requireNonNull(scope, "scope");
+        synchronized (lock) {
+            if (sink != null) {
+                throw new IllegalStateException("hybrid platform already started");
+            }
+        }
+        for (Child c : children) {
+            if (c.platform instanceof ExperimentScoped scoped) {
+                scoped.bindExperiment(scope);
+            }
         }
     }
 

@@ -44,13 +44,27 @@ public record Parameters(Map<String, Object> values) {
         return Optional.ofNullable(values.get(name));
     }
 
-    /** A numeric parameter as a double. @throws IllegalArgumentException if absent or not a number */
+    /**
+     * A numeric parameter as a double.
+     *
+     * @throws IllegalArgumentException if absent (the message lists the names there are) or not a number
+     */
     public double getDouble(String name) {
-        Object v = values.get(name);
+        Object v = present(name);
         if (v instanceof Number n) {
             return n.doubleValue();
         }
         throw new IllegalArgumentException("parameter '" + name + "' is not a number: " + v);
+    }
+
+    /** The value of {@code name}; a misspelt name is the usual cause of an absent one, so the message lists them. */
+    private Object present(String name) {
+        Object v = values.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("parameter '" + name + "' is absent; the parameters are "
+                    + values.keySet());
+        }
+        return v;
     }
 
     /** A numeric parameter as an int (rounded half to even). @throws IllegalArgumentException if not a number */
@@ -58,13 +72,13 @@ public record Parameters(Map<String, Object> values) {
         return (int) Math.rint(getDouble(name));
     }
 
-    /** A parameter as a string (numbers and booleans in their JSON spelling). @throws IllegalArgumentException if absent */
+    /**
+     * A parameter as a string (numbers and booleans in their JSON spelling).
+     *
+     * @throws IllegalArgumentException if absent (the message lists the names there are)
+     */
     public String getString(String name) {
-        Object v = values.get(name);
-        if (v == null) {
-            throw new IllegalArgumentException("no parameter '" + name + "'");
-        }
-        return String.valueOf(v);
+        return String.valueOf(present(name));
     }
 
     /** The parameters as NNI JSON, key order kept. */

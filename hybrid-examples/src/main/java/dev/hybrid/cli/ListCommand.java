@@ -51,8 +51,8 @@ public final class ListCommand implements Callable<Integer> {
             out.println("No experiments in " + root);
             return HybridCommand.OK;
         }
-        String format = "%-10s %-20s %-20s %8s %-12s %s%n";
-        out.printf(Locale.ROOT, format, "id", "name", "status", "trials", "best", "start");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"id", "name", "status", "trials", "best", "start"});
         int failed = 0;
         for (Path d : dirs) {
             try (SqliteExperimentStore store = SqliteExperimentStore.readOnly(d)) {
@@ -64,14 +64,34 @@ public final class ListCommand implements Callable<Integer> {
                         .flatMap(t -> t.trial().finalValue()).map(Report::number).orElse("-");
                 String status = !e.status().isFinished() && !SqliteExperimentStore.isInUse(d) ? "INTERRUPTED"
                         : e.status().name();
-                out.printf(Locale.ROOT, format, e.id(), e.name().orElse("-"), status, trials, best,
-                        e.started().map(Object::toString).orElse("-"));
+                rows.add(new String[] {e.id(), e.name().orElse("-"), status, Integer.toString(trials), best,
+                        e.started().map(Object::toString).orElse("-")});
             } catch (StoreException e) {
                 failed++;
                 err.println("hybrid: " + d.getFileName() + ": " + e.getMessage());
             }
         }
+        printTable(rows);
         return failed == 0 ? HybridCommand.OK : HybridCommand.FAILED;
+    }
+
+    /** Prints the rows in columns as wide as their widest cell (ids and names have no fixed length); trials right-aligned. */
+    private void printTable(List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        StringBuilder format = new StringBuilder();
+        for (int i = 0; i < width.length; i++) {
+            boolean last = i == width.length - 1;
+            format.append(last ? "%s" : (i == 3 ? "%" : "%-") + width[i] + "s ");
+        }
+        format.append("%n");
+        for (String[] row : rows) {
+            out.printf(Locale.ROOT, format.toString(), (Object[]) row);
+        }
     }
 
     static String value(StoredTrial t) {

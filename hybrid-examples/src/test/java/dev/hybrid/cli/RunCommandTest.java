@@ -100,7 +100,9 @@ class RunCommandTest {
         assertThat(stdout).contains("on local + local").contains("ended DONE");
         try (var store = dev.hybrid.store.SqliteExperimentStore.readOnly(dir.resolve("work/hybrid1"))) {
             store.open();
-            assertThat(store.trials()).hasSize(6).allSatisfy(t -> assertThat(t.trial().platform()).isEqualTo("local"));
+            // Each trial is recorded with its child's own name: the second local platform is local#2.
+            assertThat(store.trials()).hasSize(6).extracting(t -> t.trial().platform())
+                    .containsOnly("local", "local#2");
         }
     }
 }

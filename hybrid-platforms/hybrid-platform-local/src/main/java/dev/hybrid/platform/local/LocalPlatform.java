@@ -1,5 +1,7 @@
 package dev.hybrid.platform.local;
 
+import dev.hybrid.platform.ExperimentScope;
+import dev.hybrid.platform.ExperimentScoped;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
@@ -56,10 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
  * thread; events are delivered from the watcher thread {@code hybrid-local-watch}.
  */
-public final class LocalPlatform implements TrainingPlatform {
+public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
     private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
 
-    private final LocalPlatformOptions options;
+    /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
+    private volatile LocalPlatformOptions options;
     private final Clock clock;
     private final Map<TrialId, RunningTrial> running = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
@@ -93,9 +96,19 @@ public final class LocalPlatform implements TrainingPlatform {
         return "local";
     }
 
-    /** The options this platform runs with. */
+    /** The options this platform runs with (with the experiment's id and directory once it is bound to one). */
     public LocalPlatformOptions options() {
         return options;
+    }
+
+    /** Takes the experiment's id and directory in place of those in its options. */
+    @Override
+    public synchronized void bindExperiment(ExperimentScope scope) {
+        Objects.requireNonNull(scope, "scope");
+        if (sink != null || closed) {
+            throw new IllegalStateException("local platform already started");
+        }
+        options = options.withExperiment(scope.experimentId(), scope.experimentDirectory());
     }
 
     @Override

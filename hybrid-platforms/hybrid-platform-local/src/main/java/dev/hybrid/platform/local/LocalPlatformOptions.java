@@ -10,8 +10,9 @@ import java.util.Optional;
 /**
  * How the local platform runs trials.
  *
- * @param experimentId {@code NNI_EXP_ID}
- * @param experimentDir the experiment's directory; trials go to {@code <experimentDir>/trials/<trialId>/}
+ * @param experimentId {@code NNI_EXP_ID}; an experiment replaces it with its own id when it is built with the platform
+ * @param experimentDir the experiment's directory; trials go to {@code <experimentDir>/trials/<trialId>/}; an
+ *     experiment replaces it with its own directory when it is built with the platform
  * @param command the trial command, run by {@code bash -c} (NNI's {@code trial.command})
  * @param codeDir the trial code directory, the command's working directory and {@code NNI_CODE_DIR}
  * @param maxConcurrentTrials how many trials may run at once
@@ -82,6 +83,22 @@ public record LocalPlatformOptions(String experimentId, Path experimentDir, Stri
             int maxConcurrentTrials) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials,
                 Optional.empty(), Duration.ofSeconds(5), Duration.ofMillis(10), Map.of(), Gpus.defaults());
+    }
+
+    /**
+     * Options for a platform built in code and passed to {@code Experiment.builder().platform(...)}, with NNI's
+     * defaults: the experiment gives the platform its id and directory when it is built, so they are not repeated here.
+     * Used on its own, the platform puts trials under {@code <java.io.tmpdir>/hybrid-experiments/local/}.
+     */
+    public static LocalPlatformOptions of(String command, Path codeDir, int maxConcurrentTrials) {
+        return of("local", Path.of(System.getProperty("java.io.tmpdir"), "hybrid-experiments", "local"), command,
+                codeDir, maxConcurrentTrials);
+    }
+
+    /** These options for another experiment id and directory. */
+    public LocalPlatformOptions withExperiment(String newExperimentId, Path newExperimentDir) {
+        return new LocalPlatformOptions(newExperimentId, newExperimentDir, command, codeDir, maxConcurrentTrials,
+                gpuNumber, cancelGracePeriod, pollInterval, environment, gpus);
     }
 
     /** These options with another cancel grace period. */

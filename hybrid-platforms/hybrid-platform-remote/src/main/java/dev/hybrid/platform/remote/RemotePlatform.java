@@ -1,6 +1,8 @@
 package dev.hybrid.platform.remote;
 
 import dev.hybrid.gpu.GpuScheduler;
+import dev.hybrid.platform.ExperimentScope;
+import dev.hybrid.platform.ExperimentScoped;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
@@ -82,13 +84,14 @@ import org.slf4j.MDC;
  * <p>Thread-safety: every method may be called from any thread. Blocking I/O runs on the platform's own threads
  * ({@code hybrid-remote-io-N}, one per machine plus one); events are delivered from them.
  */
-public final class RemotePlatform implements TrainingPlatform {
+public final class RemotePlatform implements ExperimentScoped, TrainingPlatform {
     private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
     /** How often the GPUs are read again while trials need them: other processes come and go, as in NNI. */
     private static final Duration GPU_REFRESH = Duration.ofSeconds(5);
 
-    private final RemotePlatformOptions options;
+    /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
+    private volatile RemotePlatformOptions options;
     private final Clock clock;
     private final List<MachineLink> links = new ArrayList<>();
     private final Map<MachineLink, Slots> slots = new HashMap<>();
@@ -121,6 +124,16 @@ public final class RemotePlatform implements TrainingPlatform {
     @Override
     public String name() {
         return "remote";
+    }
+
+    /** Takes the experiment's id in place of the one in its options: trials go to {@code <remoteDirectory>/<id>/}. */
+    @Override
+    public synchronized void bindExperiment(ExperimentScope scope) {
+        Objects.requireNonNull(scope, "scope");
+        if (sink != null || closed) {
+            throw new IllegalStateException("remote platform already started");
+        }
+        options = options.withExperimentId(scope.experimentId());
     }
 
     /** The options this platform runs with. */

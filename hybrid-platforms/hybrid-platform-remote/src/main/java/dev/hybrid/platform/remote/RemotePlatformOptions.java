@@ -106,6 +106,22 @@ public record RemotePlatformOptions(String experimentId, String command, Path co
                 Duration.ofMillis(20), Map.of(), "nvidia-smi");
     }
 
+    /**
+     * Options with the defaults of {@link #of(String, String, Path, List)}, for a platform built in code and passed to
+     * {@code Experiment.builder().platform(...)}: the experiment gives the platform its id when it is built. Used on its
+     * own, the platform keeps trials under {@code <remoteDirectory>/remote/}.
+     */
+    public static RemotePlatformOptions of(String command, Path codeDir, List<RemoteMachine> machines) {
+        return of("remote", command, codeDir, machines);
+    }
+
+    /** These options for another experiment id. */
+    public RemotePlatformOptions withExperimentId(String newExperimentId) {
+        return new RemotePlatformOptions(newExperimentId, command, codeDir, machines, gpuNumber, knownHostsFile,
+                hostKeyPolicy, connectTimeout, keepAliveInterval, reconnectBackoff, maxReconnectBackoff,
+                machineLostAfter, cancelGracePeriod, pollInterval, environment, nvidiaSmi);
+    }
+
     /** These options checking host keys against {@code file} under {@code policy}. */
     public RemotePlatformOptions withHostKeys(Path file, HostKeyPolicy policy) {
         return new RemotePlatformOptions(experimentId, command, codeDir, machines, gpuNumber, file, policy,

@@ -6,12 +6,16 @@ import dev.hybrid.Experiment;
 import dev.hybrid.ExperimentHandle;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ExperimentConfig;
+import dev.hybrid.config.Secret;
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.space.Uniform;
 import dev.hybrid.trial.Trial;
 import dev.hybrid.trial.TrialStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +60,31 @@ class RemoteExperimentTest {
                     assertThat(t.finalMetric()).isPresent();
                 });
                 assertThat(h.trials()).extracting(Trial::id).doesNotHaveDuplicates();
+            }
+        }
+    }
+
+    @Test
+    void aPlatformBuiltInCodeTakesTheExperimentsId() throws Exception {
+        try (MinaServer server = MinaServer.start(dir.resolve("host.key"), List.of())) {
+            Path code = Files.createDirectories(dir.resolve("code"));
+            RemoteMachine machine = RemoteMachine.withPassword("127.0.0.1", server.port(), MinaServer.USER,
+                    Secret.of(MinaServer.PASSWORD)).withRemoteDirectory(dir.resolve("machine").toString());
+            RemotePlatform platform = RemotePlatform.create(RemotePlatformOptions.of(
+                    "echo \"$NNI_EXP_ID\" > \"$NNI_SYS_DIR/exp-id\"; echo \"NNISDK_MEb'{\\\"type\\\": "
+                            + "\\\"FINAL\\\", \\\"sequence\\\": 0, \\\"value\\\": \\\"2\\\"}'\"",
+                    code, List.of(machine)).withHostKeys(dir.resolve("known_hosts"), HostKeyPolicy.ACCEPT_NEW));
+
+            try (Experiment e = Experiment.builder().experimentId("coded1").workingDirectory(dir.resolve("work"))
+                    .searchSpace(SearchSpace.of(new Uniform("x", 0, 1))).tuner("Random", Map.of())
+                    .maxTrialNumber(1).platform(platform).build()) {
+                ExperimentHandle h = e.start();
+                assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+
+                Trial trial = h.trials().get(0);
+                assertThat(trial.status()).isEqualTo(TrialStatus.SUCCEEDED);
+                Path sysDir = dir.resolve("machine").resolve("coded1").resolve("trials").resolve(trial.id().value());
+                assertThat(Files.readString(sysDir.resolve("exp-id")).strip()).isEqualTo("coded1");
             }
         }
     }

@@ -18,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Hybrid mode over two real local platforms, one of them broken. */
-class LocalHybridTest {
+/** Local platforms built in code and given to an experiment: alone, and in hybrid mode with one of them broken. */
+class LocalPlatformInExperimentTest {
     private static final String REPORTS_ONE = "sleep 0.2; echo \"NNISDK_MEb'{\\\"type\\\": \\\"FINAL\\\", "
             + "\\\"sequence\\\": 0, \\\"value\\\": \\\"1.5\\\"}'\"";
 
@@ -51,5 +51,32 @@ class LocalHybridTest {
                     .isEqualTo(TrialStatus.FAILED));
             assertThat(onGood).allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
         }
+    }
+
+    @Test
+    void aPlatformBuiltInCodeTakesTheExperimentsIdAndDirectory(@TempDir Path dir) throws Exception {
+        Path code = Files.createDirectories(dir.resolve("code"));
+        Path work = dir.resolve("work");
+        String recordsItsEnvironment = "echo \"$NNI_EXP_ID\" > \"$NNI_SYS_DIR/exp-id\"; " + REPORTS_ONE;
+        // Options that name another id and directory: the experiment's win, so trials and the store agree.
+        LocalPlatform stale = LocalPlatform.create(LocalPlatformOptions.of("platform-id", dir.resolve("elsewhere"),
+                recordsItsEnvironment, code, 1));
+        LocalPlatform plain = LocalPlatform.create(LocalPlatformOptions.of(recordsItsEnvironment, code, 1));
+
+        for (LocalPlatform platform : List.of(stale, plain)) {
+            String id = platform == stale ? "bound1" : "bound2";
+            try (Experiment experiment = Experiment.builder().searchSpace(SearchSpace.of(new Uniform("x", 0, 1)))
+                    .tuner("Random", Map.of()).maxTrialNumber(1).workingDirectory(work).experimentId(id)
+                    .platform(platform).build()) {
+                ExperimentHandle h = experiment.start();
+                assertThat(h.awaitCompletion(Duration.ofSeconds(60))).as("finished: " + h.summary()).isTrue();
+
+                Trial trial = h.trials().get(0);
+                assertThat(trial.status()).isEqualTo(TrialStatus.SUCCEEDED);
+                Path sysDir = work.resolve(id).resolve("trials").resolve(trial.id().value());
+                assertThat(Files.readString(sysDir.resolve("exp-id")).strip()).isEqualTo(id);
+            }
+        }
+        assertThat(dir.resolve("elsewhere")).doesNotExist();
     }
 }
