@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@code FAILED} within {@code within} (default 10 s) of their submission — while another child's trials do not, has a
  * broken environment (a missing interpreter, a full disk, a machine that is reachable but broken): its fast failures
  * free its slots at once, so without this it would draw most new trials. It gets no new trial for a backoff (default
- * 30 s, doubling to 10 min), logged at WARN with the child, the count and the last failure; then one probe trial. A
- * probe that does not fail fast ends the quarantine; one that does starts a longer one. When every child fails fast
- * (the trial itself is broken), none is quarantined. Set it with {@link Builder#quarantine}.
+ * 30 s, doubling to 10 min), logged at WARN with the child, the count and the last failure; then the next trial goes to
+ * it as a probe. A probe that does not fail fast ends the quarantine; one that does starts a longer one. When every
+ * child fails fast (the trial itself is broken), none is quarantined. The rule is {@link FastFailureQuarantine}'s; set
+ * it with {@link Builder#quarantine}.
  *
  * <p>Thread-safety: every method may be called from any thread; children's events are forwarded as they come, and
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
@@ -52,7 +53,6 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
-    private static final Duration MAX_QUARANTINE = Duration.ofMinutes(10);
 
     /** A child platform and what the hybrid platform knows of it. */
     private static final class Child {
@@ -67,13 +67,6 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         boolean failedForGood;
         Duration backoff = FIRST_BACKOFF;
         Instant retryAt = Instant.MIN;
-        /** Trials in a row that ended FAILED soon after their submission. */
-        int fastFailures;
-        String lastFailure = "";
-        boolean quarantined;
-        Instant quarantinedUntil = Instant.MIN;
-        Duration quarantine;
-        boolean probing;
 
         Child(int index, TrainingPlatform platform, String name, OptionalInt max, double weight) {
             this.index = index;
@@ -95,8 +88,6 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         Child child;
         boolean cancelRequested;
         boolean resubmitted;
-        Instant submittedAt = Instant.MIN;
-        boolean probe;
 
         Placement(TrialSpec spec, Child child) {
             this.spec = spec;
@@ -107,9 +98,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
     private final List<Child> children;
     private final DispatchPolicy policy;
     private final Clock clock;
-    private final int quarantineFailures;
-    private final Duration fastFailureWithin;
-    private final Duration firstQuarantine;
+    private final FastFailureQuarantine<Child> quarantine;
     private final Map<TrialId, Placement> placements = new HashMap<>();
     private final Object lock = new Object();
     private volatile TrialEventSink sink;
@@ -123,11 +112,11 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         this.children = List.copyOf(children);
         this.policy = Objects.requireNonNull(b.policy, "policy");
         this.clock = Objects.requireNonNull(b.clock, "clock");
-        this.quarantineFailures = b.quarantineFailures;
-        this.fastFailureWithin = b.fastFailureWithin;
-        this.firstQuarantine = b.firstQuarantine;
+        // Read under `lock`, which every call into the quarantine holds.
+        this.quarantine = new FastFailureQuarantine<>(b.quarantineRule, clock, "Platform",
+                c -> c.started && !c.failedForGood);
         for (Child c : this.children) {
-            c.quarantine = firstQuarantine;
+            quarantine.add(c, c.name);
         }
     }
 
@@ -152,9 +141,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         private final List<Double> weights = new ArrayList<>();
         private DispatchPolicy policy = DispatchPolicy.mostFree();
         private Clock clock = Clock.systemUTC();
-        private int quarantineFailures = 3;
-        private Duration fastFailureWithin = Duration.ofSeconds(10);
-        private Duration firstQuarantine = Duration.ofSeconds(30);
+        private FastFailureQuarantine.Rule quarantineRule = FastFailureQuarantine.Rule.defaults();
 
         private Builder() {
         }
@@ -212,18 +199,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
          * @throws IllegalArgumentException if {@code failures < 1} or a duration is not positive
          */
         public Builder quarantine(int failures, Duration within, Duration firstBackoff) {
-            Objects.requireNonNull(within, "within");
-            Objects.requireNonNull(firstBackoff, "firstBackoff");
-            if (failures < 1) {
-                throw new IllegalArgumentException("failures must be >= 1, was " + failures);
-            }
-            if (within.isNegative() || within.isZero() || firstBackoff.isNegative() || firstBackoff.isZero()) {
-                throw new IllegalArgumentException("within and firstBackoff must be positive, were " + within + " and "
-                        + firstBackoff);
-            }
-            this.quarantineFailures = failures;
-            this.fastFailureWithin = within;
-            this.firstQuarantine = firstBackoff;
+            this.quarantineRule = new FastFailureQuarantine.Rule(failures, within, firstBackoff);
             return this;
         }
 
@@ -376,18 +352,13 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
                 // A quarantined child whose backoff is over gets the next trial as its probe, whatever the policy
                 // would choose: most-free would rarely pick a child offering one slot.
                 Optional<DispatchPolicy.Candidate> probe = candidates.stream()
-                        .filter(cand -> children.get(cand.index()).quarantined).findFirst();
+                        .filter(cand -> quarantine.isProbeDue(children.get(cand.index()))).findFirst();
                 DispatchPolicy.Candidate chosen = probe.orElseGet(() -> policy.choose(spec, List.copyOf(candidates)));
                 pick = children.get(chosen.index());
                 pick.running++;
                 // Before submitting: a child may report the trial's first events from inside submit.
                 placement.child = pick;
-                placement.submittedAt = now;
-                placement.probe = pick.quarantined;
-                if (pick.quarantined) {
-                    pick.probing = true;
-                    log.info("Trial {} probes quarantined platform {}", spec.id(), pick.name);
-                }
+                quarantine.submitted(pick, spec.id());
             }
             try {
                 pick.platform.submit(spec);
@@ -404,10 +375,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
                 synchronized (lock) {
                     pick.running--;
                     placement.child = null;
-                    if (placement.probe) {
-                        placement.probe = false;
-                        pick.probing = false;
-                    }
+                    quarantine.withdrawn(pick, spec.id());
                     tried.add(pick);
                     markUnhealthy(pick, e);
                     refusals.add(pick.name + ": " + e.getMessage());
@@ -431,59 +399,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         if (!c.started || c.failedForGood || (!c.healthy && now.isBefore(c.retryAt))) {
             return 0;
         }
-        if (c.quarantined) {
-            return now.isBefore(c.quarantinedUntil) || c.probing ? 0 : Math.min(1, c.room());
-        }
-        return c.room();
-    }
-
-    /** Counts fast failures and quarantines or releases the child. Holds the lock. */
-    private void trackHealth(Child c, Placement p, TrialEvent.Ended ended) {
-        boolean fastFailure = ended.status() == TrialStatus.FAILED
-                && Duration.between(p.submittedAt, clock.instant()).compareTo(fastFailureWithin) <= 0;
-        boolean probe = p.probe;
-        if (probe) {
-            p.probe = false;
-            c.probing = false;
-        }
-        if (fastFailure) {
-            c.fastFailures++;
-            c.lastFailure = ended.message();
-        } else if (ended.status() != TrialStatus.USER_CANCELED) {
-            c.fastFailures = 0;
-        }
-        boolean othersFine = anotherChildIsFine(c);
-        if (probe && ended.status() != TrialStatus.USER_CANCELED && (!fastFailure || !othersFine)) {
-            // A probe that did not fail fast, or one that did while every other child fails fast too (then the
-            // trial, not this child, is broken): the child takes trials again.
-            c.quarantined = false;
-            c.quarantine = firstQuarantine;
-            log.warn("Platform {} takes trials again after its probe trial {}", c.name, ended.status());
-        } else if ((probe && fastFailure) || (!c.quarantined && c.fastFailures >= quarantineFailures
-                && othersFine)) {
-            Instant now = clock.instant();
-            c.quarantined = true;
-            c.quarantinedUntil = now.plus(c.quarantine);
-            log.warn("Platform {} is quarantined for {} s: {} trials in a row failed within {} s of their submission "
-                            + "while other platforms' trials did not; a probe trial follows. Last failure: {}",
-                    c.name, c.quarantine.toSeconds(), c.fastFailures, fastFailureWithin.toSeconds(), c.lastFailure);
-            Duration doubled = c.quarantine.multipliedBy(2);
-            c.quarantine = doubled.compareTo(MAX_QUARANTINE) > 0 ? MAX_QUARANTINE : doubled;
-        }
-    }
-
-    /**
-     * Whether a child other than {@code c} can take trials and its last trial did not fail fast: then the fault lies
-     * with {@code c}, not with the trial. (A child that has had no trial yet counts: under most-free dispatch a child
-     * failing fast would otherwise keep every trial and never let another show that it works.)
-     */
-    private boolean anotherChildIsFine(Child c) {
-        for (Child o : children) {
-            if (o != c && o.started && !o.failedForGood && !o.quarantined && o.fastFailures == 0) {
-                return true;
-            }
-        }
-        return false;
+        return quarantine.allowed(c, c.room());
     }
 
     private void onChildEvent(Child from, TrialEvent event) {
@@ -499,7 +415,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
                     return; // an event of an attempt that was already replaced
                 }
                 from.running--;
-                trackHealth(from, p, ended);
+                quarantine.ended(from, ended.trial(), ended.status(), ended.message());
                 if (ended.status() == TrialStatus.SYS_CANCELED && !p.cancelRequested && !p.resubmitted) {
                     p.resubmitted = true;
                     resubmit = true;

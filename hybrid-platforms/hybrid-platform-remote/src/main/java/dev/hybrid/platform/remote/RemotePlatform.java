@@ -3,6 +3,7 @@ package dev.hybrid.platform.remote;
 import dev.hybrid.gpu.GpuScheduler;
 import dev.hybrid.platform.ExperimentScope;
 import dev.hybrid.platform.ExperimentScoped;
+import dev.hybrid.platform.FastFailureQuarantine;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
@@ -69,7 +70,9 @@ import org.slf4j.MDC;
  * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.
  *
  * <p>Trials go to the reachable machine with the most free slots; {@link #freeSlots()} is the sum over reachable
- * machines. When trials need GPUs ({@code gpuNumber} above 0), each machine's GPUs are read with {@code nvidia-smi}
+ * machines. A machine that is reachable but broken — 3 trials in a row failing within 10 s of their submission while
+ * another machine's do not — is quarantined by {@link FastFailureQuarantine}'s rule: no new trials for 30 s (doubling
+ * up to 10 min), logged at WARN with the machine, the count and the last failure, then one probe trial. When trials need GPUs ({@code gpuNumber} above 0), each machine's GPUs are read with {@code nvidia-smi}
  * over its connection when it connects and every 5 seconds after, and a {@link GpuScheduler} per machine hands each
  * trial GPUs of its own ({@code CUDA_VISIBLE_DEVICES}) under the machine's {@code gpuIndices},
  * {@code maxTrialNumPerGpu} and {@code useActiveGpu}; a machine's free slots are then also bounded by the trials its
@@ -101,6 +104,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
     private final Map<TrialId, RemoteTrial> pendingKills = new ConcurrentHashMap<>();
     private final Object deliverLock = new Object();
     private final AtomicInteger roundRobin = new AtomicInteger();
+    /** Machines whose trials fail fast while the others' do not (machines are added in start). */
+    private final FastFailureQuarantine<MachineLink> quarantine;
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ThreadPoolExecutor io;
@@ -109,6 +114,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
     private RemotePlatform(RemotePlatformOptions options, Clock clock) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.quarantine = new FastFailureQuarantine<>(FastFailureQuarantine.Rule.defaults(), clock, "Machine",
+                MachineLink::isUp);
     }
 
     /** A remote platform with the given options. */
@@ -187,6 +194,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             links.add(link);
             slots.put(link, new Slots(m.slots(options.gpuNumber())));
         }
+        links.forEach(l -> quarantine.add(l, l.describe()));
         List<CompletableFuture<Boolean>> first = links.stream().map(MachineLink::connect).toList();
         boolean any = false;
         for (CompletableFuture<Boolean> f : first) {
@@ -365,7 +373,12 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             int start = roundRobin.getAndIncrement();
             for (int k = 0; k < links.size(); k++) {
                 MachineLink l = links.get(Math.floorMod(start + k, links.size()));
-                int free = l.isUp() ? slots.get(l).free(gpusPerTrial()) : 0;
+                int free = l.isUp() ? quarantine.allowed(l, slots.get(l).free(gpusPerTrial())) : 0;
+                if (free > 0 && quarantine.isProbeDue(l)) {
+                    // A quarantined machine whose backoff is over gets the next trial as its probe.
+                    chosen = l;
+                    break;
+                }
                 if (free > best) {
                     best = free;
                     chosen = l;
@@ -382,6 +395,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             List<Integer> gpus = slots.get(chosen).take(gpusPerTrial());
             t = new RemoteTrial(spec, chosen, gpuArgument(gpus), gpus, json);
             trials.put(id, t);
+            quarantine.submitted(chosen, id);
         }
         log.info("Trial {} submitted to {}", id, t.link.describe());
         t.link.send(t.runLine());
@@ -425,7 +439,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             int sum = 0;
             for (MachineLink l : links) {
                 if (l.isUp()) {
-                    sum += slots.get(l).free(gpusPerTrial());
+                    sum += quarantine.allowed(l, slots.get(l).free(gpusPerTrial()));
                 }
             }
             return sum;
@@ -675,6 +689,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
         }
         log.info("Trial {} ended {} on {}{}", t.spec.id(), status, t.link.describe(),
                 exitCode.map(c -> " (exit code " + c + ")").orElse(""));
+        // Before the experiment hears of the end, so that it sees the machine's slots as they now are.
+        quarantine.ended(t.link, t.spec.id(), status, message);
         deliver(new TrialEvent.Ended(t.spec.id(), status, exitCode, message, at));
     }
 

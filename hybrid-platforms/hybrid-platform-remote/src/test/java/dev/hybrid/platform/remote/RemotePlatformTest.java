@@ -403,4 +403,33 @@ class RemotePlatformTest {
             }
         }
     }
+
+    @Test
+    void aReachableButBrokenMachineIsQuarantinedAndTrialsGoToTheOther() throws Exception {
+        // Both machines are this host; the one whose trials live under "broken" cannot run them.
+        String command = "case \"$NNI_SYS_DIR\" in */broken/*) echo 'python3: command not found' >&2; exit 127;; "
+                + "esac; sleep 60";
+        RecordingSink sink = new RecordingSink();
+        RemotePlatform p = started(options(List.of(machine(server, "broken", 4), machine(server, "good", 2)))
+                .withCommand(command), sink);
+        assertThat(p.freeSlots()).isEqualTo(6);
+
+        for (int i = 0; i < 3; i++) {
+            TrialId id = TrialId.of("q" + i);
+            p.submit(spec(id.value(), "any"));
+            assertThat(ended(sink, id, T).status()).isEqualTo(TrialStatus.FAILED);
+        }
+
+        // Three fast failures in a row while the other machine is fine: only the good machine's slots count.
+        assertThat(p.freeSlots()).isEqualTo(2);
+        p.submit(spec("q3", "any"));
+        started(sink, TrialId.of("q3"), T);
+        // The trial started on the good machine (its launch file or folder is there), and never on the broken one.
+        assertThat(dir.resolve("good")).isDirectoryRecursivelyContaining(f -> f.getFileName().toString()
+                .contains("q3"));
+        try (var onBroken = Files.walk(dir.resolve("broken"))) {
+            assertThat(onBroken.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains("q3"));
+        }
+        assertThat(p.freeSlots()).isEqualTo(1);
+    }
 }
