@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExperimentBuilder {
     private static final Logger log = LoggerFactory.getLogger(ExperimentBuilder.class);
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** No leading {@code -}: the command line would read such an id as an option and could not address it. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
 
     private SearchSpace searchSpace;
     private Path searchSpaceFile;
@@ -305,7 +306,7 @@ public final class ExperimentBuilder {
         Problems problems = new Problems();
         String id = experimentId != null ? experimentId : Ids.random(new SplittableRandom(), 8);
         problems.check(ID.matcher(id).matches(), FieldPath.of("experimentId"),
-                "must be 1 to 64 letters, digits, '-' or '_', was '%s'", id);
+                "must be 1 to 64 letters, digits, '-' or '_', not starting with '-', was '%s'", id);
         problems.check(name == null || !name.isBlank(), FieldPath.of("experimentName"), "must not be blank");
         problems.check(trialConcurrency >= 1, FieldPath.of("trialConcurrency"), "must be >= 1, was %d",
                 trialConcurrency);

@@ -89,6 +89,15 @@ class RunCommandTest {
     }
 
     @Test
+    void anIdStartingWithADashIsAConfigurationErrorAndNothingIsCreated() throws Exception {
+        Path config = writeConfig("");
+        int code = run(config.toString(), "--id=-x1", "--work-dir", dir.resolve("work").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("experimentId:").contains("not starting with '-'");
+        assertThat(dir.resolve("work")).doesNotExist();
+    }
+
+    @Test
     void aHybridConfigRunsOnEveryPlatformItNames() throws Exception {
         Path config = writeConfig("");
         String text = Files.readString(config).replace("trainingService:\n  platform: local",

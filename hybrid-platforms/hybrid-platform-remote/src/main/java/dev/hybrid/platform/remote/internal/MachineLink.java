@@ -216,7 +216,7 @@ public final class MachineLink {
                     .append("python3 -c 'import nni.trial' ) >/dev/null 2>&1 || : > \"$r/.hybrid/use-sdk\"; ");
         }
         cmd.append("printf '%s' ").append(SshConnection.quote(digest)).append(" > \"$r/.hybrid/ready\"");
-        SshConnection.Result up = conn.exec("sh -c " + SshConnection.quote(cmd.toString()), setup.archive().bytes(),
+        SshConnection.Result up = conn.exec("sh -c " + SshConnection.quote(cmd.toString()), setup.archive()::writeTo,
                 setup.connectTimeout().plusSeconds(120));
         if (up.exitCode() != 0) {
             throw new IOException("cannot unpack the code in " + root + " (exit code " + up.exitCode() + "): "
