@@ -418,7 +418,22 @@ public final class ExperimentBuilder {
             try {
                 Object tree = dev.hybrid.internal.json.Json.toPlain(
                         new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(Files.readString(file)));
+                // Secrets stay out of the database: only where they came from is kept, and a resume reads them again.
+                List<Map<String, Object>> secrets = new ArrayList<>();
+                for (PlatformConfig pc : config.trainingServices()) {
+                    for (FieldPath at : pc.secretPaths()) {
+                        if (dev.hybrid.internal.ConfigTree.remove(tree, at)) {
+                            Map<String, Object> s = new LinkedHashMap<>();
+                            s.put("path", at.value());
+                            s.put("from", file.toAbsolutePath().toString());
+                            secrets.add(s);
+                        }
+                    }
+                }
                 out.put("nniConfig", tree);
+                if (!secrets.isEmpty()) {
+                    out.put("secrets", secrets);
+                }
                 out.put("configFile", file.toString());
                 out.put("configBaseDir", file.toAbsolutePath().getParent().toString());
             } catch (IOException | RuntimeException e) {

@@ -16,10 +16,13 @@ import java.util.Objects;
  * @param hostKeyPolicy {@code hostKeyPolicy}: {@code strict}, {@code accept-new} (default) or {@code off}
  * @param machineLostAfter {@code machineLostAfter}: how long a machine may stay unreachable before the trials running
  *     there end {@code SYS_CANCELED} (default 5 minutes)
+ * @param secretPaths where the machines' passwords and key passphrases are in the config (never stored)
  */
 public record RemoteConfig(FieldPath path, List<RemoteMachine> machines, Path knownHostsFile,
-        HostKeyPolicy hostKeyPolicy, java.util.Optional<java.time.Duration> machineLostAfter) implements PlatformConfig {
+        HostKeyPolicy hostKeyPolicy, java.util.Optional<java.time.Duration> machineLostAfter,
+        List<FieldPath> secretPaths) implements PlatformConfig {
     public RemoteConfig {
+        secretPaths = List.copyOf(secretPaths);
         Objects.requireNonNull(path, "path");
         machines = List.copyOf(machines);
         Objects.requireNonNull(knownHostsFile, "knownHostsFile");

@@ -1,6 +1,7 @@
 package dev.hybrid.platform.remote;
 
 import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.FieldPath;
 import dev.hybrid.config.PlatformConfig;
 import dev.hybrid.config.Secret;
 import dev.hybrid.platform.PlatformContext;
@@ -47,6 +48,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
                 .orElse(RemotePlatformOptions.defaultKnownHostsFile());
         Optional<java.time.Duration> lostAfter = dev.hybrid.config.Durations.read(settings, "machineLostAfter");
         List<RemoteMachine> machines = new ArrayList<>();
+        List<FieldPath> secrets = new ArrayList<>();
         if (!root.has("machineList")) {
             root.problem("machineList", "is required: the machines to run trials on");
         } else {
@@ -55,7 +57,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
                 root.problem("machineList", "must list at least one machine");
             }
             for (ConfigNode m : list) {
-                machine(m, v1, section.baseDir()).ifPresent(machines::add);
+                machine(m, v1, section.baseDir(), secrets).ifPresent(machines::add);
             }
         }
         if (v1) {
@@ -63,10 +65,10 @@ public final class RemotePlatformProvider implements PlatformProvider {
         } else {
             root.rejectUnknownKeys();
         }
-        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter);
+        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter, secrets);
     }
 
-    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir) {
+    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir, List<FieldPath> secrets) {
         String hostKey = v1 ? "ip" : "host";
         String userKey = v1 ? "username" : "user";
         String passwordKey = v1 ? "passwd" : "password";
@@ -84,6 +86,8 @@ public final class RemotePlatformProvider implements PlatformProvider {
         }
         Optional<Secret> password = secret(m, passwordKey);
         Optional<Secret> passphrase = secret(m, passphraseKey);
+        password.ifPresent(x -> secrets.add(m.pathOf(passwordKey)));
+        passphrase.ifPresent(x -> secrets.add(m.pathOf(passphraseKey)));
         Optional<Path> keyFile = m.optionalString(keyFileKey).map(f -> resolve(f, baseDir));
         if (password.isEmpty() && keyFile.isEmpty()) {
             if (v1) {

@@ -1,15 +1,19 @@
 package dev.hybrid.platform.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hybrid.Experiment;
 import dev.hybrid.ExperimentHandle;
+import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ExperimentConfig;
 import dev.hybrid.trial.Trial;
 import dev.hybrid.trial.TrialStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,5 +62,80 @@ class RemoteExperimentTest {
                 assertThat(h.trials()).extracting(Trial::id).doesNotHaveDuplicates();
             }
         }
+    }
+
+    @Test
+    void thePasswordIsNotStoredTheFilesArePrivateAndAResumeReadsThePasswordFromTheConfigAgain() throws Exception {
+        try (MinaServer server = MinaServer.start(dir.resolve("host.key"), List.of())) {
+            Files.writeString(dir.resolve("trial.sh"), RemoteTrialScripts.SCENARIOS);
+            Files.writeString(dir.resolve("search_space.json"),
+                    "{\"scenario\": {\"_type\": \"choice\", \"_value\": [\"succeed\"]},"
+                            + " \"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+            Path configFile = Files.writeString(dir.resolve("config.yml"), String.join("\n",
+                    "searchSpaceFile: search_space.json",
+                    "trialCommand: sh trial.sh",
+                    "trialCodeDirectory: .",
+                    "trialConcurrency: 1",
+                    "maxTrialNumber: 2",
+                    "tuner:",
+                    "  name: Random",
+                    "trainingService:",
+                    "  - platform: remote",
+                    "    knownHostsFile: known_hosts",
+                    "    machineList:",
+                    "      - host: 127.0.0.1",
+                    "        port: " + server.port(),
+                    "        user: " + MinaServer.USER,
+                    "        password: " + MinaServer.PASSWORD,
+                    "        remoteDirectory: " + dir.resolve("machine"),
+                    ""));
+            Path work = dir.resolve("work");
+            try (Experiment e = Experiment.builder().config(ConfigLoader.load(configFile)).experimentId("sec1")
+                    .workingDirectory(work).build()) {
+                assertThat(e.start().awaitCompletion(Duration.ofSeconds(60))).isTrue();
+            }
+            Path experimentDir = work.resolve("sec1");
+            Path db = experimentDir.resolve("db");
+            byte[] password = MinaServer.PASSWORD.getBytes(StandardCharsets.UTF_8);
+            try (var files = Files.list(db)) {
+                for (Path f : files.toList()) {
+                    assertThat(indexOf(Files.readAllBytes(f), password)).as("the password in %s", f).isEqualTo(-1);
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as("mode of %s", f)
+                            .isEqualTo("rw-------");
+                }
+            }
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(experimentDir)))
+                    .isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rwx------");
+
+            try (Experiment resumed = Experiment.resume(experimentDir).maxTrialNumber(3).build()) {
+                ExperimentHandle h = resumed.start();
+                assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+                assertThat(h.trials()).hasSize(3).allSatisfy(t -> assertThat(t.status())
+                        .isEqualTo(TrialStatus.SUCCEEDED));
+            }
+
+            Files.delete(configFile);
+            ConfigException gone = catchThrowableOfType(ConfigException.class,
+                    () -> Experiment.resume(experimentDir).maxTrialNumber(4).build());
+            assertThat(gone.problems()).singleElement().satisfies(p -> {
+                assertThat(p.path().value()).isEqualTo("trainingService[0].machineList[0].password");
+                assertThat(p.message()).contains(configFile.toString()).contains("no longer exists")
+                        .contains("--config").doesNotContain(MinaServer.PASSWORD);
+            });
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
