@@ -182,8 +182,10 @@ public final class RemotePlatform implements TrainingPlatform {
         if (!any) {
             String why = links.stream().map(l -> l.describe() + ": " + l.lastError())
                     .collect(Collectors.joining("; "));
+            boolean someReached = links.stream().anyMatch(MachineLink::wasReached);
             close();
-            throw new PlatformException(name(), "no machine could be reached: " + why, true, null);
+            throw new PlatformException(name(), (someReached ? "no machine could be set up for trials: "
+                    : "no machine could be reached: ") + why, true, null);
         }
         for (MachineLink l : links) {
             if (!l.isUp()) {

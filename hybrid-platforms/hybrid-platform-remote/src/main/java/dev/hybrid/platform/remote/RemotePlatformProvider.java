@@ -49,6 +49,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
         Optional<java.time.Duration> lostAfter = dev.hybrid.config.Durations.read(settings, "machineLostAfter");
         List<RemoteMachine> machines = new ArrayList<>();
         List<FieldPath> secrets = new ArrayList<>();
+        java.util.Map<Integer, FieldPath> keyFiles = new java.util.HashMap<>();
         if (!root.has("machineList")) {
             root.problem("machineList", "is required: the machines to run trials on");
         } else {
@@ -57,7 +58,14 @@ public final class RemotePlatformProvider implements PlatformProvider {
                 root.problem("machineList", "must list at least one machine");
             }
             for (ConfigNode m : list) {
-                machine(m, v1, section.baseDir(), secrets).ifPresent(machines::add);
+                Optional<RemoteMachine> machine = machine(m, v1, section.baseDir(), secrets);
+                if (machine.isPresent()) {
+                    String keyFileKey = v1 ? "sshKeyPath" : "sshKeyFile";
+                    if (m.has(keyFileKey)) {
+                        keyFiles.put(machines.size(), m.pathOf(keyFileKey));
+                    }
+                    machines.add(machine.get());
+                }
             }
         }
         if (v1) {
@@ -65,10 +73,11 @@ public final class RemotePlatformProvider implements PlatformProvider {
         } else {
             root.rejectUnknownKeys();
         }
-        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter, secrets);
+        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter, secrets, keyFiles);
     }
 
-    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir, List<FieldPath> secrets) {
+    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir,
+            List<FieldPath> secrets) {
         String hostKey = v1 ? "ip" : "host";
         String userKey = v1 ? "username" : "user";
         String passwordKey = v1 ? "passwd" : "password";
@@ -150,6 +159,15 @@ public final class RemotePlatformProvider implements PlatformProvider {
         if (!(config instanceof RemoteConfig remote)) {
             throw new IllegalArgumentException("not a remote platform config: " + config.getClass().getName());
         }
+        // Key files are checked here, when the experiment is built, not when the config is read: a missing or
+        // locked key is a configuration problem, reported (exit code 2) before anything starts.
+        dev.hybrid.config.Problems problems = new dev.hybrid.config.Problems();
+        for (java.util.Map.Entry<Integer, FieldPath> e : remote.keyFilePaths().entrySet()) {
+            RemoteMachine m = remote.machines().get(e.getKey());
+            m.keyFile().flatMap(k -> dev.hybrid.platform.remote.internal.KeyFiles.problem(k, m.passphrase()))
+                    .ifPresent(why -> problems.add(e.getValue(), "SSH key file " + m.keyFile().get() + " " + why));
+        }
+        problems.throwIfAny();
         RemotePlatformOptions options = RemotePlatformOptions.of(context.experimentId(), context.trial().command(),
                 context.trial().codeDirectory(), remote.machines())
                 .withHostKeys(remote.knownHostsFile(), remote.hostKeyPolicy());

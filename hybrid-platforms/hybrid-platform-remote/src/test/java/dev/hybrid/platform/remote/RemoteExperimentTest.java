@@ -138,4 +138,43 @@ class RemoteExperimentTest {
         }
         return -1;
     }
+
+    @Test
+    void aMissingKeyFileAndALockedKeyWithoutPassphraseAreConfigProblemsAtTheirPathsBeforeAnythingStarts()
+            throws Exception {
+        OpenSshServer.assumeInstalled();
+        Path locked = dir.resolve("locked_ed25519");
+        Process keygen = new ProcessBuilder("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "key-words", "-f",
+                locked.toString()).redirectErrorStream(true).start();
+        assertThat(keygen.waitFor()).isZero();
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Path configFile = Files.writeString(dir.resolve("config.yml"), String.join("\n",
+                "searchSpaceFile: search_space.json",
+                "trialCommand: 'true'",
+                "trialCodeDirectory: .",
+                "trialConcurrency: 1",
+                "tuner:",
+                "  name: Random",
+                "trainingService:",
+                "  - platform: remote",
+                "    machineList:",
+                "      - host: 127.0.0.1",
+                "        user: u",
+                "        sshKeyFile: no-such-key",
+                "      - host: 127.0.0.1",
+                "        user: u",
+                "        ssh_key_file: locked_ed25519",
+                ""));
+        Path work = dir.resolve("work");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> Experiment.builder()
+                .config(ConfigLoader.load(configFile)).experimentId("keys1").workingDirectory(work).build());
+
+        assertThat(e.problems()).extracting(p -> p.path().value() + ": " + p.message()).containsExactlyInAnyOrder(
+                "trainingService[0].machineList[0].sshKeyFile: SSH key file " + dir.resolve("no-such-key")
+                        + " does not exist",
+                "trainingService[0].machineList[1].ssh_key_file: SSH key file " + locked
+                        + " is encrypted and needs a passphrase (passphrase in a v1 machineList, sshPassphrase in v2)");
+        assertThat(work.resolve("keys1")).doesNotExist();
+    }
 }

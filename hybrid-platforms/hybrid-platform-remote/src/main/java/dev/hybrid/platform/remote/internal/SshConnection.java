@@ -86,8 +86,9 @@ public final class SshConnection implements AutoCloseable {
         try {
             if (target.keyFile().isPresent()) {
                 Path key = target.keyFile().get();
-                if (!Files.isReadable(key)) {
-                    throw new ConnectFailure("SSH key file " + key + " does not exist or cannot be read", true, null);
+                java.util.Optional<String> problem = KeyFiles.problem(key, target.passphrase());
+                if (problem.isPresent()) {
+                    throw new ConnectFailure("SSH key file " + key + " " + problem.get(), true, null);
                 }
                 byte[] pass = target.passphrase().map(s -> s.reveal().getBytes(StandardCharsets.UTF_8)).orElse(null);
                 jsch.addIdentity(key.toString(), pass);
