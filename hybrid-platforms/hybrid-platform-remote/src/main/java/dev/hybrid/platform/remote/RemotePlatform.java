@@ -57,10 +57,12 @@ import org.slf4j.MDC;
  * <p>Each machine gets one SSH connection, shared by everything done there, kept alive and re-made with backoff when
  * it drops. On connecting, the code directory (minus what {@code .nniignore} excludes) is packed and uploaded once to
  * {@code <remoteDirectory>/<experimentId>/nni-code/}, with Hybrid's small shell monitor. The monitor, one per
- * connection, starts each trial detached from the connection in a session of its own, in
- * {@code trials/<trialId>/} with {@code parameter.cfg}, its own copy of the code and NNI's environment
- * ({@code NNI_PLATFORM=remote}); it watches the trials' {@code .nni/metrics} and stdout ({@code NNISDK_MEb'...'} lines)
- * every {@code pollInterval} and streams new bytes back over the same connection. This side counts the bytes it has
+ * connection, starts each trial detached from the connection in a session of its own, with {@code trials/<trialId>/}
+ * holding its {@code parameter.cfg} and output, NNI's environment ({@code NNI_PLATFORM=remote}), and the shared
+ * {@code nni-code/} as working directory (every trial of the experiment on that machine runs in the one uploaded copy,
+ * as local trials run in the code directory); it watches the trials' {@code .nni/metrics} and stdout
+ * ({@code NNISDK_MEb'...'} lines) every {@code pollInterval}, backing off to half a second while nothing changes, and
+ * streams new bytes back over the same connection. This side counts the bytes it has
  * received of each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
  * stopped: no metric is lost or delivered twice. Metrics keep their order within each of the two sources (the frames
  * file and stdout), not across them. A trial ends when it writes {@code .nni/state}; cancelling signals its whole

@@ -263,4 +263,25 @@ class OpenSshIntegrationTest {
         assertThat(log.lines().filter(l -> l.startsWith("\tat ") || l.contains("Exception:")).toList()).as(log)
                 .isEmpty();
     }
+
+    @Test
+    void inHybridModeARemoteChildThatCannotBeSetUpIsLeftOutAndTheOthersRunTheExperiment() throws Exception {
+        OpenSshServer s = OpenSshServer.start(dir.resolve("nologin"), key, List.of("ForceCommand /usr/sbin/nologin"));
+        servers.add(s);
+        RemotePlatform remote = RemotePlatform.create(options(List.of(machine(s, "n", 2))));
+        dev.hybrid.platform.InProcessPlatform inProcess = dev.hybrid.platform.InProcessPlatform.create(
+                (params, reporter) -> reporter.reportFinal(1.0), 2);
+        try (Experiment e = Experiment.builder()
+                .searchSpace(SearchSpace.parse("{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}"))
+                .tuner("Random", Map.of()).trialConcurrency(2).maxTrialNumber(4).platforms(inProcess, remote)
+                .build()) {
+            ExperimentHandle h = e.start();
+            assertThat(h.awaitCompletion(T)).isTrue();
+            assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+            assertThat(h.trials()).hasSize(4).allSatisfy(t -> {
+                assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED);
+                assertThat(t.platform()).isNotEqualTo("remote");
+            });
+        }
+    }
 }
