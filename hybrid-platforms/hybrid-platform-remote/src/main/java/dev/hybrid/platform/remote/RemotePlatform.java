@@ -191,7 +191,8 @@ public final class RemotePlatform implements TrainingPlatform {
         }
         for (MachineLink l : links) {
             if (!l.isUp()) {
-                log.warn("Machine {} is not reachable ({}); the other machines go on", l.describe(), l.lastError());
+                log.warn("Machine {} {} ({}); the other machines go on", l.describe(),
+                        l.wasReached() ? "cannot be set up for trials" : "is not reachable", l.lastError());
             }
         }
         if (gpusPerTrial() > 0) {
@@ -366,7 +367,7 @@ public final class RemotePlatform implements TrainingPlatform {
                 boolean anyUp = links.stream().anyMatch(MachineLink::isUp);
                 String msg = anyUp ? "no free slot on any reachable machine"
                         + (gpusPerTrial() > 0 ? " (" + gpusPerTrial() + " free GPU(s) needed)" : "")
-                        : "no machine is reachable: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
+                        : "no machine is up: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
                                 .collect(Collectors.joining("; "));
                 throw new PlatformException(name(), id, msg, true, null);
             }

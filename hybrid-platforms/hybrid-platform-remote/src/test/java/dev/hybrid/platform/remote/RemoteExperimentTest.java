@@ -8,6 +8,8 @@ import dev.hybrid.ExperimentHandle;
 import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ExperimentConfig;
+import dev.hybrid.store.SqliteExperimentStore;
+import dev.hybrid.store.StoredExperiment;
 import dev.hybrid.trial.Trial;
 import dev.hybrid.trial.TrialStatus;
 import java.nio.file.Files;
@@ -108,11 +110,27 @@ class RemoteExperimentTest {
                     .isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rwx------");
 
+            // As an older version stored it: the password inside the stored config.
+            try (SqliteExperimentStore old = SqliteExperimentStore.existingForWriting(experimentDir)) {
+                old.open();
+                StoredExperiment row = old.experiment().orElseThrow();
+                old.saveExperiment(row.withConfigJson(row.configJson().replace("\"user\":\"" + MinaServer.USER
+                        + "\"", "\"user\":\"" + MinaServer.USER + "\",\"password\":\"" + MinaServer.PASSWORD + "\"")));
+                old.commit();
+                assertThat(old.experiment().orElseThrow().configJson()).contains(MinaServer.PASSWORD);
+            }
+
             try (Experiment resumed = Experiment.resume(experimentDir).maxTrialNumber(3).build()) {
                 ExperimentHandle h = resumed.start();
                 assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
                 assertThat(h.trials()).hasSize(3).allSatisfy(t -> assertThat(t.status())
                         .isEqualTo(TrialStatus.SUCCEEDED));
+            }
+            try (var files = Files.list(db)) {
+                for (Path f : files.toList()) {
+                    assertThat(indexOf(Files.readAllBytes(f), password)).as("the password in %s after the resume", f)
+                            .isEqualTo(-1);
+                }
             }
 
             Files.delete(configFile);
