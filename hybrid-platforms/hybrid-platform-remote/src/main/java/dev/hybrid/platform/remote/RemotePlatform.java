@@ -61,9 +61,9 @@ import org.slf4j.MDC;
  * holding its {@code parameter.cfg} and output, NNI's environment ({@code NNI_PLATFORM=remote}), and the shared
  * {@code nni-code/} as working directory (every trial of the experiment on that machine runs in the one uploaded copy,
  * as local trials run in the code directory); it watches the trials' {@code .nni/metrics} and stdout
- * ({@code NNISDK_MEb'...'} lines) every {@code pollInterval}, backing off to half a second while nothing changes, and
- * streams new bytes back over the same connection. This side counts the bytes it has
- * received of each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
+ * ({@code NNISDK_MEb'...'} lines) every {@code pollInterval}, backing off to half a second once nothing has changed
+ * for a second, and streams new bytes back over the same connection. This side counts the bytes it has received of
+ * each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
  * stopped: no metric is lost or delivered twice. Metrics keep their order within each of the two sources (the frames
  * file and stdout), not across them. A trial ends when it writes {@code .nni/state}; cancelling signals its whole
  * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.

@@ -5,13 +5,16 @@
 # It exits at end of input; the trials go on, and the next monitor re-attaches them from the offsets it is given.
 root=$1
 tick=$2
-# While nothing changes, the interval between scans doubles from the tick up to idle_ms, so that a machine whose trials
-# are quiet (training between epochs, sleeping) costs almost no CPU; any output, end or command resets it.
+# Once nothing has changed for quiet_after_ms, the interval between scans doubles from the tick up to idle_ms, so that a
+# machine whose trials are quiet (training between epochs, sleeping) costs almost no CPU, while trials that start, end
+# or report often are still seen within a tick; any output, end or command resets it.
 tick_ms=$(( 10#${tick%.*} * 1000 + 10#${tick#*.} ))
 (( tick_ms < 1 )) && tick_ms=1
 idle_ms=500
 (( idle_ms < tick_ms )) && idle_ms=$tick_ms
+quiet_after_ms=1000
 wait_ms=$tick_ms
+quiet_ms=0
 changed=0
 export HYBRID_EXP_ROOT=$root
 set -C
@@ -138,12 +141,15 @@ while :; do
     scan
     if (( changed )); then
       wait_ms=$tick_ms
+      quiet_ms=0
     else
-      wait_ms=$(( wait_ms * 2 > idle_ms ? idle_ms : wait_ms * 2 ))
+      quiet_ms=$(( quiet_ms + wait_ms ))
+      (( quiet_ms >= quiet_after_ms )) && wait_ms=$(( wait_ms * 2 > idle_ms ? idle_ms : wait_ms * 2 ))
     fi
     continue
   fi
   wait_ms=$tick_ms
+  quiet_ms=0
   line=$pending$line
   pending=
   if (( rc != 0 )) && [ -z "$line" ]; then
