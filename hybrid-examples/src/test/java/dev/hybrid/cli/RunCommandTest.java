@@ -105,8 +105,8 @@ class RunCommandTest {
                         + "      - host: 127.0.0.1\n        user: u\n        sshKeyFile: keys/absent\n"));
         int code = run(config.toString(), "--id", "nokey", "--work-dir", dir.resolve("work").toString());
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("trainingService[1].machineList[0].sshKeyFile: SSH key"
-                + " file " + dir.resolve("keys/absent") + " does not exist");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("trainingService[1].machineList[0].sshKeyFile:"
+                + " SSH key file " + dir.resolve("keys/absent") + " does not exist");
         assertThat(dir.resolve("work")).doesNotExist();
     }
 

@@ -61,7 +61,8 @@ public final class RemotePlatformProvider implements PlatformProvider {
                 Optional<RemoteMachine> machine = machine(m, v1, section.baseDir(), secrets);
                 if (machine.isPresent()) {
                     String keyFileKey = v1 ? "sshKeyPath" : "sshKeyFile";
-                    if (m.has(keyFileKey)) {
+                    // The v2 default key (~/.ssh/id_rsa, when no password is given) is checked at the same path.
+                    if (m.has(keyFileKey) || machine.get().password().isEmpty()) {
                         keyFiles.put(machines.size(), m.pathOf(keyFileKey));
                     }
                     machines.add(machine.get());

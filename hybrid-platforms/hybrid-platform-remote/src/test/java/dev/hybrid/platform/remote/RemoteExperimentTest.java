@@ -182,6 +182,9 @@ class RemoteExperimentTest {
                 "      - host: 127.0.0.1",
                 "        user: u",
                 "        ssh_key_file: locked_ed25519",
+                "      - host: 127.0.0.1",
+                "        user: u",
+                "        sshKeyFile: ~/no-such-dir-" + dir.getFileName() + "/id_rsa",
                 ""));
         Path work = dir.resolve("work");
 
@@ -192,7 +195,34 @@ class RemoteExperimentTest {
                 "trainingService[0].machineList[0].sshKeyFile: SSH key file " + dir.resolve("no-such-key")
                         + " does not exist",
                 "trainingService[0].machineList[1].ssh_key_file: SSH key file " + locked
-                        + " is encrypted and needs a passphrase (passphrase in a v1 machineList, sshPassphrase in v2)");
+                        + " is encrypted and needs a passphrase (passphrase in a v1 machineList, sshPassphrase in v2)",
+                "trainingService[0].machineList[2].sshKeyFile: SSH key file " + System.getProperty("user.home")
+                        + "/no-such-dir-" + dir.getFileName() + "/id_rsa does not exist");
         assertThat(work.resolve("keys1")).doesNotExist();
+    }
+
+    @Test
+    void aMissingDefaultKeyIsAConfigProblemAtTheKeyFilePath() throws Exception {
+        Path defaultKey = Path.of(System.getProperty("user.home"), ".ssh", "id_rsa");
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(defaultKey), "this account has " + defaultKey);
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Path configFile = Files.writeString(dir.resolve("config.yml"), String.join("\n",
+                "searchSpaceFile: search_space.json",
+                "trialCommand: 'true'",
+                "trialConcurrency: 1",
+                "tuner:",
+                "  name: Random",
+                "trainingService:",
+                "  platform: remote",
+                "  machineList:",
+                "    - host: 127.0.0.1",
+                "      user: u",
+                ""));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> Experiment.builder()
+                .config(ConfigLoader.load(configFile)).workingDirectory(dir.resolve("work")).build());
+
+        assertThat(e.problems()).extracting(p -> p.path().value() + ": " + p.message()).containsExactly(
+                "trainingService.machineList[0].sshKeyFile: SSH key file " + defaultKey + " does not exist");
     }
 }
