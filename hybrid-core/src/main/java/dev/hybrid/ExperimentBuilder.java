@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExperimentBuilder {
     private static final Logger log = LoggerFactory.getLogger(ExperimentBuilder.class);
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** No leading {@code -}: the command line would read such an id as an option and could not address it. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
 
     private SearchSpace searchSpace;
     private Path searchSpaceFile;
@@ -318,7 +319,7 @@ public final class ExperimentBuilder {
         Problems problems = new Problems();
         String id = experimentId != null ? experimentId : Ids.random(new SplittableRandom(), 8);
         problems.check(ID.matcher(id).matches(), FieldPath.of("experimentId"),
-                "must be 1 to 64 letters, digits, '-' or '_', was '%s'", id);
+                "must be 1 to 64 letters, digits, '-' or '_', not starting with '-', was '%s'", id);
         problems.check(name == null || !name.isBlank(), FieldPath.of("experimentName"), "must not be blank");
         problems.check(trialConcurrency >= 1, FieldPath.of("trialConcurrency"), "must be >= 1, was %d",
                 trialConcurrency);
@@ -448,7 +449,22 @@ public final class ExperimentBuilder {
             try {
                 Object tree = dev.hybrid.internal.json.Json.toPlain(
                         new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(Files.readString(file)));
+                // Secrets stay out of the database: only where they came from is kept, and a resume reads them again.
+                List<Map<String, Object>> secrets = new ArrayList<>();
+                for (PlatformConfig pc : config.trainingServices()) {
+                    for (FieldPath at : pc.secretPaths()) {
+                        if (dev.hybrid.internal.ConfigTree.remove(tree, at)) {
+                            Map<String, Object> s = new LinkedHashMap<>();
+                            s.put("path", at.value());
+                            s.put("from", file.toAbsolutePath().toString());
+                            secrets.add(s);
+                        }
+                    }
+                }
                 out.put("nniConfig", tree);
+                if (!secrets.isEmpty()) {
+                    out.put("secrets", secrets);
+                }
                 out.put("configFile", file.toString());
                 out.put("configBaseDir", file.toAbsolutePath().getParent().toString());
             } catch (IOException | RuntimeException e) {

@@ -145,6 +145,7 @@ public final class ResumeBuilder {
             } else if (nni != null && trialFunction == null && platform == null) {
                 Path base = Path.of(String.valueOf(saved.get("configBaseDir")));
                 Optional<Path> file = Optional.ofNullable(saved.get("configFile")).map(f -> Path.of(f.toString()));
+                restoreSecrets(row.id(), nni, saved.get("secrets"));
                 b.config(ConfigLoader.create().parse(Json.write(nni), base, file));
             } else {
                 b.searchSpace(SearchSpace.fromPlain(asMap(saved.get("searchSpace")), FieldPath.of("searchSpace")));
@@ -239,6 +240,55 @@ public final class ResumeBuilder {
                     + "; " + experimentDir + " is a working directory holding the experiments " + ids
                     + ": resume one with Experiment.resume(" + experimentDir.resolve(ids.get(0)) + "), that is "
                     + "<workingDirectory>/<id>");
+        }
+    }
+
+    /**
+     * Puts the secrets the database does not keep back into the stored config tree, reading each again from where it
+     * came from (the config file).
+     *
+     * @throws ConfigException naming each secret that cannot be read again, where it was read from and why
+     */
+    private void restoreSecrets(String id, Object nni, Object secrets) {
+        if (!(secrets instanceof List<?> list) || list.isEmpty()) {
+            return;
+        }
+        dev.hybrid.config.Problems problems = new dev.hybrid.config.Problems();
+        Map<String, Object> sources = new java.util.HashMap<>();
+        for (Object o : list) {
+            Map<String, Object> s = asMap(o);
+            FieldPath at = FieldPath.of(String.valueOf(s.get("path")));
+            String from = String.valueOf(s.get("from"));
+            String again = "; pass the config again (hybrid resume " + id + " --config FILE, or"
+                    + " Experiment.resume(dir).config(...) in code)";
+            Object source = sources.computeIfAbsent(from, ResumeBuilder::readTree);
+            if (source instanceof String why) {
+                problems.add(at, "is a secret, which the experiment's database does not keep, and " + from
+                        + " cannot be read again: " + why + again);
+                continue;
+            }
+            Optional<Object> value = dev.hybrid.internal.ConfigTree.get(source, at);
+            if (value.isEmpty() || !dev.hybrid.internal.ConfigTree.put(nni, at, value.get())) {
+                problems.add(at, "is a secret, which the experiment's database does not keep, and " + from
+                        + " no longer has it" + again);
+            }
+        }
+        problems.throwIfAny();
+    }
+
+    /** A YAML file as plain maps and lists, or why it cannot be read (a string). */
+    private static Object readTree(String file) {
+        try {
+            Object tree = Json.toPlain(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readTree(java.nio.file.Files.readString(Path.of(file))));
+            return tree == null ? "it is empty" : tree;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "it no longer exists";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Not the parser's message: it may quote the line that holds the secret.
+            return "it is not valid YAML any more";
+        } catch (java.io.IOException | RuntimeException e) {
+            return e.getClass().getSimpleName();
         }
     }
 

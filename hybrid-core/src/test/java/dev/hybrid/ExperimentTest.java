@@ -208,6 +208,21 @@ class ExperimentTest {
     }
 
     @Test
+    void anIdStartingWithADashIsRefusedAndOneWithADashInsideIsNot() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> builder().experimentId("-rf")
+                .tuner(new ScriptedTuner()).trialFunction((p, r) -> { }).build());
+
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.path().value()).isEqualTo("experimentId");
+            assertThat(p.message()).contains("not starting with '-'").contains("'-rf'");
+        });
+        try (Experiment ok = builder().experimentId("a-b_1").tuner(new ScriptedTuner()).trialFunction((p, r) -> { })
+                .build()) {
+            assertThat(ok.id()).isEqualTo("a-b_1");
+        }
+    }
+
+    @Test
     void builderNeedsAPlatformOrATrialFunction() {
         assertThatThrownBy(() -> builder().tuner(new ScriptedTuner()).build())
                 .isInstanceOf(ConfigException.class)

@@ -784,7 +784,14 @@ public final class ExperimentLoop implements Runnable {
         try {
             if (end == ExperimentStatus.ERROR) {
                 Throwable f = failure;
-                log.error("Experiment {} failed: {}", settings.experimentId(), f == null ? "" : f.toString(), f);
+                if (f instanceof PlatformException) {
+                    // An expected failure (no machine, a refused login) says all in its message: one line, the
+                    // stack trace only for debugging.
+                    log.error("Experiment {} failed: {}", settings.experimentId(), f.getMessage());
+                    log.debug("Experiment {} failed", settings.experimentId(), f);
+                } else {
+                    log.error("Experiment {} failed: {}", settings.experimentId(), f == null ? "" : f.toString(), f);
+                }
                 tunerUsable = false;
                 if (live > 0) {
                     safely(() -> cancelLive("experiment failed"));

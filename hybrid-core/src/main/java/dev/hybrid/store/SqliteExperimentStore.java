@@ -17,6 +17,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The embedded default store: one SQLite database per experiment, {@code <experimentDir>/db/experiment.sqlite},
@@ -85,6 +88,8 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private final boolean writer;
     private Connection connection;
     private FileChannel lockChannel;
+    /** The empty database file this store made before SQLite opened it: a failed open removes it again. */
+    private Path createdDatabaseFile;
     private FileLock lock;
     /** The lock file did not exist before this store opened: a failed open removes it again, leaving no trace. */
     private Path createdLockFile;
@@ -173,7 +178,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
         try {
             if (writer) {
-                Files.createDirectories(file.getParent());
+                makePrivate();
                 takeLock();
             } else if (!Files.isRegularFile(file)) {
                 throw new StoreException("no experiment database at " + file);
@@ -225,11 +230,21 @@ public final class SqliteExperimentStore implements ExperimentStore {
             throw e;
         }
         createdLockFile = null;
+        createdDatabaseFile = null;
     }
 
     private void failedOpen() {
         boolean held = lock != null;
         closeQuietly();
+        if (createdDatabaseFile != null) {
+            try {
+                if (Files.size(createdDatabaseFile) == 0) {
+                    Files.deleteIfExists(createdDatabaseFile);
+                }
+            } catch (IOException ignored) {
+                // an empty database file left behind is read as no experiment at all
+            }
+        }
         if (held && createdLockFile != null) {
             try {
                 Files.deleteIfExists(createdLockFile);
@@ -251,10 +266,51 @@ public final class SqliteExperimentStore implements ExperimentStore {
         return "experiment database " + file + ": " + msg;
     }
 
+    /**
+     * Creates the experiment and database folders private to the user (0700) and the database files 0600, and makes
+     * an older experiment's so: trial parameters, results and settings are nobody else's business. SQLite gives its
+     * WAL and shared-memory files the database file's permissions, so the database file is made before SQLite opens
+     * it (an empty file is a new database to SQLite).
+     */
+    private void makePrivate() throws IOException {
+        Path dbDir = file.getParent();
+        Path experimentDir = dbDir.getParent();
+        Set<PosixFilePermission> dirMode = PosixFilePermissions.fromString("rwx------");
+        Set<PosixFilePermission> fileMode = PosixFilePermissions.fromString("rw-------");
+        boolean posix = experimentDir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (!posix) {
+            Files.createDirectories(dbDir);
+            return;
+        }
+        for (Path d : List.of(experimentDir, dbDir)) {
+            if (!Files.isDirectory(d)) {
+                Files.createDirectories(d, PosixFilePermissions.asFileAttribute(dirMode));
+            }
+            Files.setPosixFilePermissions(d, dirMode);
+        }
+        if (!Files.exists(file)) {
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(fileMode));
+                createdDatabaseFile = file;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another process made it first: its lock decides who runs
+            }
+        }
+        for (String name : List.of(FILE_NAME, FILE_NAME + "-wal", FILE_NAME + "-shm", "experiment.lock")) {
+            Path f = dbDir.resolve(name);
+            if (Files.exists(f)) {
+                Files.setPosixFilePermissions(f, fileMode);
+            }
+        }
+    }
+
     private void takeLock() throws IOException {
         Path lockFile = file.resolveSibling("experiment.lock");
         createdLockFile = Files.exists(lockFile) ? null : lockFile;
-        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lockChannel = lockFile.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             lock = lockChannel.tryLock();
         } catch (OverlappingFileLockException e) {

@@ -89,6 +89,28 @@ class RunCommandTest {
     }
 
     @Test
+    void anIdStartingWithADashIsAConfigurationErrorAndNothingIsCreated() throws Exception {
+        Path config = writeConfig("");
+        int code = run(config.toString(), "--id=-x1", "--work-dir", dir.resolve("work").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("experimentId:").contains("not starting with '-'");
+        assertThat(dir.resolve("work")).doesNotExist();
+    }
+
+    @Test
+    void aMissingSshKeyFileIsAConfigurationErrorAtItsPathAndNothingStarts() throws Exception {
+        Path config = writeConfig("");
+        Files.writeString(config, Files.readString(config).replace("trainingService:\n  platform: local",
+                "trainingService:\n  - platform: local\n  - platform: remote\n    machineList:\n"
+                        + "      - host: 127.0.0.1\n        user: u\n        sshKeyFile: keys/absent\n"));
+        int code = run(config.toString(), "--id", "nokey", "--work-dir", dir.resolve("work").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("trainingService[1].machineList[0].sshKeyFile:"
+                + " SSH key file " + dir.resolve("keys/absent") + " does not exist");
+        assertThat(dir.resolve("work")).doesNotExist();
+    }
+
+    @Test
     void aHybridConfigRunsOnEveryPlatformItNames() throws Exception {
         Path config = writeConfig("");
         String text = Files.readString(config).replace("trainingService:\n  platform: local",

@@ -60,11 +60,13 @@ import org.slf4j.MDC;
  * <p>Each machine gets one SSH connection, shared by everything done there, kept alive and re-made with backoff when
  * it drops. On connecting, the code directory (minus what {@code .nniignore} excludes) is packed and uploaded once to
  * {@code <remoteDirectory>/<experimentId>/nni-code/}, with Hybrid's small shell monitor. The monitor, one per
- * connection, starts each trial detached from the connection in a session of its own, in
- * {@code trials/<trialId>/} with {@code parameter.cfg}, its own copy of the code and NNI's environment
- * ({@code NNI_PLATFORM=remote}); it watches the trials' {@code .nni/metrics} and stdout ({@code NNISDK_MEb'...'} lines)
- * every {@code pollInterval} and streams new bytes back over the same connection. This side counts the bytes it has
- * received of each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
+ * connection, starts each trial detached from the connection in a session of its own, with {@code trials/<trialId>/}
+ * holding its {@code parameter.cfg} and output, NNI's environment ({@code NNI_PLATFORM=remote}), and the shared
+ * {@code nni-code/} as working directory (every trial of the experiment on that machine runs in the one uploaded copy,
+ * as local trials run in the code directory); it watches the trials' {@code .nni/metrics} and stdout
+ * ({@code NNISDK_MEb'...'} lines) every {@code pollInterval}, backing off to half a second once nothing has changed
+ * for a second, and streams new bytes back over the same connection. This side counts the bytes it has received of
+ * each file, so after a reconnect the new monitor re-attaches every running trial from exactly where it
  * stopped: no metric is lost or delivered twice. Metrics keep their order within each of the two sources (the frames
  * file and stdout), not across them. A trial ends when it writes {@code .nni/state}; cancelling signals its whole
  * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.
@@ -203,12 +205,15 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
         if (!any) {
             String why = links.stream().map(l -> l.describe() + ": " + l.lastError())
                     .collect(Collectors.joining("; "));
+            boolean someReached = links.stream().anyMatch(MachineLink::wasReached);
             close();
-            throw new PlatformException(name(), "no machine could be reached: " + why, true, null);
+            throw new PlatformException(name(), (someReached ? "no machine could be set up for trials: "
+                    : "no machine could be reached: ") + why, true, null);
         }
         for (MachineLink l : links) {
             if (!l.isUp()) {
-                log.warn("Machine {} is not reachable ({}); the other machines go on", l.describe(), l.lastError());
+                log.warn("Machine {} {} ({}); the other machines go on", l.describe(),
+                        l.wasReached() ? "cannot be set up for trials" : "is not reachable", l.lastError());
             }
         }
         if (gpusPerTrial() > 0) {
@@ -388,7 +393,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
                 boolean anyUp = links.stream().anyMatch(MachineLink::isUp);
                 String msg = anyUp ? "no free slot on any reachable machine"
                         + (gpusPerTrial() > 0 ? " (" + gpusPerTrial() + " free GPU(s) needed)" : "")
-                        : "no machine is reachable: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
+                        : "no machine is up: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
                                 .collect(Collectors.joining("; "));
                 throw new PlatformException(name(), id, msg, true, null);
             }

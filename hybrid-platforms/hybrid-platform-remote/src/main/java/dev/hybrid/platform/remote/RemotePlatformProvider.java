@@ -1,6 +1,7 @@
 package dev.hybrid.platform.remote;
 
 import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.FieldPath;
 import dev.hybrid.config.PlatformConfig;
 import dev.hybrid.config.Secret;
 import dev.hybrid.platform.PlatformContext;
@@ -47,6 +48,8 @@ public final class RemotePlatformProvider implements PlatformProvider {
                 .orElse(RemotePlatformOptions.defaultKnownHostsFile());
         Optional<java.time.Duration> lostAfter = dev.hybrid.config.Durations.read(settings, "machineLostAfter");
         List<RemoteMachine> machines = new ArrayList<>();
+        List<FieldPath> secrets = new ArrayList<>();
+        java.util.Map<Integer, FieldPath> keyFiles = new java.util.HashMap<>();
         if (!root.has("machineList")) {
             root.problem("machineList", "is required: the machines to run trials on");
         } else {
@@ -55,7 +58,15 @@ public final class RemotePlatformProvider implements PlatformProvider {
                 root.problem("machineList", "must list at least one machine");
             }
             for (ConfigNode m : list) {
-                machine(m, v1, section.baseDir()).ifPresent(machines::add);
+                Optional<RemoteMachine> machine = machine(m, v1, section.baseDir(), secrets);
+                if (machine.isPresent()) {
+                    String keyFileKey = v1 ? "sshKeyPath" : "sshKeyFile";
+                    // The v2 default key (~/.ssh/id_rsa, when no password is given) is checked at the same path.
+                    if (m.has(keyFileKey) || machine.get().password().isEmpty()) {
+                        keyFiles.put(machines.size(), m.pathOf(keyFileKey));
+                    }
+                    machines.add(machine.get());
+                }
             }
         }
         if (v1) {
@@ -63,10 +74,11 @@ public final class RemotePlatformProvider implements PlatformProvider {
         } else {
             root.rejectUnknownKeys();
         }
-        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter);
+        return new RemoteConfig(root.path(), machines, knownHosts, policy, lostAfter, secrets, keyFiles);
     }
 
-    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir) {
+    private static Optional<RemoteMachine> machine(ConfigNode m, boolean v1, Path baseDir,
+            List<FieldPath> secrets) {
         String hostKey = v1 ? "ip" : "host";
         String userKey = v1 ? "username" : "user";
         String passwordKey = v1 ? "passwd" : "password";
@@ -84,6 +96,8 @@ public final class RemotePlatformProvider implements PlatformProvider {
         }
         Optional<Secret> password = secret(m, passwordKey);
         Optional<Secret> passphrase = secret(m, passphraseKey);
+        password.ifPresent(x -> secrets.add(m.pathOf(passwordKey)));
+        passphrase.ifPresent(x -> secrets.add(m.pathOf(passphraseKey)));
         Optional<Path> keyFile = m.optionalString(keyFileKey).map(f -> resolve(f, baseDir));
         if (password.isEmpty() && keyFile.isEmpty()) {
             if (v1) {
@@ -146,6 +160,15 @@ public final class RemotePlatformProvider implements PlatformProvider {
         if (!(config instanceof RemoteConfig remote)) {
             throw new IllegalArgumentException("not a remote platform config: " + config.getClass().getName());
         }
+        // Key files are checked here, when the experiment is built, not when the config is read: a missing or
+        // locked key is a configuration problem, reported (exit code 2) before anything starts.
+        dev.hybrid.config.Problems problems = new dev.hybrid.config.Problems();
+        for (java.util.Map.Entry<Integer, FieldPath> e : remote.keyFilePaths().entrySet()) {
+            RemoteMachine m = remote.machines().get(e.getKey());
+            m.keyFile().flatMap(k -> dev.hybrid.platform.remote.internal.KeyFiles.problem(k, m.passphrase()))
+                    .ifPresent(why -> problems.add(e.getValue(), "SSH key file " + m.keyFile().get() + " " + why));
+        }
+        problems.throwIfAny();
         RemotePlatformOptions options = RemotePlatformOptions.of(context.experimentId(), context.trial().command(),
                 context.trial().codeDirectory(), remote.machines())
                 .withHostKeys(remote.knownHostsFile(), remote.hostKeyPolicy());

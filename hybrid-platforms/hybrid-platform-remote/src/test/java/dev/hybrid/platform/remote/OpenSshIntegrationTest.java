@@ -12,7 +12,15 @@ import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
 import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.Experiment;
+import dev.hybrid.ExperimentHandle;
+import dev.hybrid.ExperimentStatus;
+import dev.hybrid.space.SearchSpace;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,5 +186,102 @@ class OpenSshIntegrationTest {
                 .isInstanceOf(PlatformException.class)
                 .hasMessageContaining("127.0.0.1:" + a.port() + ": host key changed")
                 .hasMessageContaining(dir.resolve("known_hosts").toString());
+    }
+
+    private static Path lockedKey(Path file, String passphrase) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-f",
+                file.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor()).isZero();
+        return file;
+    }
+
+    @Test
+    void anEncryptedKeyWithoutItsPassphraseIsReportedAsNeedingOneAndWorksWithIt() throws Exception {
+        Path locked = lockedKey(dir.resolve("locked_ed25519"), "key-words");
+        OpenSshServer s = OpenSshServer.start(dir.resolve("locked"), locked);
+        servers.add(s);
+        RemoteMachine without = RemoteMachine.withKey("127.0.0.1", s.port(), OpenSshServer.user(), locked)
+                .withRemoteDirectory(dir.resolve("machines/l").toString());
+        assertThatThrownBy(() -> started(options(List.of(without)), new RecordingSink()))
+                .isInstanceOf(PlatformException.class)
+                .hasMessageContaining("SSH key file " + locked + " is encrypted and needs a passphrase")
+                .hasMessageNotContaining("authentication failed");
+
+        RemoteMachine with = new RemoteMachine("127.0.0.1", s.port(), OpenSshServer.user(), Optional.empty(),
+                Optional.of(locked), Optional.of(Secret.of("key-words")), Optional.empty(), 1, false,
+                Optional.empty(), Optional.empty(), Optional.empty(), dir.resolve("machines/l").toString());
+        RecordingSink sink = new RecordingSink();
+        started(options(List.of(with)), sink).submit(new TrialSpec(TrialId.of("e1"), 0, 0,
+                new Parameters(Map.of("scenario", "succeed"))));
+        assertThat(RemotePlatformTest.ended(sink, TrialId.of("e1"), T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aLoginShellThatRunsNoCommandsIsNamedAndNotCalledUnreachable() throws Exception {
+        // sshd runs every command through the account's shell; a ForceCommand plays a nologin shell, and one that
+        // exits at once plays a ~/.bashrc that calls exit.
+        for (String force : List.of("/usr/sbin/nologin", "exit 0")) {
+            OpenSshServer s = OpenSshServer.start(dir.resolve("shell" + servers.size()), key,
+                    List.of("ForceCommand " + force));
+            servers.add(s);
+            assertThatThrownBy(() -> started(options(List.of(machine(s, "s", 1))), new RecordingSink()))
+                    .as("ForceCommand %s", force)
+                    .isInstanceOf(PlatformException.class)
+                    .hasMessageContaining("no machine could be set up for trials")
+                    .hasMessageContaining("127.0.0.1:" + s.port() + ": connected, but the login shell of "
+                            + OpenSshServer.user() + " runs no commands")
+                    .hasMessageNotContaining("could be reached")
+                    .hasMessageNotContaining("Uploaded");
+        }
+    }
+
+    @Test
+    void aRefusedLoginIsLoggedOnceOnOneLineWithoutAStackTrace() throws Exception {
+        OpenSshServer s = server("once");
+        Path stranger = OpenSshServer.keygen(dir.resolve("stranger_ed25519"));
+        RemoteMachine m = RemoteMachine.withKey("127.0.0.1", s.port(), OpenSshServer.user(), stranger)
+                .withRemoteDirectory(dir.resolve("machines/once").toString());
+        RemotePlatform platform = RemotePlatform.create(options(List.of(m)));
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ExperimentStatus status;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (Experiment e = Experiment.builder()
+                .searchSpace(SearchSpace.parse("{\"scenario\": {\"_type\": \"choice\", \"_value\": [\"null\"]}}"))
+                .tuner("Random", Map.of()).maxTrialNumber(1).platform(platform).build()) {
+            ExperimentHandle h = e.start();
+            assertThat(h.awaitCompletion(T)).isTrue();
+            status = h.status();
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        original.print(log);
+        assertThat(status).isEqualTo(ExperimentStatus.ERROR);
+        assertThat(log.lines().filter(l -> l.contains("authentication failed")).toList()).as(log).hasSize(1)
+                .allSatisfy(l -> assertThat(l).contains("ERROR").contains("127.0.0.1:" + s.port()));
+        assertThat(log.lines().filter(l -> l.startsWith("\tat ") || l.contains("Exception:")).toList()).as(log)
+                .isEmpty();
+    }
+
+    @Test
+    void inHybridModeARemoteChildThatCannotBeSetUpIsLeftOutAndTheOthersRunTheExperiment() throws Exception {
+        OpenSshServer s = OpenSshServer.start(dir.resolve("nologin"), key, List.of("ForceCommand /usr/sbin/nologin"));
+        servers.add(s);
+        RemotePlatform remote = RemotePlatform.create(options(List.of(machine(s, "n", 2))));
+        dev.hybrid.platform.InProcessPlatform inProcess = dev.hybrid.platform.InProcessPlatform.create(
+                (params, reporter) -> reporter.reportFinal(1.0), 2);
+        try (Experiment e = Experiment.builder()
+                .searchSpace(SearchSpace.parse("{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}"))
+                .tuner("Random", Map.of()).trialConcurrency(2).maxTrialNumber(4).platforms(inProcess, remote)
+                .build()) {
+            ExperimentHandle h = e.start();
+            assertThat(h.awaitCompletion(T)).isTrue();
+            assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+            assertThat(h.trials()).hasSize(4).allSatisfy(t -> {
+                assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED);
+                assertThat(t.platform()).isNotEqualTo("remote");
+            });
+        }
     }
 }

@@ -25,11 +25,13 @@ public final class OpenSshServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final List<String> extraConfig;
     private Process process;
 
-    private OpenSshServer(Path dir, int port) {
+    private OpenSshServer(Path dir, int port, List<String> extraConfig) {
         this.dir = dir;
         this.port = port;
+        this.extraConfig = List.copyOf(extraConfig);
     }
 
     /** Skips the calling test when OpenSSH's server is not installed. */
@@ -50,12 +52,20 @@ public final class OpenSshServer implements AutoCloseable {
 
     /** Starts a server in {@code dir} (host key made on first use) authorising {@code userKey}'s public half. */
     public static OpenSshServer start(Path dir, Path userKey) throws Exception {
+        return start(dir, userKey, List.of());
+    }
+
+    /**
+     * Starts a server as {@link #start(Path, Path)} does, with more {@code sshd_config} lines (a {@code ForceCommand}
+     * that plays a login shell that runs no commands, say).
+     */
+    public static OpenSshServer start(Path dir, Path userKey, List<String> extraConfig) throws Exception {
         Files.createDirectories(dir);
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        OpenSshServer server = new OpenSshServer(dir, port);
+        OpenSshServer server = new OpenSshServer(dir, port, extraConfig);
         Files.copy(Path.of(userKey + ".pub"), dir.resolve("authorized_keys"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         server.launch();
@@ -71,7 +81,9 @@ public final class OpenSshServer implements AutoCloseable {
         if (!Files.exists(hostKey)) {
             keygen(hostKey);
         }
-        Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+        List<String> lines = new java.util.ArrayList<>(extraConfig);
+        lines.add("");
+        Files.writeString(dir.resolve("sshd_config"), String.join("\n", lines) + String.join("\n",
                 "Port " + port,
                 "ListenAddress 127.0.0.1",
                 "HostKey " + hostKey,

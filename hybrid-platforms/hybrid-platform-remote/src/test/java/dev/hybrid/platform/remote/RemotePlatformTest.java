@@ -125,7 +125,7 @@ class RemotePlatformTest {
     }
 
     @Test
-    void aKeyWithPassphraseLogsInAndTheTrialGetsItsDirectoryCodeCopyAndEnvironment() throws Exception {
+    void aKeyWithPassphraseLogsInAndTheTrialGetsItsDirectorySharedCodeAndEnvironment() throws Exception {
         Files.writeString(code().resolve(".nniignore"), "data/\n*.log\n!keep.log\n");
         Files.createDirectories(code().resolve("data"));
         Files.writeString(code().resolve("data/big.bin"), "x");
@@ -149,11 +149,14 @@ class RemotePlatformTest {
                         + "\"succeed\"},\"parameter_index\":0}");
         String out = Files.readString(sys.resolve("stdout"));
         assertThat(out).contains("hello from k1 on remote").contains("PATH=/opt/my-python/bin:")
-                .contains("PLATFORM=remote SEQ=0").contains(sys.resolve("code").toString());
-        assertThat(sys.resolve("code/trial.sh")).exists();
-        assertThat(sys.resolve("code/keep.log")).exists();
-        assertThat(sys.resolve("code/debug.log")).doesNotExist();
-        assertThat(sys.resolve("code/data")).doesNotExist();
+                .contains("PLATFORM=remote SEQ=0").contains(dir.resolve("m/exp1/nni-code").toString());
+        // The trial ran in the experiment's one copy of the code: no copy per trial.
+        Path shared = dir.resolve("m/exp1/nni-code");
+        assertThat(sys.resolve("code")).doesNotExist();
+        assertThat(shared.resolve("trial.sh")).exists();
+        assertThat(shared.resolve("keep.log")).exists();
+        assertThat(shared.resolve("debug.log")).doesNotExist();
+        assertThat(shared.resolve("data")).doesNotExist();
         assertThat(Files.readString(sys.resolve(".nni/state"))).matches("0 \\d{13}\\n");
         assertThat(Files.readString(dir.resolve("known_hosts"))).startsWith("[127.0.0.1]:" + server.port() + " ");
     }
@@ -223,7 +226,7 @@ class RemotePlatformTest {
         sink.awaitCount(e -> e instanceof TrialEvent.MetricReported, 3, T);
 
         own.stop();
-        Files.writeString(dir.resolve("m/exp1/trials/w1/code/release"), "");
+        Files.writeString(dir.resolve("m/exp1/nni-code/release"), "");
         awaitFile(dir.resolve("m/exp1/trials/w1/.nni/state"));
         assertThat(p.freeSlots()).isZero();
         own.restart();

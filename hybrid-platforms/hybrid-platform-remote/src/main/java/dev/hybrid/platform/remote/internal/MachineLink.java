@@ -62,6 +62,9 @@ public final class MachineLink {
         }
     }
 
+    /** What the first command prints, proving that the login shell runs commands. */
+    private static final String SHELL_PROBE = "hybrid-shell-ok";
+
     private final RemoteMachine machine;
     private final SshConnection.Target target;
     private final Setup setup;
@@ -78,6 +81,7 @@ public final class MachineLink {
     private volatile OutputStream monitorIn;
     private volatile Instant downSince;
     private volatile boolean lostReported;
+    private volatile boolean reached;
     private volatile CountDownLatch monitorEnded = new CountDownLatch(0);
     private Duration nextBackoff;
     private ScheduledFuture<?> retry;
@@ -141,15 +145,18 @@ public final class MachineLink {
             return;
         }
         SshConnection conn = null;
+        boolean connected = false;
         try {
             conn = SshConnection.open(target, setup.knownHosts(), setup.connectTimeout(), setup.keepAlive());
+            connected = true;
+            reached = true;
             prepare(conn);
             SshConnection.Stream s = conn.stream("exec bash " + SshConnection.quote(root + "/.hybrid/monitor.sh")
                     + " " + SshConnection.quote(root) + " " + tickSeconds(), setup.connectTimeout());
             MonitorReader reader = new MonitorReader(s.stdout());
             MonitorReader.Message hello = reader.next();
             if (!hello.kind().equals("ready")) {
-                throw new IOException("the monitor did not start: " + s.stderr());
+                throw new IOException("the monitor did not start: " + s.stderr().strip());
             }
             synchronized (this) {
                 if (state == State.CLOSED) {
@@ -185,8 +192,15 @@ public final class MachineLink {
                     firstResult);
         } catch (IOException | RuntimeException e) {
             closeQuietly(conn);
-            failed(String.valueOf(e.getMessage()), false, firstResult);
+            log.debug("Machine {}: attempt failed", describe(), e);
+            failed(connected ? "connected, but " + e.getMessage() : String.valueOf(e.getMessage()), false,
+                    firstResult);
         }
+    }
+
+    /** Whether an SSH connection to the machine was ever made (its failures are then of setup, not of reach). */
+    public boolean wasReached() {
+        return reached;
     }
 
     private String tickSeconds() {
@@ -198,9 +212,13 @@ public final class MachineLink {
         String digest = setup.archive().digest() + "-" + Integer.toHexString(setup.envScript().hashCode());
         String r = SshConnection.quote(root);
         // Every command goes through sh: the login shell may be csh or fish, whose syntax differs.
-        SshConnection.Result have = conn.exec("sh -c " + SshConnection.quote("cat " + r + "/.hybrid/ready 2>/dev/null;"
-                + " true"), new byte[0], setup.connectTimeout());
-        if (have.stdout().trim().equals(digest)) {
+        SshConnection.Result have = conn.exec("sh -c " + SshConnection.quote("echo " + SHELL_PROBE + "; cat " + r
+                + "/.hybrid/ready 2>/dev/null; true"), new byte[0], setup.connectTimeout());
+        int probe = have.stdout().indexOf(SHELL_PROBE + "\n");
+        if (probe < 0) {
+            throw new IOException(noCommandsRun(have));
+        }
+        if (have.stdout().substring(probe + SHELL_PROBE.length() + 1).trim().equals(digest)) {
             log.debug("Machine {} already has the experiment's code", describe());
             return;
         }
@@ -216,7 +234,7 @@ public final class MachineLink {
                     .append("python3 -c 'import nni.trial' ) >/dev/null 2>&1 || : > \"$r/.hybrid/use-sdk\"; ");
         }
         cmd.append("printf '%s' ").append(SshConnection.quote(digest)).append(" > \"$r/.hybrid/ready\"");
-        SshConnection.Result up = conn.exec("sh -c " + SshConnection.quote(cmd.toString()), setup.archive().bytes(),
+        SshConnection.Result up = conn.exec("sh -c " + SshConnection.quote(cmd.toString()), setup.archive()::writeTo,
                 setup.connectTimeout().plusSeconds(120));
         if (up.exitCode() != 0) {
             throw new IOException("cannot unpack the code in " + root + " (exit code " + up.exitCode() + "): "
@@ -224,6 +242,21 @@ public final class MachineLink {
         }
         log.info("Uploaded the code ({} files, {} bytes) to {}:{}", setup.archive().fileCount(),
                 setup.archive().size(), describe(), root);
+    }
+
+    /**
+     * Why the account's login shell ran no command: a {@code nologin} shell, or startup files (such as a
+     * {@code .bashrc} that calls {@code exit}) that end the shell before the command runs.
+     */
+    private String noCommandsRun(SshConnection.Result r) {
+        String said = (r.stdout() + " " + r.stderr()).strip().replaceAll("\\s+", " ");
+        if (said.length() > 200) {
+            said = said.substring(0, 200) + "...";
+        }
+        return "the login shell of " + machine.user() + " runs no commands (a test command gave exit code "
+                + r.exitCode() + (said.isEmpty() ? " and no output" : " and printed: " + said) + "); check that the"
+                + " account's shell is not nologin or false, and that its startup files (~/.bashrc, ~/.profile)"
+                + " do not exit when the shell is not interactive";
     }
 
     private void readLoop(MonitorReader reader, SshConnection.Stream s) {
@@ -283,10 +316,11 @@ public final class MachineLink {
             }
             scheduleLost();
         }
-        if (permanent) {
+        // The first attempt's failure is reported once, by the platform (which knows whether the others are up).
+        if (wasUpOrFirst) {
+            log.debug("Machine {}: {}{}", describe(), cause, permanent ? "; not retrying" : "; retrying");
+        } else if (permanent) {
             log.error("Machine {}: {}; not retrying", describe(), cause);
-        } else if (wasUpOrFirst) {
-            log.warn("Machine {}: {}; retrying in the background", describe(), cause);
         } else {
             log.debug("Machine {}: reconnection failed: {}", describe(), cause);
         }

@@ -86,8 +86,9 @@ public final class SshConnection implements AutoCloseable {
         try {
             if (target.keyFile().isPresent()) {
                 Path key = target.keyFile().get();
-                if (!Files.isReadable(key)) {
-                    throw new ConnectFailure("SSH key file " + key + " does not exist or cannot be read", true, null);
+                java.util.Optional<String> problem = KeyFiles.problem(key, target.passphrase());
+                if (problem.isPresent()) {
+                    throw new ConnectFailure("SSH key file " + key + " " + problem.get(), true, null);
                 }
                 byte[] pass = target.passphrase().map(s -> s.reveal().getBytes(StandardCharsets.UTF_8)).orElse(null);
                 jsch.addIdentity(key.toString(), pass);
@@ -175,6 +176,23 @@ public final class SshConnection implements AutoCloseable {
      * @throws IOException if the channel fails or the command does not finish within {@code timeout}
      */
     public Result exec(String command, byte[] stdin, Duration timeout) throws IOException {
+        return exec(command, out -> out.write(stdin), timeout);
+    }
+
+    /** What a command reads on its standard input, written as the command runs. */
+    @FunctionalInterface
+    public interface Input {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Runs a command to completion, streaming {@code stdin} to it (the timeout counts from when the input is written,
+     * so a large upload is not cut short).
+     *
+     * @throws IOException if the channel fails, {@code stdin} throws, or the command does not finish within
+     *     {@code timeout}
+     */
+    public Result exec(String command, Input stdin, Duration timeout) throws IOException {
         ChannelExec ch = openExec(command);
         try {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -182,10 +200,8 @@ public final class SshConnection implements AutoCloseable {
             InputStream out = ch.getInputStream();
             OutputStream in = ch.getOutputStream();
             ch.connect((int) Math.max(1, timeout.toMillis()));
-            if (stdin.length > 0) {
-                in.write(stdin);
-                in.flush();
-            }
+            stdin.writeTo(in);
+            in.flush();
             in.close();
             ByteArrayOutputStream collected = new ByteArrayOutputStream();
             long deadline = System.nanoTime() + timeout.toNanos();

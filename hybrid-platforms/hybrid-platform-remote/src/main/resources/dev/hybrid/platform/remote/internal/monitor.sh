@@ -5,19 +5,31 @@
 # It exits at end of input; the trials go on, and the next monitor re-attaches them from the offsets it is given.
 root=$1
 tick=$2
+# Once nothing has changed for quiet_after_ms, the interval between scans doubles from the tick up to idle_ms, so that a
+# machine whose trials are quiet (training between epochs, sleeping) costs almost no CPU, while trials that start, end
+# or report often are still seen within a tick; any output, end or command resets it.
+tick_ms=$(( 10#${tick%.*} * 1000 + 10#${tick#*.} ))
+(( tick_ms < 1 )) && tick_ms=1
+idle_ms=500
+(( idle_ms < tick_ms )) && idle_ms=$tick_ms
+quiet_after_ms=1000
+wait_ms=$tick_ms
+quiet_ms=0
+changed=0
 export HYBRID_EXP_ROOT=$root
 set -C
 declare -A pid moff soff
 ids=()
 max_chunk=1048576
 
-say() { printf '@@ %s\n' "$*"; }
+say() { printf '@@ %s\n' "$*"; changed=1; }
 
 # send TRIAL KIND FILE FROM TO: the bytes [FROM, TO) of FILE, at most max_chunk of them; prints how many it sent.
 send() {
   local n=$(( $5 - $4 ))
   (( n > max_chunk )) && n=$max_chunk
   printf '@@ %s %s %d\n' "$1" "$2" "$n"
+  changed=1
   dd if="$3" bs=65536 iflag=skip_bytes,count_bytes skip="$4" count="$n" status=none 2>/dev/null
   sent=$n
 }
@@ -119,15 +131,25 @@ say "- ready 1"
 # A read that times out keeps what it had read of an unfinished line in "pending": no command is ever cut.
 pending=
 while :; do
-  if (( ${#ids[@]} )); then to=$tick; else to=3600; fi
+  if (( ${#ids[@]} )); then printf -v to '%d.%03d' $(( wait_ms / 1000 )) $(( wait_ms % 1000 )); else to=3600; fi
   line=
   IFS= read -r -t "$to" line
   rc=$?
   if (( rc > 128 )); then
     pending+=$line
+    changed=0
     scan
+    if (( changed )); then
+      wait_ms=$tick_ms
+      quiet_ms=0
+    else
+      quiet_ms=$(( quiet_ms + wait_ms ))
+      (( quiet_ms >= quiet_after_ms )) && wait_ms=$(( wait_ms * 2 > idle_ms ? idle_ms : wait_ms * 2 ))
+    fi
     continue
   fi
+  wait_ms=$tick_ms
+  quiet_ms=0
   line=$pending$line
   pending=
   if (( rc != 0 )) && [ -z "$line" ]; then
