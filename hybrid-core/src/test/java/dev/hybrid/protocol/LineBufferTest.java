@@ -11,24 +11,40 @@ class LineBufferTest {
     }
 
     @Test
-    void linesSplitAcrossChunksComeOutWholeAndTheLastOneAtTheEnd() {
+    void metricLinesSplitAcrossChunksComeOutWholeAndTheLastOneAtTheEnd() {
         LineBuffer b = new LineBuffer();
         assertThat(b.feed(bytes("NNISDK_ME"), false)).isEmpty();
-        assertThat(b.feed(bytes("b'{}'\nsecond "), false)).containsExactly("NNISDK_MEb'{}'");
-        assertThat(b.feed(bytes("ü"), false)).isEmpty();
-        assertThat(b.feed(new byte[0], true)).containsExactly("second ü");
+        assertThat(b.feed(bytes("b'{}'\nordinary output\n  NNISDK"), false)).containsExactly("NNISDK_MEb'{}'");
+        assertThat(b.feed(bytes("_MEb'\\xc3\\xbc'"), false)).isEmpty();
+        assertThat(b.feed(new byte[0], true)).containsExactly("NNISDK_MEb'\\xc3\\xbc'");
         assertThat(b.feed(new byte[0], true)).isEmpty();
     }
 
     @Test
-    void anEndlessLineKeepsOnlyItsFirstMebibyte() {
+    void ordinaryLinesAreSkippedAsTheyStream() {
         LineBuffer b = new LineBuffer();
-        byte[] chunk = new byte[1 << 19];
+        assertThat(b.feed(bytes("NNISDK_M"), false)).isEmpty();
+        assertThat(b.feed(bytes("X is not a metric line\nNNISDK_MEb'1'"), false)).isEmpty();
+        assertThat(b.feed(bytes("\r\n"), false)).containsExactly("NNISDK_MEb'1'\r");
+        assertThat(b.feed(bytes("last words"), true)).isEmpty();
+    }
+
+    @Test
+    void aMetricLineAfterLinesOfManyMegabytesArrives() {
+        LineBuffer b = new LineBuffer();
+        byte[] chunk = new byte[1 << 20];
         java.util.Arrays.fill(chunk, (byte) 'x');
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 40; i++) {
             assertThat(b.feed(chunk, false)).isEmpty();
         }
-        assertThat(b.feed(bytes("\n"), false)).singleElement().satisfies(l -> assertThat(l).hasSize(1 << 20));
+        assertThat(b.feed(bytes("\nNNISDK_ME"), false)).isEmpty();
+        java.util.Arrays.fill(chunk, (byte) 'y');
+        for (int i = 0; i < 17; i++) {
+            // Longer than any metric line can be: ordinary output after all.
+            assertThat(b.feed(chunk, false)).isEmpty();
+        }
+        assertThat(b.feed(bytes("\nNNISDK_MEb'{\"type\": \"FINAL\"}'\n"), false))
+                .containsExactly("NNISDK_MEb'{\"type\": \"FINAL\"}'");
     }
 
     @Test
