@@ -3,6 +3,8 @@ package dev.hybrid.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LineBufferTest {
@@ -45,6 +47,23 @@ class LineBufferTest {
         }
         assertThat(b.feed(bytes("\nNNISDK_MEb'{\"type\": \"FINAL\"}'\n"), false))
                 .containsExactly("NNISDK_MEb'{\"type\": \"FINAL\"}'");
+    }
+
+    @Test
+    void aMetricLineOfMegabytesArrivesWhole() {
+        // NNI's SDK allows metrics of up to a million characters, printed escaped: several MB on one line.
+        String pad = "\\xc3\\xbc".repeat(400_000);
+        String line = "NNISDK_MEb'{\"type\": \"FINAL\", \"value\": \"{\\\\\"default\\\\\": 1, \\\\\"pad\\\\\": \\\\\""
+                + pad + "\\\\\"}\"}'";
+        byte[] all = bytes(line + "\n");
+        LineBuffer b = new LineBuffer();
+        List<String> out = new ArrayList<>();
+        for (int off = 0; off < all.length; off += 65536) {
+            out.addAll(b.feed(all, off, Math.min(65536, all.length - off), false));
+        }
+        assertThat(out).containsExactly(line);
+        assertThat(StdoutMetrics.parse(out.get(0)))
+                .hasValueSatisfying(json -> assertThat(json).hasSizeGreaterThan(400_000));
     }
 
     @Test
