@@ -76,6 +76,30 @@ class ExperimentResumeTest {
     }
 
     @Test
+    void everyIntermediateResultIsKeptInReportOrderAlikeInMemoryAndInTheDatabase() throws Exception {
+        // Raw writers and stdout lines may send no sequence (0) or repeat one; nothing may be dropped.
+        int[] sequences = {0, 0, 0, 2, 1, 1};
+        dev.hybrid.testkit.FakePlatform platform = dev.hybrid.testkit.FakePlatform.withSlots(2);
+        platform.onSubmit(spec -> {
+            List<dev.hybrid.trial.TrialEvent> events = new java.util.ArrayList<>();
+            events.add(platform.started(spec.id()));
+            for (int i = 0; i < sequences.length; i++) {
+                events.add(platform.metric(spec.id(), MetricType.PERIODICAL, sequences[i], String.valueOf(i)));
+            }
+            events.add(platform.finalMetric(spec.id(), 0.5));
+            events.add(platform.ended(spec.id(), TrialStatus.SUCCEEDED));
+            return events;
+        });
+        try (Experiment e = Experiment.builder().experimentId("order1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(3).platform(platform).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.trials()).hasSize(3).allSatisfy(t -> assertThat(t.intermediate())
+                    .extracting(Metric::value).containsExactly("0", "1", "2", "3", "4", "5"));
+            assertThat(stored(work.resolve("order1"))).extracting(StoredTrial::trial).isEqualTo(h.trials());
+        }
+    }
+
+    @Test
     void aResumedExperimentReplaysItsHistoryIntoTheTunerAndContinuesTheBudget() throws Exception {
         try (Experiment e = Experiment.builder().experimentId("res1").workingDirectory(work).searchSpace(SPACE)
                 .tuner(randomTuner(1)).maxTrialNumber(3).trialFunction(REPORT_X).build()) {

@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * One metric a trial reported. {@code value} is the JSON text the trial sent, kept exactly as received (NNI's
  * {@code value} field: {@code "0.95"} or {@code "{\"default\": 0.9, \"loss\": 0.1}"}); {@link #scalar()} extracts
- * the number tuners see. {@code sequence} counts intermediate results from 0; the final result has 0.
+ * the number tuners see. {@code sequence} is the number the trial sent with it: NNI's SDK counts intermediate
+ * results from 0 and sends 0 with the final one, but other writers may send none (0 here) or repeat one, so it is a
+ * label only; lists of metrics keep the order in which they were reported.
  */
 public record Metric(MetricType type, int sequence, String value, Instant at) {
     public Metric {
