@@ -117,7 +117,7 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         if (metric.type() == MetricType.FINAL) {
             if (r.finalMetric == null) {
                 r.finalMetric = metric;
-                r.finalValue = scalar.orElse(null);
+                r.finalValue = scalar.filter(Double::isFinite).orElse(null);
             }
         } else {
             r.intermediate.add(metric);

@@ -660,7 +660,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     private static Optional<Double> scalarOf(Metric m) {
         try {
-            return Optional.of(m.scalar());
+            return Optional.of(m.finiteScalar());
         } catch (MetricFormatException e) {
             return Optional.empty();
         }

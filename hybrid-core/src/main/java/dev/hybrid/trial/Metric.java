@@ -36,6 +36,22 @@ public record Metric(MetricType type, int sequence, String value, Instant at) {
         return MetricValues.scalar(value);
     }
 
+    /**
+     * The value as a result that trials are ranked by and tuners learn from: the {@link #scalar()}, which must be a
+     * finite number. Hybrid's rule for NaN and ±Infinity (stricter than Optuna, which fails a trial whose value is
+     * NaN): a final result that is not finite is no result, so the trial that reported it fails, no tuner sees it,
+     * it is never the best, tables show no value, exports write none and imports skip it.
+     *
+     * @throws MetricFormatException if the value is not a number, or is NaN or ±Infinity
+     */
+    public double finiteScalar() {
+        double v = scalar();
+        if (!Double.isFinite(v)) {
+            throw new MetricFormatException("a result must be a finite number, was " + v);
+        }
+        return v;
+    }
+
     /** The value as plain JDK objects (a {@code Double}, a {@code Map}, ...), for display and export. */
     public Object decoded() {
         try {

@@ -151,6 +151,25 @@ public abstract class ExperimentStoreContract {
     }
 
     @Test
+    void aFinalMetricThatIsNotAFiniteNumberIsKeptButHasNoValueAndIsNeverRanked() {
+        String[] values = {"NaN", "Infinity", "-Infinity", "{\"default\": NaN}", "0.5"};
+        for (int i = 0; i < values.length; i++) {
+            String id = "t" + i;
+            store.trialSubmitted(spec(id, i, i), "local", 1, T0);
+            double scalar = new Metric(MetricType.FINAL, 0, values[i], T0).scalar();
+            store.metricReported(new TrialId(id), new Metric(MetricType.FINAL, 0, values[i], T0), Optional.of(scalar));
+        }
+        store.commit();
+        List<StoredTrial> trials = store.trials();
+        assertThat(trials).extracting(t -> t.trial().finalMetric().orElseThrow().value()).containsExactly(values);
+        assertThat(trials).extracting(t -> t.trial().finalValue()).containsExactly(Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(0.5));
+        for (OptimizeMode mode : OptimizeMode.values()) {
+            assertThat(store.topTrials(5, mode)).extracting(t -> t.trial().id().value()).containsExactly("t4");
+        }
+    }
+
+    @Test
     void writesAboutUnknownTrialsAreIgnored() {
         store.trialStarted(new TrialId("nope"), T0);
         store.metricReported(new TrialId("nope"), new Metric(MetricType.FINAL, 0, "1", T0), Optional.of(1.0));
