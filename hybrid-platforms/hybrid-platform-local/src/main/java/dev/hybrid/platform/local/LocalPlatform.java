@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * NNI's environment variables. Metrics are read as they are written, from {@code .nni/metrics} frames and from
  * {@code NNISDK_MEb'...'} stdout lines, by one watcher thread that reads the growing files every
  * {@code pollInterval} (10 ms by default) and to their end when the process exits, so nothing written before exit
- * is lost, however much it is; the files are streamed in chunks, so memory stays bounded. Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
+ * is lost, however much it is; the files are streamed in chunks, so memory stays bounded.
+ * Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
  * stderr. Cancelling sends SIGTERM to the trial's whole process group and SIGKILL after the grace period, so a trial
  * that forked children leaves nothing running.
  *
@@ -638,7 +639,7 @@ public final class LocalPlatform implements TrainingPlatform {
             try (var ch = Files.newByteChannel(file)) {
                 ch.position(offset);
                 // Sized to what there is to read: most polls find a few bytes, a flood gets whole chunks.
-                byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(64 * 1024, size - offset))];
+                byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(8 * 1024, size - offset))];
                 long left = budget;
                 while (left > 0) {
                     java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, left));
