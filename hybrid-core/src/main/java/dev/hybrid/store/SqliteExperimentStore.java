@@ -86,7 +86,13 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 + " ORDER BY type = 'FINAL', sequence) - 1, type, sequence, value, at FROM metrics",
         "DROP TABLE metrics",
         "ALTER TABLE metrics_v2 RENAME TO metrics",
-        "CREATE UNIQUE INDEX metrics_one_final ON metrics(trial_id, attempt) WHERE type = 'FINAL'"));
+        "CREATE UNIQUE INDEX metrics_one_final ON metrics(trial_id, attempt) WHERE type = 'FINAL'",
+        // A trial that ended with a bare NaN or ±Infinity final result fails, as it does from version 2 on.
+        "UPDATE trials SET status = 'FAILED', message = 'bad final metric: a result must be a finite number, was '"
+                + " || (SELECT f.value FROM metrics f WHERE f.trial_id = trials.id AND f.attempt = trials.attempt"
+                + " AND f.type = 'FINAL') WHERE status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM metrics f"
+                + " WHERE f.trial_id = trials.id AND f.attempt = trials.attempt AND f.type = 'FINAL'"
+                + " AND f.value IN ('NaN', 'Infinity', '-Infinity'))"));
 
     private static final String TRIAL_COLUMNS = "t.id, t.sequence, t.parameter_id, t.parameters, t.platform,"
             + " t.status, t.attempt, t.submitted, t.started, t.ended, t.exit_code, t.message,"

@@ -100,6 +100,10 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
                     + " '', NULL)");
             s.execute("INSERT INTO metrics VALUES ('t1', 1, 'FINAL', 0, '0.9', 9), ('t1', 1, 'PERIODICAL', 2, '0.3', 3),"
                     + " ('t1', 1, 'PERIODICAL', 0, '0.1', 1), ('t1', 1, 'PERIODICAL', 1, '0.2', 2)");
+            // Version 1 recorded a trial with an infinite final result as succeeded.
+            s.execute("INSERT INTO trials VALUES ('t2', 1, 1, '{\"x\":2}', 'local', 'SUCCEEDED', 1, 1, 1, 2, 0,"
+                    + " '', NULL)");
+            s.execute("INSERT INTO metrics VALUES ('t2', 1, 'FINAL', 0, 'Infinity', 9)");
             s.execute("PRAGMA user_version = 1");
         }
         return old;
@@ -128,6 +132,11 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
             assertThat(t.trial().intermediate()).extracting(Metric::value)
                     .containsExactly("0.1", "0.2", "0.3", "0.4", "0.5");
             assertThat(t.trial().finalMetric()).map(Metric::value).contains("0.9");
+            StoredTrial infinite = writer.trials().get(1);
+            assertThat(infinite.trial().status()).isEqualTo(dev.hybrid.trial.TrialStatus.FAILED);
+            assertThat(infinite.trial().message()).contains("finite number").contains("Infinity");
+            assertThat(infinite.trial().finalMetric()).map(Metric::value).contains("Infinity");
+            assertThat(infinite.trial().finalValue()).isEmpty();
         }
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement();
              var rs = s.executeQuery("PRAGMA user_version")) {
