@@ -75,7 +75,7 @@ public final class ExperimentHandle {
 
     /**
      * The trial with the best final value under the experiment's optimize mode, if any trial reported a usable one.
-     * NaN values never win; of equal values the earliest wins.
+     * Only finite values count (a NaN or ±Infinity final result fails its trial); of equal values the earliest wins.
      */
     public Optional<Trial> bestTrial() {
         return loop.bestTrial();

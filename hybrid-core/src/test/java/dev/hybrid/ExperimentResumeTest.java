@@ -76,6 +76,67 @@ class ExperimentResumeTest {
     }
 
     @Test
+    void everyIntermediateResultIsKeptInReportOrderAlikeInMemoryAndInTheDatabase() throws Exception {
+        // Raw writers and stdout lines may send no sequence (0) or repeat one; nothing may be dropped.
+        int[] sequences = {0, 0, 0, 2, 1, 1};
+        dev.hybrid.testkit.FakePlatform platform = dev.hybrid.testkit.FakePlatform.withSlots(2);
+        platform.onSubmit(spec -> {
+            List<dev.hybrid.trial.TrialEvent> events = new java.util.ArrayList<>();
+            events.add(platform.started(spec.id()));
+            for (int i = 0; i < sequences.length; i++) {
+                events.add(platform.metric(spec.id(), MetricType.PERIODICAL, sequences[i], String.valueOf(i)));
+            }
+            events.add(platform.finalMetric(spec.id(), 0.5));
+            events.add(platform.ended(spec.id(), TrialStatus.SUCCEEDED));
+            return events;
+        });
+        try (Experiment e = Experiment.builder().experimentId("order1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(3).platform(platform).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.trials()).hasSize(3).allSatisfy(t -> assertThat(t.intermediate())
+                    .extracting(Metric::value).containsExactly("0", "1", "2", "3", "4", "5"));
+            assertThat(stored(work.resolve("order1"))).extracting(StoredTrial::trial).isEqualTo(h.trials());
+        }
+    }
+
+    @Test
+    void aNanOrInfiniteFinalResultFailsItsTrialAndNeverReachesTheTunerOrTheBest() throws Exception {
+        // Trial sequence i reports VALUES[i]; an object's default counts as its value.
+        String[] values = {"Infinity", "0.25", "NaN", "-Infinity", "{\"default\": NaN}", "0.5",
+            "{\"default\": 0.75, \"loss\": Infinity}"};
+        dev.hybrid.testkit.FakePlatform platform = dev.hybrid.testkit.FakePlatform.withSlots(1);
+        platform.onSubmit(spec -> List.of(platform.started(spec.id()),
+                platform.metric(spec.id(), MetricType.FINAL, 0, values[spec.sequence()]),
+                platform.ended(spec.id(), TrialStatus.SUCCEEDED)));
+        ScriptedTuner tuner = randomTuner(3);
+        try (Experiment e = Experiment.builder().experimentId("nan1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(tuner).maxTrialNumber(values.length).platform(platform).build()) {
+            ExperimentHandle h = runToEnd(e);
+            List<dev.hybrid.trial.Trial> trials = h.trials();
+            assertThat(trials).extracting(dev.hybrid.trial.Trial::status).containsExactly(TrialStatus.FAILED,
+                    TrialStatus.SUCCEEDED, TrialStatus.FAILED, TrialStatus.FAILED, TrialStatus.FAILED,
+                    TrialStatus.SUCCEEDED, TrialStatus.SUCCEEDED);
+            assertThat(trials.get(0).message()).contains("finite number").contains("Infinity");
+            assertThat(trials.get(2).message()).contains("finite number").contains("NaN");
+            assertThat(trials.get(0).finalMetric()).map(Metric::value).contains("Infinity");
+            assertThat(trials).filteredOn(t -> t.status() == TrialStatus.FAILED)
+                    .allSatisfy(t -> assertThat(t.finalValue()).isEmpty());
+            assertThat(tuner.results()).extracting(ScriptedTuner.Call.Result::value).containsExactly(0.25, 0.5, 0.75);
+            assertThat(tuner.ends()).extracting(ScriptedTuner.Call.End::status).containsExactly(TrialStatus.FAILED,
+                    TrialStatus.SUCCEEDED, TrialStatus.FAILED, TrialStatus.FAILED, TrialStatus.FAILED,
+                    TrialStatus.SUCCEEDED, TrialStatus.SUCCEEDED);
+            assertThat(h.bestTrial()).flatMap(dev.hybrid.trial.Trial::finalValue).contains(0.75);
+            assertThat(h.summary().bestTrial()).flatMap(dev.hybrid.trial.Trial::finalValue).contains(0.75);
+            assertThat(stored(work.resolve("nan1"))).extracting(StoredTrial::trial).isEqualTo(trials);
+        }
+        try (SqliteExperimentStore s = SqliteExperimentStore.readOnly(work.resolve("nan1"))) {
+            s.open();
+            assertThat(s.topTrials(10, OptimizeMode.MAXIMIZE)).extracting(t -> t.trial().finalValue().orElseThrow())
+                    .containsExactly(0.75, 0.5, 0.25);
+        }
+    }
+
+    @Test
     void aResumedExperimentReplaysItsHistoryIntoTheTunerAndContinuesTheBudget() throws Exception {
         try (Experiment e = Experiment.builder().experimentId("res1").workingDirectory(work).searchSpace(SPACE)
                 .tuner(randomTuner(1)).maxTrialNumber(3).trialFunction(REPORT_X).build()) {

@@ -649,15 +649,19 @@ class ExperimentTest {
     }
 
     @Test
-    void nanResultsDoNotBreakBestTrialSelection() throws Exception {
-        ExperimentHandle max = runWithFinals(OptimizeMode.MAXIMIZE, Double.NaN, 2, Double.NaN, 5, Double.NaN);
-        ExperimentHandle min = runWithFinals(OptimizeMode.MINIMIZE, Double.NaN, 2, Double.NaN, 5, Double.NaN);
-        ExperimentHandle none = runWithFinals(OptimizeMode.MAXIMIZE, Double.NaN, Double.NaN);
+    void nonFiniteResultsFailTheirTrialsAndNeverWinBestTrialSelection() throws Exception {
+        ExperimentHandle max = runWithFinals(OptimizeMode.MAXIMIZE, Double.NaN, 2, Double.POSITIVE_INFINITY, 5,
+                Double.NaN);
+        ExperimentHandle min = runWithFinals(OptimizeMode.MINIMIZE, Double.NaN, 2, Double.NEGATIVE_INFINITY, 5,
+                Double.NaN);
+        ExperimentHandle none = runWithFinals(OptimizeMode.MAXIMIZE, Double.NaN, Double.POSITIVE_INFINITY);
 
         assertThat(max.bestTrial().orElseThrow().finalValue()).contains(5.0);
         assertThat(min.bestTrial().orElseThrow().finalValue()).contains(2.0);
         assertThat(none.bestTrial()).isEmpty();
-        assertThat(none.trials()).extracting(Trial::status).containsOnly(TrialStatus.SUCCEEDED);
+        assertThat(none.trials()).extracting(Trial::status).containsOnly(TrialStatus.FAILED);
+        assertThat(none.trials()).allSatisfy(t -> assertThat(t.message()).contains("finite number"));
+        assertThat(max.trials()).filteredOn(t -> t.status() == TrialStatus.FAILED).hasSize(3);
     }
 
     @Test

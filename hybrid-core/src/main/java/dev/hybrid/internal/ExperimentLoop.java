@@ -542,7 +542,8 @@ public final class ExperimentLoop implements Runnable {
         }
         double value;
         try {
-            value = metric.scalar();
+            // NaN and ±Infinity fail the trial like any other value that is not a result (see Metric.finiteScalar).
+            value = metric.finiteScalar();
         } catch (MetricFormatException e) {
             String why = "bad final metric: " + e.getMessage();
             boolean failedNow = false;
@@ -568,7 +569,7 @@ public final class ExperimentLoop implements Runnable {
             r.finalMetric = metric;
             r.finalValue = value;
             r.hasFinalValue = true;
-            if (!Double.isNaN(value) && (best == null || mode.isBetter(value, best.finalValue))) {
+            if (best == null || mode.isBetter(value, best.finalValue)) {
                 best = r;
             }
         }
@@ -594,7 +595,7 @@ public final class ExperimentLoop implements Runnable {
         }
         double last;
         try {
-            last = r.intermediate.get(r.intermediate.size() - 1).scalar();
+            last = r.intermediate.get(r.intermediate.size() - 1).finiteScalar();
         } catch (MetricFormatException ex) {
             return;
         }
@@ -907,11 +908,10 @@ public final class ExperimentLoop implements Runnable {
                     r.message = t.message();
                     t.intermediate().forEach(r::addIntermediate);
                     r.finalMetric = t.finalMetric().orElse(null);
-                    if (t.finalValue().isPresent()) {
+                    if (t.finalValue().filter(Double::isFinite).isPresent()) {
                         r.finalValue = t.finalValue().get();
                         r.hasFinalValue = true;
-                        if (!Double.isNaN(r.finalValue) && (best == null || mode.isBetter(r.finalValue,
-                                best.finalValue))) {
+                        if (best == null || mode.isBetter(r.finalValue, best.finalValue)) {
                             best = r;
                         }
                     }
@@ -967,7 +967,7 @@ public final class ExperimentLoop implements Runnable {
             TrialId id = new TrialId("imported-" + i++);
             double value;
             try {
-                value = new Metric(MetricType.FINAL, 0, result.value(), clock.instant()).scalar();
+                value = new Metric(MetricType.FINAL, 0, result.value(), clock.instant()).finiteScalar();
             } catch (MetricFormatException e) {
                 log.warn("Skipping imported result {}: {}", id, e.getMessage());
                 continue;

@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * The frames of {@code $NNI_SYS_DIR/.nni/metrics}: {@code ME} + 6-digit zero-padded byte length of (JSON + newline) +
  * JSON + newline, as NNI's SDK appends them on the local platform. A {@link Decoder} reads a growing file
- * incrementally, resynchronising after a malformed frame so that one bad frame never hides the ones after it.
+ * incrementally, resynchronising after a malformed frame so that one bad frame never hides the ones after it. It
+ * holds at most one frame's worth of unread bytes (about 1 MB) besides the chunk being fed, whatever the file holds.
  */
 public final class MetricFrames {
     /** The largest frame NNI's SDK writes (its payload limit is 1,000,000 characters). */
@@ -54,6 +55,8 @@ public final class MetricFrames {
         private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         private byte[] buf = new byte[0];
         private long consumed;
+        /** Inside a stretch of garbage longer than any frame, reported already: skip to its line end. */
+        private boolean skipping;
 
         /** Feeds appended bytes and returns the frames they complete. */
         public List<Frame> feed(byte[] bytes, int off, int len) {
@@ -71,7 +74,9 @@ public final class MetricFrames {
          * malformed.
          */
         public List<Frame> finish() {
-            return drain(true);
+            List<Frame> out = drain(true);
+            skipping = false;
+            return out;
         }
 
         /** How many bytes of the stream have been consumed as frames or skipped. */
@@ -91,6 +96,13 @@ public final class MetricFrames {
             List<Frame> out = new ArrayList<>();
             int pos = 0;
             while (pos < buf.length) {
+                if (skipping) {
+                    // The rest of a long stretch of garbage already reported: drop it up to its line end.
+                    int nl = indexOf(buf, (byte) '\n', pos);
+                    pos = nl < 0 ? buf.length : nl + 1;
+                    skipping = nl < 0;
+                    continue;
+                }
                 int avail = buf.length - pos;
                 if (avail < 8) {
                     if (!eof && isHeaderPrefix(buf, pos, avail)) {
@@ -116,8 +128,17 @@ public final class MetricFrames {
                         if (!eof) {
                             // Wait for a line end before declaring the rest garbage; it may still be completed.
                             int nl = indexOf(buf, (byte) '\n', pos);
-                            if (nl < 0) {
+                            if (nl < 0 && avail <= MAX_LENGTH + 8) {
                                 break;
+                            }
+                            if (nl < 0) {
+                                // Longer than any frame and no line end yet: no frame can start before one, so
+                                // it is garbage up to there, dropped as it arrives rather than kept.
+                                out.add(new Frame.Malformed(consumed + pos, "not a metric frame: "
+                                        + preview(pos, buf.length)));
+                                pos = buf.length;
+                                skipping = true;
+                                continue;
                             }
                             next = nl + 1;
                         } else {

@@ -97,7 +97,7 @@ public record MetricRecord(Optional<Long> parameterId, String trialJobId, String
             valueText = value.asText();
         } else {
             // Some SDKs send the value unencoded; keep its JSON text.
-            valueText = value.toString();
+            valueText = Json.text(value);
         }
         JsonNode seq = n.get("sequence");
         int sequence = seq != null && seq.canConvertToInt() ? seq.asInt() : 0;

@@ -20,8 +20,9 @@ import java.util.Optional;
  * (submits or cancels a trial), so a crash loses only events nothing was done about yet. Implementations need not
  * be thread-safe.
  *
- * <p>Writes about an unknown trial are ignored. A metric recorded twice (same trial, attempt, type and sequence)
- * is stored once.
+ * <p>Writes about an unknown trial are ignored. Every intermediate metric recorded is kept, in the order it was
+ * recorded, whatever its {@code sequence} (missing, repeated or out of order: trials that do not use NNI's SDK may
+ * send any); an attempt's first final metric is kept and a later one is ignored, as the experiment ignores it.
  */
 public interface ExperimentStore extends AutoCloseable {
 
@@ -61,7 +62,8 @@ public interface ExperimentStore extends AutoCloseable {
     void trialEnded(TrialId trial, TrialStatus status, Optional<Integer> exitCode, String message, Instant at);
 
     /**
-     * Records a metric of a trial's current attempt, its value kept as the JSON text received.
+     * Records a metric of a trial's current attempt, its value kept as the JSON text received, after the metrics
+     * recorded before it.
      *
      * @param scalar the value the tuner saw, for a FINAL metric that had one
      */

@@ -11,12 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * An experiment store that keeps everything in memory and forgets it when the process ends: for tests, and the
@@ -39,7 +37,6 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         Integer exitCode;
         String message = "";
         final List<Metric> intermediate = new ArrayList<>();
-        final Set<Integer> sequences = new HashSet<>();
         Metric finalMetric;
         Double finalValue;
     }
@@ -78,7 +75,6 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         r.exitCode = null;
         r.message = "";
         r.intermediate.clear();
-        r.sequences.clear();
         r.finalMetric = null;
         r.finalValue = null;
     }
@@ -121,9 +117,9 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         if (metric.type() == MetricType.FINAL) {
             if (r.finalMetric == null) {
                 r.finalMetric = metric;
-                r.finalValue = scalar.orElse(null);
+                r.finalValue = scalar.filter(Double::isFinite).orElse(null);
             }
-        } else if (r.sequences.add(metric.sequence())) {
+        } else {
             r.intermediate.add(metric);
         }
     }
@@ -188,10 +184,7 @@ public final class InMemoryExperimentStore implements ExperimentStore {
     }
 
     private static StoredTrial toStored(Row r, boolean withIntermediate) {
-        List<Metric> inter = withIntermediate ? new ArrayList<>(r.intermediate) : List.of();
-        if (withIntermediate) {
-            inter.sort(Comparator.comparingInt(Metric::sequence));
-        }
+        List<Metric> inter = withIntermediate ? r.intermediate : List.of();
         Trial t = new Trial(r.spec.id(), r.spec.sequence(), r.spec.parameterId(), r.spec.parameters(), r.status,
                 r.platform, r.submitted, Optional.ofNullable(r.started), Optional.ofNullable(r.ended),
                 Optional.ofNullable(r.exitCode), r.message, inter, Optional.ofNullable(r.finalMetric),

@@ -41,7 +41,7 @@ import java.util.Set;
 /**
  * The embedded default store: one SQLite database per experiment, {@code <experimentDir>/db/experiment.sqlite},
  * holding the experiment (its settings as JSON, status, start and end, elapsed budget, revision), its trials, their
- * events and every metric (the value's JSON text as received, once).
+ * events and every metric (the value's JSON text as received, in the order reported).
  *
  * <p>A <b>writer</b> ({@link #forWriting}) takes an exclusive lock on {@code db/experiment.lock} when it opens, so
  * a second process cannot run or resume the same experiment; the operating system drops the lock when the process
@@ -57,7 +57,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     /** The file name under {@code <experimentDir>/db/}. */
     public static final String FILE_NAME = "experiment.sqlite";
     /** The schema version this code writes. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     /** Migrations: entry {@code i} brings a database from version {@code i} to {@code i + 1}. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -76,13 +76,32 @@ public final class SqliteExperimentStore implements ExperimentStore {
         "CREATE TABLE metrics (trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, type TEXT NOT NULL,"
                 + " sequence INTEGER NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL,"
                 + " PRIMARY KEY (trial_id, attempt, type, sequence)) WITHOUT ROWID",
-        "CREATE TABLE imported (position INTEGER PRIMARY KEY, parameters TEXT NOT NULL, value TEXT NOT NULL)"));
+        "CREATE TABLE imported (position INTEGER PRIMARY KEY, parameters TEXT NOT NULL, value TEXT NOT NULL)"),
+        // Version 2 keeps every metric in the order it was reported: version 1 keyed metrics by their sequence and
+        // dropped an intermediate result whose sequence was missing (0) or repeated. Existing rows keep the order
+        // version 1 showed them in (intermediate results by sequence, the final one last).
+        List.of(
+        "CREATE TABLE metrics_v2 (trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, position INTEGER NOT NULL,"
+                + " type TEXT NOT NULL, sequence INTEGER NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL,"
+                + " PRIMARY KEY (trial_id, attempt, position)) WITHOUT ROWID",
+        "INSERT INTO metrics_v2 (trial_id, attempt, position, type, sequence, value, at)"
+                + " SELECT trial_id, attempt, ROW_NUMBER() OVER (PARTITION BY trial_id, attempt"
+                + " ORDER BY type = 'FINAL', sequence) - 1, type, sequence, value, at FROM metrics",
+        "DROP TABLE metrics",
+        "ALTER TABLE metrics_v2 RENAME TO metrics",
+        "CREATE UNIQUE INDEX metrics_one_final ON metrics(trial_id, attempt) WHERE type = 'FINAL'",
+        // A trial that ended with a bare NaN or ±Infinity final result fails, as it does from version 2 on.
+        "UPDATE trials SET status = 'FAILED', message = 'bad final metric: a result must be a finite number, was '"
+                + " || (SELECT f.value FROM metrics f WHERE f.trial_id = trials.id AND f.attempt = trials.attempt"
+                + " AND f.type = 'FINAL') WHERE status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM metrics f"
+                + " WHERE f.trial_id = trials.id AND f.attempt = trials.attempt AND f.type = 'FINAL'"
+                + " AND f.value IN ('NaN', 'Infinity', '-Infinity'))"));
 
     private static final String TRIAL_COLUMNS = "t.id, t.sequence, t.parameter_id, t.parameters, t.platform,"
             + " t.status, t.attempt, t.submitted, t.started, t.ended, t.exit_code, t.message,"
             + " f.value, f.at";
     private static final String FINAL_JOIN = " FROM trials t LEFT JOIN metrics f ON f.trial_id = t.id"
-            + " AND f.attempt = t.attempt AND f.type = 'FINAL' AND f.sequence = 0";
+            + " AND f.attempt = t.attempt AND f.type = 'FINAL'";
 
     private final Path file;
     private final boolean writer;
@@ -95,9 +114,15 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private Path createdLockFile;
     private boolean dirty;
     private boolean closed;
+    /** How a trial's metrics are ordered when read: as reported (by position), except in a version 1 database. */
+    private String metricOrder = "m.position";
     /** The current attempt of each trial this writer knows, for the metric rows. */
     private final Map<TrialId, Integer> attempts = new HashMap<>();
+    /** The position of the next metric of each trial's current attempt, once looked up. */
+    private final Map<TrialId, Integer> nextPositions = new HashMap<>();
     private PreparedStatement insertMetric;
+    private PreparedStatement insertFinal;
+    private PreparedStatement lastPosition;
     private PreparedStatement insertEvent;
     private PreparedStatement updateStarted;
     private PreparedStatement updatePlatform;
@@ -206,7 +231,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
                     throw new StoreException(file + " has schema version " + version + ", newer than this hybrid's "
                             + SCHEMA_VERSION + "; use a newer hybrid");
                 }
-                if (version < SCHEMA_VERSION) {
+                if (version == 1 && !writer) {
+                    // Version 1 can be read as it is (its metrics in sequence order): reading never writes.
+                    metricOrder = "m.sequence";
+                } else if (version < SCHEMA_VERSION) {
                     if (!writer) {
                         throw new StoreException(file + " has schema version " + version + " and needs migrating; "
                                 + "resume the experiment once to migrate it");
@@ -336,8 +364,14 @@ public final class SqliteExperimentStore implements ExperimentStore {
     }
 
     private void prepare() throws SQLException {
-        insertMetric = connection.prepareStatement("INSERT OR IGNORE INTO metrics (trial_id, attempt, type, sequence,"
-                + " value, at) VALUES (?, ?, ?, ?, ?, ?)");
+        String metricColumns = " INTO metrics (trial_id, attempt, type, sequence, value, at, position)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+        insertMetric = connection.prepareStatement("INSERT" + metricColumns);
+        // An attempt has one final result, the first one reported (as the experiment keeps it); the unique index
+        // metrics_one_final turns a later one into no row.
+        insertFinal = connection.prepareStatement("INSERT OR IGNORE" + metricColumns);
+        lastPosition = connection.prepareStatement("SELECT max(position) FROM metrics WHERE trial_id = ?"
+                + " AND attempt = ?");
         insertEvent = connection.prepareStatement("INSERT INTO trial_events (trial_id, attempt, event, at, detail)"
                 + " VALUES (?, ?, ?, ?, ?)");
         updateStarted = connection.prepareStatement("UPDATE trials SET status = 'RUNNING', started = ? WHERE id = ?");
@@ -415,6 +449,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
             upsertTrial.setLong(7, nanos(at));
             upsertTrial.executeUpdate();
             attempts.put(spec.id(), attempt);
+            nextPositions.remove(spec.id());
             event(spec.id(), attempt, attempt == 1 ? "SUBMITTED" : "RESUBMITTED", at, "");
             dirty = true;
         } catch (SQLException e) {
@@ -490,15 +525,21 @@ public final class SqliteExperimentStore implements ExperimentStore {
             return;
         }
         try {
-            insertMetric.setString(1, trial.value());
-            insertMetric.setInt(2, attempt);
-            insertMetric.setString(3, metric.type().name());
-            insertMetric.setInt(4, metric.sequence());
-            insertMetric.setString(5, metric.value());
-            insertMetric.setLong(6, nanos(metric.at()));
-            int inserted = insertMetric.executeUpdate();
-            if (inserted > 0 && metric.type() == MetricType.FINAL && scalar.isPresent()
-                    && Double.isFinite(scalar.get())) {
+            int position = nextPosition(trial, attempt);
+            boolean isFinal = metric.type() == MetricType.FINAL;
+            PreparedStatement insert = isFinal ? insertFinal : insertMetric;
+            insert.setString(1, trial.value());
+            insert.setInt(2, attempt);
+            insert.setString(3, metric.type().name());
+            insert.setInt(4, metric.sequence());
+            insert.setString(5, metric.value());
+            insert.setLong(6, nanos(metric.at()));
+            insert.setInt(7, position);
+            int inserted = insert.executeUpdate();
+            if (inserted > 0) {
+                nextPositions.put(trial, position + 1);
+            }
+            if (inserted > 0 && isFinal && scalar.isPresent() && Double.isFinite(scalar.get())) {
                 updateFinalValue.setDouble(1, scalar.get());
                 updateFinalValue.setString(2, trial.value());
                 updateFinalValue.executeUpdate();
@@ -506,6 +547,21 @@ public final class SqliteExperimentStore implements ExperimentStore {
             dirty = true;
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
+        }
+    }
+
+    /** Where the next metric of the trial's current attempt goes: after every one recorded before. */
+    private int nextPosition(TrialId trial, int attempt) throws SQLException {
+        Integer next = nextPositions.get(trial);
+        if (next != null) {
+            return next;
+        }
+        lastPosition.setString(1, trial.value());
+        lastPosition.setInt(2, attempt);
+        try (ResultSet rs = lastPosition.executeQuery()) {
+            rs.next();
+            int last = rs.getInt(1);
+            return rs.wasNull() ? 0 : last + 1;
         }
     }
 
@@ -634,7 +690,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
         try (Statement s = connection().createStatement();
              ResultSet rs = s.executeQuery("SELECT m.trial_id, m.sequence, m.value, m.at FROM metrics m"
                      + " JOIN trials t ON t.id = m.trial_id AND t.attempt = m.attempt"
-                     + " WHERE m.type = 'PERIODICAL' ORDER BY m.trial_id, m.sequence")) {
+                     + " WHERE m.type = 'PERIODICAL' ORDER BY m.trial_id, " + metricOrder)) {
             while (rs.next()) {
                 out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Metric(MetricType.PERIODICAL,
                         rs.getInt(2), rs.getString(3), fromNanos(rs.getLong(4))));
@@ -666,7 +722,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     private static Optional<Double> scalarOf(Metric m) {
         try {
-            return Optional.of(m.scalar());
+            return Optional.of(m.finiteScalar());
         } catch (MetricFormatException e) {
             return Optional.empty();
         }

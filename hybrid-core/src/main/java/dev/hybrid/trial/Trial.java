@@ -10,9 +10,9 @@ import java.util.Optional;
  * An immutable snapshot of one trial: what it ran with, where, when, how it ended, and every metric it reported.
  *
  * @param platform the name of the platform that ran it ({@code local}, {@code in-process}, ...)
- * @param intermediate the PERIODICAL metrics, in sequence order
+ * @param intermediate the PERIODICAL metrics, in the order they were reported (not sorted by their sequence)
  * @param finalMetric the FINAL metric, if the trial reported one
- * @param finalValue the final metric's scalar value as the tuner saw it, if it had a valid one
+ * @param finalValue the final metric's scalar value as the tuner saw it, if it had a valid one: always finite
  */
 public record Trial(
         TrialId id,

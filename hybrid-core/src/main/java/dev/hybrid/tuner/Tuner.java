@@ -48,7 +48,11 @@ public interface Tuner {
     /** Proposes parameters for the trial {@code trial}, or says to wait ({@link Suggestion.Later}) or that it is done. */
     Suggestion suggest(TrialId trial);
 
-    /** The final result of a trial. {@code value} is the raw metric (not negated); it may be NaN or ±Infinity. */
+    /**
+     * The final result of a trial. {@code value} is the raw metric (not negated). An experiment passes finite values
+     * only (a NaN or ±Infinity final result fails its trial: see {@link dev.hybrid.trial.Metric#finiteScalar()}), but
+     * a tuner must still accept them from other callers.
+     */
     void onResult(TrialId trial, Parameters parameters, double value);
 
     /** A trial ended, with or without a result. The default does nothing. */

@@ -60,6 +60,23 @@ class MetricFramesTest {
     }
 
     @Test
+    void megabytesOfGarbageWithoutALineEndAreDroppedAsTheyArriveAndTheFramesAfterThemRead() {
+        MetricFrames.Decoder d = new MetricFrames.Decoder();
+        List<Frame> frames = new ArrayList<>(d.feed(MetricFrames.encode("{\"n\":1}")));
+        byte[] garbage = new byte[1 << 20];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        for (int i = 0; i < 20; i++) {
+            frames.addAll(d.feed(garbage));
+        }
+        // Only the bytes that may still begin a frame are held: the garbage is consumed while it streams.
+        assertThat(d.consumed()).isGreaterThan(18L << 20);
+        frames.addAll(d.feed(concat("\n".getBytes(StandardCharsets.US_ASCII), MetricFrames.encode("{\"n\":2}"))));
+        frames.addAll(d.finish());
+        assertThat(data(frames)).containsExactly("{\"n\":1}", "{\"n\":2}");
+        assertThat(frames).filteredOn(f -> f instanceof Frame.Malformed).hasSize(1);
+    }
+
+    @Test
     void anIncompleteFrameWaitsForMoreBytesUntilTheEnd() {
         byte[] frame = MetricFrames.encode("{\"n\":1}");
         MetricFrames.Decoder d = new MetricFrames.Decoder();

@@ -52,6 +52,18 @@ class ProtocolTest {
     }
 
     @Test
+    void anUnencodedNonFiniteValueStaysANumber() {
+        // Python's json writes NaN and Infinity as bare tokens; they must not turn into strings on the way in.
+        MetricRecord r = MetricRecord.parse("{\"type\": \"FINAL\", \"sequence\": 0, \"value\": NaN}");
+        assertThat(r.value()).isEqualTo("NaN");
+        assertThat(r.toMetric(Instant.EPOCH).scalar()).isNaN();
+        MetricRecord o = MetricRecord.parse("{\"type\": \"FINAL\", \"value\": {\"default\": -Infinity}}");
+        assertThat(o.toMetric(Instant.EPOCH).scalar()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThatThrownBy(() -> o.toMetric(Instant.EPOCH).finiteScalar())
+                .isInstanceOf(dev.hybrid.trial.MetricFormatException.class).hasMessageContaining("finite number");
+    }
+
+    @Test
     void stdoutLinesRoundTripPythonBytesRepr() {
         String json = "{\"value\": \"it's a \\\\ \\\"test\\\" ü\"}";
         String line = StdoutMetrics.line(json);

@@ -75,6 +75,89 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
                 .isInstanceOf(StoreException.class).hasMessageContaining("newer");
     }
 
+    /** A database as schema version 1 wrote it: metrics keyed by (trial, attempt, type, sequence). */
+    private Path versionOneDatabase() throws Exception {
+        Path old = dir.resolve("old");
+        Path file = SqliteExperimentStore.databaseFile(old);
+        Files.createDirectories(file.getParent());
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("CREATE TABLE experiment (id TEXT PRIMARY KEY, name TEXT, config TEXT NOT NULL,"
+                    + " optimize_mode TEXT NOT NULL, status TEXT NOT NULL, started INTEGER, ended INTEGER,"
+                    + " elapsed_ms INTEGER NOT NULL, revision INTEGER NOT NULL)");
+            s.execute("CREATE TABLE trials (id TEXT PRIMARY KEY, sequence INTEGER NOT NULL, parameter_id INTEGER NOT"
+                    + " NULL, parameters TEXT NOT NULL, platform TEXT NOT NULL, status TEXT NOT NULL, attempt INTEGER"
+                    + " NOT NULL, submitted INTEGER NOT NULL, started INTEGER, ended INTEGER, exit_code INTEGER,"
+                    + " message TEXT NOT NULL, final_value REAL)");
+            s.execute("CREATE TABLE trial_events (trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, event TEXT NOT"
+                    + " NULL, at INTEGER NOT NULL, detail TEXT NOT NULL)");
+            s.execute("CREATE TABLE metrics (trial_id TEXT NOT NULL, attempt INTEGER NOT NULL, type TEXT NOT NULL,"
+                    + " sequence INTEGER NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (trial_id, attempt, type, sequence)) WITHOUT ROWID");
+            s.execute("CREATE TABLE imported (position INTEGER PRIMARY KEY, parameters TEXT NOT NULL,"
+                    + " value TEXT NOT NULL)");
+            s.execute("INSERT INTO experiment VALUES ('old', NULL, '{}', 'MAXIMIZE', 'STOPPED', 1, 2, 5, 1)");
+            s.execute("INSERT INTO trials VALUES ('t1', 0, 0, '{\"x\":1}', 'local', 'RUNNING', 1, 1, 1, NULL, NULL,"
+                    + " '', NULL)");
+            s.execute("INSERT INTO metrics VALUES ('t1', 1, 'FINAL', 0, '0.9', 9), ('t1', 1, 'PERIODICAL', 2, '0.3', 3),"
+                    + " ('t1', 1, 'PERIODICAL', 0, '0.1', 1), ('t1', 1, 'PERIODICAL', 1, '0.2', 2)");
+            // Version 1 recorded a trial with an infinite final result as succeeded.
+            s.execute("INSERT INTO trials VALUES ('t2', 1, 1, '{\"x\":2}', 'local', 'SUCCEEDED', 1, 1, 1, 2, 0,"
+                    + " '', NULL)");
+            s.execute("INSERT INTO metrics VALUES ('t2', 1, 'FINAL', 0, 'Infinity', 9)");
+            s.execute("PRAGMA user_version = 1");
+        }
+        return old;
+    }
+
+    @Test
+    void aVersionOneDatabaseIsReadAsItIsAndMigratedByItsNextWriter() throws Exception {
+        Path old = versionOneDatabase();
+        Path file = SqliteExperimentStore.databaseFile(old);
+        byte[] before = Files.readAllBytes(file);
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(old)) {
+            reader.open();
+            assertThat(reader.trials().get(0).trial().intermediate()).extracting(Metric::value)
+                    .containsExactly("0.1", "0.2", "0.3");
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+
+        try (SqliteExperimentStore writer = SqliteExperimentStore.existingForWriting(old)) {
+            writer.open();
+            TrialId t1 = new TrialId("t1");
+            writer.metricReported(t1, new Metric(MetricType.PERIODICAL, 0, "0.4", T0), Optional.empty());
+            writer.metricReported(t1, new Metric(MetricType.PERIODICAL, 1, "0.5", T0), Optional.empty());
+            writer.metricReported(t1, new Metric(MetricType.FINAL, 0, "0.1", T0), Optional.of(0.1));
+            writer.commit();
+            StoredTrial t = writer.trials().get(0);
+            assertThat(t.trial().intermediate()).extracting(Metric::value)
+                    .containsExactly("0.1", "0.2", "0.3", "0.4", "0.5");
+            assertThat(t.trial().finalMetric()).map(Metric::value).contains("0.9");
+            StoredTrial infinite = writer.trials().get(1);
+            assertThat(infinite.trial().status()).isEqualTo(dev.hybrid.trial.TrialStatus.FAILED);
+            assertThat(infinite.trial().message()).contains("finite number").contains("Infinity");
+            assertThat(infinite.trial().finalMetric()).map(Metric::value).contains("Infinity");
+            assertThat(infinite.trial().finalValue()).isEmpty();
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement();
+             var rs = s.executeQuery("PRAGMA user_version")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(SqliteExperimentStore.SCHEMA_VERSION);
+        }
+    }
+
+    @Test
+    void metricsReportedAfterTheStoreIsReopenedFollowTheEarlierOnes() {
+        store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
+        store.metricReported(new TrialId("t1"), new Metric(MetricType.PERIODICAL, 0, "0.1", T0), Optional.empty());
+        store.close();
+        store = SqliteExperimentStore.existingForWriting(dir.resolve("exp1"));
+        store.open();
+        store.metricReported(new TrialId("t1"), new Metric(MetricType.PERIODICAL, 0, "0.2", T0), Optional.empty());
+        store.commit();
+        assertThat(store.trials().get(0).trial().intermediate()).extracting(Metric::value)
+                .containsExactly("0.1", "0.2");
+    }
+
     @Test
     void theLockIsReleasedOnClose() {
         store.close();

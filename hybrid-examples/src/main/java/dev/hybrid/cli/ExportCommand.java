@@ -26,8 +26,10 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code hybrid export ID --format csv|json [-o FILE]}: every trial in NNI's export shape ({@code parameter},
  * {@code value}, {@code trialJobId}), plus its {@code status} and {@code platform}. {@code value} is the final
- * metric as the trial reported it (a number or an object), empty when there is none. In CSV, each top-level
- * parameter is a column (nested values as JSON). The file is written only once everything was read.
+ * metric as the trial reported it (a number or an object), empty ({@code null}) when the trial has no result: none
+ * reported, or one that is not a finite number (such a trial failed). JSON has no NaN or Infinity: a non-finite
+ * number inside an object value is written as {@code null}. In CSV, {@code value} is the scalar result and each
+ * top-level parameter is a column (nested values as JSON). The file is written only once everything was read.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Exports an experiment's trials as NNI does (parameter, value, trialJobId, status, platform).")
@@ -81,7 +83,8 @@ public final class ExportCommand implements Callable<Integer> {
             Trial t = st.trial();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("parameter", t.parameters().values());
-            m.put("value", t.finalMetric().map(x -> finite(x.decoded())).orElse(null));
+            m.put("value", t.finalValue().isPresent() ? t.finalMetric().map(x -> finite(x.decoded())).orElse(null)
+                    : null);
             m.put("trialJobId", t.id().value());
             m.put("status", t.status().name());
             m.put("platform", t.platform());
@@ -117,8 +120,22 @@ public final class ExportCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    /** The decoded value with every NaN or ±Infinity in it replaced by {@code null}, which JSON can hold. */
     private static Object finite(Object decoded) {
-        return decoded instanceof Double d && !Double.isFinite(d) ? String.valueOf(d) : decoded;
+        if (decoded instanceof Double d) {
+            return Double.isFinite(d) ? d : null;
+        }
+        if (decoded instanceof Map<?, ?> map) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k, finite(v)));
+            return out;
+        }
+        if (decoded instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(v -> out.add(finite(v)));
+            return out;
+        }
+        return decoded;
     }
 
     private static void line(StringBuilder sb, List<String> cells) {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code hybrid import ID FILE}: adds NNI import data ({@code [{"parameter": {...}, "value": ...}]}) to a stored
  * experiment. Its tuner learns from it before it proposes new trials, the next time the experiment is resumed. The
- * whole file is checked first; nothing is written if any entry is bad or the experiment is running.
+ * whole file is checked first; nothing is written if any entry is bad or the experiment is running. An entry whose
+ * value is NaN or ±Infinity is no result (Hybrid fails a trial that reports one): it is skipped and said so.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Imports NNI import data [{parameter, value}] to warm-start the tuner on the next resume.")
@@ -50,18 +51,21 @@ public final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = workDir.experiment(id);
-        List<ImportedResult> results = read(file);
+        List<String> skipped = new ArrayList<>();
+        List<ImportedResult> results = read(file, skipped);
         try (SqliteExperimentStore store = SqliteExperimentStore.existingForWriting(dir)) {
             store.open();
             store.addImported(results);
             store.commit();
         }
+        skipped.forEach(why -> out.println("Skipped " + why));
         out.println("Imported " + results.size() + " results into experiment " + id
                 + "; its tuner learns from them when it is resumed");
         return HybridCommand.OK;
     }
 
-    static List<ImportedResult> read(Path file) throws IOException {
+    /** The file's results; an entry that is no result (NaN or ±Infinity) is left out, with why, in {@code skipped}. */
+    static List<ImportedResult> read(Path file, List<String> skipped) throws IOException {
         JsonNode root;
         try {
             root = Json.readTree(Files.readString(file));
@@ -80,11 +84,16 @@ public final class ImportCommand implements Callable<Integer> {
                 throw new StoreException(file + "[" + i + "]: needs an object 'parameter' and a 'value'");
             }
             // NNI writes the value either as JSON or as a string holding JSON.
-            String value = v.isTextual() ? v.textValue() : v.toString();
+            String value = v.isTextual() ? v.textValue() : Json.text(v);
+            double scalar;
             try {
-                new Metric(MetricType.FINAL, 0, value, Instant.EPOCH).scalar();
+                scalar = new Metric(MetricType.FINAL, 0, value, Instant.EPOCH).scalar();
             } catch (MetricFormatException e) {
                 throw new StoreException(file + "[" + i + "].value: " + e.getMessage());
+            }
+            if (!Double.isFinite(scalar)) {
+                skipped.add(file + "[" + i + "]: its value " + scalar + " is not a finite number (no result)");
+                continue;
             }
             out.add(new ImportedResult(dev.hybrid.space.Parameters.fromJson(p.toString()), value));
         }

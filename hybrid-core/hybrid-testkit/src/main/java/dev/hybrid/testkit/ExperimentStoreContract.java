@@ -1,6 +1,7 @@
 package dev.hybrid.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.hybrid.ExperimentStatus;
 import dev.hybrid.space.Parameters;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every {@link ExperimentStore} must do: keep the experiment row with a growing revision, trials through
- * their lifecycle, each metric once with its JSON text unchanged, attempts, import data, and the queries the command
- * line uses. Subclasses say how to make a store in a directory.
+ * their lifecycle, every metric in report order with its JSON text unchanged (one final per attempt), attempts,
+ * import data, and the queries the command line uses. Subclasses say how to make a store in a directory.
  */
 public abstract class ExperimentStoreContract {
     protected static final Instant T0 = Instant.parse("2026-01-02T03:04:05.123456789Z");
@@ -118,13 +119,54 @@ public abstract class ExperimentStoreContract {
     }
 
     @Test
-    void aMetricReportedTwiceIsStoredOnce() {
+    void everyIntermediateMetricIsKeptInReportOrderWhateverItsSequence() {
         store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
-        Metric m = new Metric(MetricType.PERIODICAL, 0, "0.25", T0);
-        store.metricReported(new TrialId("t1"), m, Optional.empty());
-        store.metricReported(new TrialId("t1"), m, Optional.empty());
+        int[] sequences = {3, 0, 0, 1, 0, 0};
+        for (int i = 0; i < sequences.length; i++) {
+            // The same metric twice too: a trial may well report the same value twice.
+            String value = i == 5 ? "0.4" : "0." + i;
+            store.metricReported(new TrialId("t1"), new Metric(MetricType.PERIODICAL, sequences[i], value,
+                    T0.plusSeconds(i)), Optional.empty());
+        }
         store.commit();
-        assertThat(store.trials().get(0).trial().intermediate()).hasSize(1);
+        assertThat(store.trials().get(0).trial().intermediate())
+                .extracting(Metric::sequence, Metric::value)
+                .containsExactly(tuple(3, "0.0"), tuple(0, "0.1"), tuple(0, "0.2"), tuple(1, "0.3"), tuple(0, "0.4"),
+                        tuple(0, "0.4"));
+    }
+
+    @Test
+    void anAttemptKeepsItsFirstFinalMetricWhateverItsSequence() {
+        store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
+        store.metricReported(new TrialId("t1"), new Metric(MetricType.FINAL, 7, "0.9", T0), Optional.of(0.9));
+        store.metricReported(new TrialId("t1"), new Metric(MetricType.PERIODICAL, 0, "0.1", T0), Optional.empty());
+        store.metricReported(new TrialId("t1"), new Metric(MetricType.FINAL, 0, "0.2", T0), Optional.of(0.2));
+        store.commit();
+        StoredTrial t = store.trials().get(0);
+        assertThat(t.trial().finalMetric()).map(Metric::value).contains("0.9");
+        assertThat(t.trial().finalValue()).contains(0.9);
+        assertThat(t.trial().intermediate()).extracting(Metric::value).containsExactly("0.1");
+        assertThat(store.topTrials(1, OptimizeMode.MAXIMIZE)).singleElement()
+                .satisfies(top -> assertThat(top.trial().finalValue()).contains(0.9));
+    }
+
+    @Test
+    void aFinalMetricThatIsNotAFiniteNumberIsKeptButHasNoValueAndIsNeverRanked() {
+        String[] values = {"NaN", "Infinity", "-Infinity", "{\"default\": NaN}", "0.5"};
+        for (int i = 0; i < values.length; i++) {
+            String id = "t" + i;
+            store.trialSubmitted(spec(id, i, i), "local", 1, T0);
+            double scalar = new Metric(MetricType.FINAL, 0, values[i], T0).scalar();
+            store.metricReported(new TrialId(id), new Metric(MetricType.FINAL, 0, values[i], T0), Optional.of(scalar));
+        }
+        store.commit();
+        List<StoredTrial> trials = store.trials();
+        assertThat(trials).extracting(t -> t.trial().finalMetric().orElseThrow().value()).containsExactly(values);
+        assertThat(trials).extracting(t -> t.trial().finalValue()).containsExactly(Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(0.5));
+        for (OptimizeMode mode : OptimizeMode.values()) {
+            assertThat(store.topTrials(5, mode)).extracting(t -> t.trial().id().value()).containsExactly("t4");
+        }
     }
 
     @Test

@@ -40,6 +40,19 @@ public final class Json {
         }
     }
 
+    /**
+     * A tree's compact JSON text, with NaN and ±Infinity as the bare tokens Python's {@code json} writes
+     * ({@code NaN}, {@code Infinity}, {@code -Infinity}) rather than as strings, so that they read back as numbers.
+     */
+    public static String text(JsonNode node) {
+        try {
+            return MAPPER.writer().without(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+                    .writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** Writes a plain JDK value as indented JSON. */
     public static String writePretty(Object value) {
         try {

@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * runs under {@code bash -c} (as NNI's {@code run.sh} does; a command of plain words is executed directly) in the code directory, in a process group of its own (through {@code setsid}), with
  * NNI's environment variables. Metrics are read as they are written, from {@code .nni/metrics} frames and from
  * {@code NNISDK_MEb'...'} stdout lines, by one watcher thread that reads the growing files every
- * {@code pollInterval} (10 ms by default) and once more when the process exits, so nothing written before exit is
- * lost. Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
+ * {@code pollInterval} (10 ms by default) and to their end when the process exits, so nothing written before exit
+ * is lost, however much it is; the files are streamed in chunks, so memory stays bounded.
+ * Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
  * stderr. Cancelling sends SIGTERM to the trial's whole process group and SIGKILL after the grace period, so a trial
  * that forked children leaves nothing running.
  *
@@ -413,31 +414,46 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         deliver(new TrialEvent.Ended(t.id, status, Optional.of(exit), message, end));
     }
 
+    /**
+     * Reads what the trial appended to its metrics file and stdout and delivers the metrics in them. A poll reads at
+     * most {@link #POLL_BUDGET} bytes of each file, so that one trial's flood of output does not hold up the
+     * others; the last read, after the process exited, reads to the end of each file, however much is left. Either
+     * way the bytes go through in chunks of at most {@link #CHUNK} bytes, so memory stays bounded.
+     */
     private void readNew(RunningTrial t, boolean last) {
+        long budget = last ? Long.MAX_VALUE : POLL_BUDGET;
         try {
-            byte[] metrics = t.metricsTail.readNew();
-            if (metrics.length > 0 || last) {
-                List<MetricFrames.Frame> frames = new ArrayList<>(t.frames.feed(metrics));
-                if (last) {
-                    frames.addAll(t.frames.finish());
-                }
-                for (MetricFrames.Frame f : frames) {
-                    if (f instanceof MetricFrames.Frame.Data d) {
-                        onRecord(t, d.json(), ".nni/metrics");
-                    } else if (f instanceof MetricFrames.Frame.Malformed m) {
-                        log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.id,
-                                m.offset(), m.reason());
-                    }
-                }
-            }
-            byte[] out = t.stdoutTail.readNew();
-            if (out.length > 0 || last) {
-                for (String line : t.stdoutLines.feed(out, last)) {
-                    StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
-                }
+            t.metricsTail.read(budget, (bytes, n) -> onFrames(t, t.frames.feed(bytes, 0, n)));
+            if (last) {
+                onFrames(t, t.frames.finish());
             }
         } catch (IOException e) {
-            log.warn("Trial {}: cannot read its output: {}", t.id, e.toString());
+            log.warn("Trial {}: cannot read its .nni/metrics: {}", t.id, e.toString());
+        }
+        try {
+            t.stdoutTail.read(budget, (bytes, n) -> onLines(t, t.stdoutLines.feed(bytes, 0, n, false)));
+            if (last) {
+                onLines(t, t.stdoutLines.feed(EMPTY, true));
+            }
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot read its stdout: {}", t.id, e.toString());
+        }
+    }
+
+    private void onFrames(RunningTrial t, List<MetricFrames.Frame> frames) {
+        for (MetricFrames.Frame f : frames) {
+            if (f instanceof MetricFrames.Frame.Data d) {
+                onRecord(t, d.json(), ".nni/metrics");
+            } else if (f instanceof MetricFrames.Frame.Malformed m) {
+                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.id, m.offset(),
+                        m.reason());
+            }
+        }
+    }
+
+    private void onLines(RunningTrial t, List<String> lines) {
+        for (String line : lines) {
+            StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
         }
     }
 
@@ -600,8 +616,12 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
     }
 
     private static final byte[] EMPTY = new byte[0];
+    /** The bytes read from a file at a time. */
+    private static final int CHUNK = 1 << 20;
+    /** The bytes read from each file of a trial per poll. */
+    private static final long POLL_BUDGET = 8L * CHUNK;
 
-    /** Reads what was appended to a file since the last call. */
+    /** Reads what was appended to a file since the last call, chunk by chunk. */
     private static final class FileTail {
         private final Path file;
         private long offset;
@@ -610,31 +630,40 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             this.file = file;
         }
 
-        byte[] readNew() throws IOException {
+        /** What gets each chunk read: the bytes are valid only during the call. */
+        interface ChunkConsumer {
+            void accept(byte[] bytes, int length);
+        }
+
+        /** Hands {@code to} what was appended, a chunk at a time, up to {@code budget} bytes or the file's end. */
+        void read(long budget, ChunkConsumer to) throws IOException {
             long size;
             try {
                 size = Files.size(file);
             } catch (java.nio.file.NoSuchFileException e) {
-                return EMPTY;
+                return;
             }
-            if (size <= offset) {
-                if (size < offset) {
-                    offset = 0; // truncated (NNI 2.0's SDK reopens with "wb"): read it again from the start
-                } else {
-                    return EMPTY;
-                }
+            if (size < offset) {
+                offset = 0; // truncated (NNI 2.0's SDK reopens with "wb"): read it again from the start
+            }
+            if (size == offset) {
+                return;
             }
             try (var ch = Files.newByteChannel(file)) {
                 ch.position(offset);
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - offset, 16 << 20));
-                int n;
-                while (buf.hasRemaining() && (n = ch.read(buf)) > 0) {
+                // Sized to what there is to read: most polls find a few bytes, a flood gets whole chunks.
+                byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(8 * 1024, size - offset))];
+                long left = budget;
+                while (left > 0) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, left));
+                    int n = ch.read(buf);
+                    if (n <= 0) {
+                        break; // the end of the file, as it is now
+                    }
                     offset += n;
+                    left -= n;
+                    to.accept(chunk, n);
                 }
-                buf.flip();
-                byte[] out = new byte[buf.remaining()];
-                buf.get(out);
-                return out;
             }
         }
     }

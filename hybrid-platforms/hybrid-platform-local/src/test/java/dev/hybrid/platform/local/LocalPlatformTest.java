@@ -98,6 +98,45 @@ class LocalPlatformTest {
         assertThat(values).containsExactlyInAnyOrder("10", "11", "0.5");
     }
 
+    private List<dev.hybrid.trial.Metric> metricsOf(TrialId id) {
+        return seen.stream().filter(e -> e instanceof TrialEvent.MetricReported m && m.trial().equals(id))
+                .map(e -> ((TrialEvent.MetricReported) e).metric()).toList();
+    }
+
+    @Test
+    void aFinalResultPrintedAfterABurstOfFortyEightMegabytesArrives() throws Exception {
+        platform.submit(spec("burst1", "burst"));
+        TrialEvent.Ended end = awaitEnd(TrialId.of("burst1"));
+        assertThat(end.status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(Files.size(dir.resolve("exp/trials/burst1/stdout"))).isGreaterThan(48_000_000L);
+        assertThat(metricsOf(TrialId.of("burst1"))).extracting(dev.hybrid.trial.Metric::value).containsExactly("0.75");
+    }
+
+    @Test
+    void aFinalResultPrintedAfterASeventeenMegabyteLineArrives() throws Exception {
+        platform.submit(spec("long1", "longline"));
+        TrialEvent.Ended end = awaitEnd(TrialId.of("long1"));
+        assertThat(end.status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(metricsOf(TrialId.of("long1"))).extracting(dev.hybrid.trial.Metric::value).containsExactly("0.5");
+    }
+
+    @Test
+    void twoHundredThousandFramesWrittenAtFullSpeedAllArriveInOrder() throws Exception {
+        platform.submit(spec("many1", "frames"));
+        TrialEvent.Ended end = awaitEnd(TrialId.of("many1"));
+        assertThat(end.status()).isEqualTo(TrialStatus.SUCCEEDED);
+        List<dev.hybrid.trial.Metric> metrics = metricsOf(TrialId.of("many1"));
+        assertThat(metrics).hasSize(200_001);
+        for (int i = 0; i < 200_000; i++) {
+            dev.hybrid.trial.Metric m = metrics.get(i);
+            if (m.sequence() != i || !m.value().equals(String.valueOf(i))) {
+                throw new AssertionError("intermediate #" + i + " is " + m);
+            }
+        }
+        assertThat(metrics.get(200_000).type()).isEqualTo(dev.hybrid.trial.MetricType.FINAL);
+        assertThat(metrics.get(200_000).value()).isEqualTo("0.25");
+    }
+
     @Test
     void cancellingATrialThatForkedChildrenLeavesNoProcess() throws Exception {
         platform.submit(spec("hang1", "block"));

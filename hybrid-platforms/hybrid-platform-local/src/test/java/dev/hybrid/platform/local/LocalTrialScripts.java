@@ -24,6 +24,27 @@ final class LocalTrialScripts {
             "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"PERIODICAL\\\", \\\"sequence\\\": 1, \\\"value\\\": \\\"11\\\"}'\"",
             "    metric FINAL 0 0.5",
             "    exit 0 ;;",
+            // About 48 MB of ordinary output in one burst (faster than any poll reads it), then the final result line.
+            "  *'\"scenario\":\"burst\"'*)",
+            "    yes 'ordinary output of a busy trial, line after line' | head -c 48000000",
+            "    echo",
+            "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"FINAL\\\", \\\"sequence\\\": 0, \\\"value\\\": \\\"0.75\\\"}'\"",
+            "    exit 0 ;;",
+            // 17 MB without a line end, then a final result line: a line too long to keep must not hide the next.
+            "  *'\"scenario\":\"longline\"'*)",
+            "    head -c 17000000 /dev/zero | tr '\\0' x",
+            "    echo",
+            "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"FINAL\\\", \\\"sequence\\\": 0, \\\"value\\\": \\\"0.5\\\"}'\"",
+            "    exit 0 ;;",
+            // 200,000 intermediate frames as NNI's SDK writes them (about 22 MB), as fast as the file takes them, then
+            // the final one.
+            "  *'\"scenario\":\"frames\"'*)",
+            "    awk -v id=\"$NNI_TRIAL_JOB_ID\" 'BEGIN { for (i = 0; i < 200000; i++) {"
+                    + " j = \"{\\\"parameter_id\\\": 1, \\\"trial_job_id\\\": \\\"\" id \"\\\", \\\"type\\\": \\\"PERIODICAL\\\","
+                    + " \\\"sequence\\\": \" i \", \\\"value\\\": \\\"\" i \"\\\"}\";"
+                    + " printf \"ME%06d%s\\n\", length(j) + 1, j } }' >> \"$NNI_SYS_DIR/.nni/metrics\"",
+            "    metric FINAL 0 0.25",
+            "    exit 0 ;;",
             "  *'\"scenario\":\"block\"'*)",
             "    sleep 600 &",
             "    echo $! > \"$NNI_SYS_DIR/child.pid\"",

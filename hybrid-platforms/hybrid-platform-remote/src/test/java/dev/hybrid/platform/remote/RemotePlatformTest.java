@@ -181,6 +181,29 @@ class RemotePlatformTest {
     }
 
     @Test
+    void aFinalResultPrintedAfterABurstOfOutputAndTwoHundredThousandFramesAllArrive() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        RemotePlatform p = started(options(List.of(machine(server, "m", 2))), sink);
+        p.submit(spec("burst", "burst"));
+        p.submit(spec("frames", "frames"));
+
+        assertThat(ended(sink, TrialId.of("burst"), T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(Files.size(dir.resolve("m/exp1/trials/burst/stdout"))).isGreaterThan(24_000_000L);
+        assertThat(metrics(sink, "burst")).extracting(m -> m.metric().value()).containsExactly("0.75");
+
+        assertThat(ended(sink, TrialId.of("frames"), T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        List<TrialEvent.MetricReported> metrics = metrics(sink, "frames");
+        assertThat(metrics).hasSize(200_001);
+        for (int i = 0; i < 200_000; i++) {
+            if (metrics.get(i).metric().sequence() != i || !metrics.get(i).metric().value().equals(String.valueOf(i))) {
+                throw new AssertionError("intermediate #" + i + " is " + metrics.get(i));
+            }
+        }
+        assertThat(metrics.get(200_000).metric().type()).isEqualTo(MetricType.FINAL);
+        assertThat(metrics.get(200_000).metric().value()).isEqualTo("0.25");
+    }
+
+    @Test
     void aDroppedConnectionIsRemadeAndRunningTrialsResumeWithoutLosingOrRepeatingAMetric() throws Exception {
         RecordingSink sink = new RecordingSink();
         RemotePlatform p = started(options(List.of(machine(server, "m", 2))), sink);

@@ -41,6 +41,17 @@ final class RemoteTrialScripts {
             "    echo $! > \"$NNI_SYS_DIR/child.pid\"",
             "    metric PERIODICAL 0 1",
             "    wait ;;",
+            // About 24 MB of ordinary output in one burst, then the final result line.
+            "  *'\"scenario\":\"burst\"'*)",
+            "    yes 'ordinary output of a busy trial, line after line' | head -c 24000000; echo",
+            "    line FINAL 0 0.75; exit 0 ;;",
+            // 200,000 intermediate frames as NNI's SDK writes them (about 22 MB), written at full speed, then the final.
+            "  *'\"scenario\":\"frames\"'*)",
+            "    awk -v id=\"$NNI_TRIAL_JOB_ID\" 'BEGIN { for (i = 0; i < 200000; i++) {"
+                    + " j = \"{\\\"parameter_id\\\": 1, \\\"trial_job_id\\\": \\\"\" id \"\\\", \\\"type\\\": \\\"PERIODICAL\\\","
+                    + " \\\"sequence\\\": \" i \", \\\"value\\\": \\\"\" i \"\\\"}\";"
+                    + " printf \"ME%06d%s\\n\", length(j) + 1, j } }' >> \"$NNI_SYS_DIR/.nni/metrics\"",
+            "    metric FINAL 0 0.25; exit 0 ;;",
             "  *'\"scenario\":\"null\"'*)",
             "    exit 0 ;;",
             "esac",
