@@ -36,8 +36,9 @@ public final class ConfigLoader {
             "local", "dev.hybrid:hybrid-platform-local",
             "remote", "dev.hybrid:hybrid-platform-remote",
             "pai", "dev.hybrid:hybrid-platform-openpai",
-            "aml", "dev.hybrid:hybrid-platform-aml");
-    private static final List<String> PLATFORM_ORDER = List.of("local", "remote", "pai", "aml");
+            "aml", "dev.hybrid:hybrid-platform-aml",
+            "slurm", "dev.hybrid:hybrid-platform-slurm");
+    private static final List<String> PLATFORM_ORDER = List.of("local", "remote", "pai", "aml", "slurm");
     private static final List<String> NNI_ONLY_PLATFORMS = List.of("kubeflow", "frameworkcontroller", "dlts", "adl",
             "paiYarn", "kubernetes");
 
@@ -542,7 +543,7 @@ public final class ConfigLoader {
             double weight = positiveWeight(entry, "weight");
             if (platform.isEmpty()) {
                 if (!entry.has("platform")) {
-                    entry.problem("platform", "is required: one of local, remote, openpai, aml");
+                    entry.problem("platform", "is required: one of local, remote, openpai, aml, slurm");
                 }
                 return List.of();
             }

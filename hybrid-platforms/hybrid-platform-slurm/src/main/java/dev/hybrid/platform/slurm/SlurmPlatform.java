@@ -1,0 +1,630 @@
+package dev.hybrid.platform.slurm;
+
+import dev.hybrid.platform.ExperimentScope;
+import dev.hybrid.platform.ExperimentScoped;
+import dev.hybrid.platform.PlatformException;
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.platform.slurm.internal.JobState;
+import dev.hybrid.platform.slurm.internal.LocalSlurmCommands;
+import dev.hybrid.platform.slurm.internal.SlurmCommands;
+import dev.hybrid.protocol.ExitMessage;
+import dev.hybrid.protocol.MetricRecord;
+import dev.hybrid.protocol.ParameterFile;
+import dev.hybrid.protocol.PythonSdk;
+import dev.hybrid.protocol.StateFile;
+import dev.hybrid.protocol.TrialEnvironment;
+import dev.hybrid.protocol.TrialFolderReader;
+import dev.hybrid.trial.TrialEvent;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code slurm} platform: each trial is a Slurm batch job.
+ *
+ * <p>{@code start} copies the code directory to {@code <shared folder>/nni-code/} and cancels jobs that an earlier run
+ * of the same experiment left queued or running (they carry the experiment's job name, {@code hybrid-<id>}). Each
+ * trial gets {@code <shared folder>/trials/<trialId>/} with {@code parameter.cfg} and {@code run.sh}, the batch script
+ * that sets NNI's environment, runs the trial command with {@code bash -c} in {@code nni-code/}, and writes
+ * {@code .nni/state} (exit code and end time) when it exits; Slurm writes the job's output to {@code stdout} and
+ * {@code stderr} there. One thread polls: one {@code squeue} for all of the experiment's jobs, then each running
+ * trial's folder is read with {@link TrialFolderReader} (every metric once, in order), and read to its end when the
+ * job has ended.
+ *
+ * <p>States: a pending job is {@code WAITING} (its reason, such as {@code Priority} or {@code Resources}, is logged and
+ * {@link #queueReason}); {@code RUNNING} gives {@code Started}; {@code COMPLETED} gives {@code SUCCEEDED};
+ * {@code FAILED}, {@code TIMEOUT}, {@code OUT_OF_MEMORY}, {@code NODE_FAIL}, {@code BOOT_FAIL} and {@code DEADLINE}
+ * give {@code FAILED} with the state in the message; a job cancelled through {@link #cancel} gives
+ * {@code USER_CANCELED}, one cancelled by anyone else or preempted {@code SYS_CANCELED} (so that hybrid mode runs it
+ * again elsewhere). A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from its
+ * own {@code .nni/state}, else from {@code sacct} (or {@code sacct -c} where accounting is off).
+ *
+ * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
+ * thread; events are delivered from the poll thread {@code hybrid-slurm-poll}.
+ */
+public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
+    private static final Logger log = LoggerFactory.getLogger(SlurmPlatform.class);
+    /** How long a Slurm command may take before it is given up. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    /** The bytes of each file of a trial read per poll (8 MiB). */
+    private static final long POLL_BUDGET = 8L << 20;
+    /** Polls a job may be missing from {@code squeue} before its end state is looked up elsewhere. */
+    private static final int MISSING_POLLS = 2;
+
+    /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
+    private volatile SlurmPlatformOptions options;
+    private final Clock clock;
+    private final SlurmCommands commands;
+    private final Map<TrialId, Job> jobs = new ConcurrentHashMap<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile TrialEventSink sink;
+    private volatile boolean closed;
+    private ScheduledExecutorService poller;
+
+    private SlurmPlatform(SlurmPlatformOptions options, Clock clock, SlurmCommands commands) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.commands = Objects.requireNonNull(commands, "commands");
+    }
+
+    /** A platform that runs the Slurm commands on this machine. */
+    public static SlurmPlatform create(SlurmPlatformOptions options) {
+        return create(options, Clock.systemUTC());
+    }
+
+    /** A platform that runs the Slurm commands on this machine, with the given clock (for event times). */
+    public static SlurmPlatform create(SlurmPlatformOptions options, Clock clock) {
+        return new SlurmPlatform(options, clock, new LocalSlurmCommands(options.commandEnvironment(),
+                COMMAND_TIMEOUT));
+    }
+
+    @Override
+    public String name() {
+        return "slurm";
+    }
+
+    /** The options this platform runs with (with the experiment's id and directory once it is bound to one). */
+    public SlurmPlatformOptions options() {
+        return options;
+    }
+
+    @Override
+    public synchronized void bindExperiment(ExperimentScope scope) {
+        Objects.requireNonNull(scope, "scope");
+        if (sink != null || closed) {
+            throw new IllegalStateException("slurm platform already started");
+        }
+        options = options.withExperiment(scope.experimentId(), scope.experimentDirectory());
+    }
+
+    /**
+     * Checks that Slurm answers, ends jobs an earlier run of this experiment left, and lays out the shared folder.
+     *
+     * @throws PlatformException when Slurm's commands fail or the shared folder cannot be written
+     */
+    @Override
+    public synchronized void start(TrialEventSink eventSink) {
+        Objects.requireNonNull(eventSink, "sink");
+        if (closed) {
+            throw new IllegalStateException("slurm platform is closed");
+        }
+        if (sink != null) {
+            throw new IllegalStateException("slurm platform already started");
+        }
+        if (!Files.isDirectory(options.codeDir())) {
+            throw new PlatformException(name(), "trial code directory does not exist: " + options.codeDir(), false,
+                    null);
+        }
+        List<JobState.QueueLine> earlier = queue().orElseThrow(() -> new PlatformException(name(),
+                "cannot run squeue: " + lastQueueError, false, null));
+        List<String> left = earlier.stream().filter(q -> !q.state().isFinal()).map(JobState.QueueLine::jobId).toList();
+        if (!left.isEmpty()) {
+            log.warn("Cancelling {} job(s) an earlier run of experiment {} left in Slurm: {}", left.size(),
+                    options.experimentId(), left);
+            scancel(left);
+        }
+        Path folder = options.experimentFolder();
+        try {
+            Files.createDirectories(folder.resolve("trials"));
+            copyCode(options.codeDir(), folder.resolve("nni-code"));
+            PythonSdk.installTo(folder.resolve(".hybrid").resolve("python"));
+        } catch (IOException e) {
+            throw new PlatformException(name(), "cannot prepare the shared folder " + folder + ": " + e, false, e);
+        }
+        this.sink = eventSink;
+        ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "hybrid-slurm-poll");
+            t.setDaemon(true);
+            return t;
+        });
+        p.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.poller = p;
+        long every = options.pollInterval().toNanos();
+        poller.scheduleWithFixedDelay(this::pollSafely, every, every, TimeUnit.NANOSECONDS);
+        log.info("Slurm platform ready: jobs named {}, shared folder {}", options.jobName(), folder);
+    }
+
+    /**
+     * Submits the trial as a batch job ({@code sbatch --parsable}); it waits in Slurm's queue until Slurm runs it.
+     *
+     * @throws PlatformException when no slot is free (retryable), or {@code sbatch} refuses the job (with its message)
+     */
+    @Override
+    public void submit(TrialSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        if (closed) {
+            throw new IllegalStateException("slurm platform is closed");
+        }
+        if (sink == null) {
+            throw new IllegalStateException("slurm platform not started");
+        }
+        if (jobs.containsKey(spec.id())) {
+            throw new IllegalArgumentException("trial " + spec.id() + " is already running");
+        }
+        if (busy.incrementAndGet() > options.maxConcurrentTrials()) {
+            busy.decrementAndGet();
+            throw new PlatformException(name(), spec.id(), "no free slot (" + options.maxConcurrentTrials()
+                    + " jobs queued or running)", true, null);
+        }
+        Path sysDir = options.experimentFolder().resolve("trials").resolve(spec.id().value());
+        String jobId;
+        try {
+            Files.createDirectories(sysDir.resolve(".nni"));
+            // A trial run again (a resumed experiment) reuses its folder: the earlier attempt's files go, so that its
+            // metrics are not read a second time.
+            for (String f : List.of(".nni/metrics", ".nni/state", "stdout", "stderr")) {
+                Files.deleteIfExists(sysDir.resolve(f));
+            }
+            ParameterFile.of(spec.parameterId(), spec.parameters()).write(sysDir);
+            Path script = sysDir.resolve("run.sh");
+            Files.writeString(script, jobScript(spec, sysDir), StandardCharsets.UTF_8);
+            List<String> args = new ArrayList<>(List.of("sbatch", "--parsable", "--job-name=" + options.jobName(),
+                    "--output=" + sysDir.resolve("stdout"), "--error=" + sysDir.resolve("stderr"),
+                    "--chdir=" + sysDir));
+            args.addAll(options.resources().sbatchFlags());
+            args.add(script.toString());
+            SlurmCommands.Result r = commands.run(args);
+            if (!r.ok() || r.stdout().isBlank()) {
+                busy.decrementAndGet();
+                throw new PlatformException(name(), spec.id(), "sbatch refused the job: " + r.firstErrorLine(), false,
+                        null);
+            }
+            // --parsable prints "<id>" or "<id>;<cluster>"
+            jobId = r.stdout().strip().split(";", 2)[0];
+        } catch (IOException e) {
+            busy.decrementAndGet();
+            throw new PlatformException(name(), spec.id(), "cannot submit the job: " + e.getMessage(), true, e);
+        }
+        jobs.put(spec.id(), new Job(spec.id(), jobId, sysDir));
+        log.info("Trial {} submitted as Slurm job {}", spec.id(), jobId);
+    }
+
+    /** Cancels the trial's job with {@code scancel}; its end arrives as {@code USER_CANCELED}. Idempotent. */
+    @Override
+    public void cancel(TrialId trial) {
+        Job job = jobs.get(trial);
+        if (job == null || job.cancelRequested) {
+            return;
+        }
+        job.cancelRequested = true;
+        log.info("Cancelling trial {} (Slurm job {})", trial, job.jobId);
+        try {
+            poller.execute(() -> scancel(List.of(job.jobId)));
+        } catch (RejectedExecutionException e) {
+            scancel(List.of(job.jobId)); // closing: close cancels every job anyway
+        }
+    }
+
+    @Override
+    public int freeSlots() {
+        return closed ? 0 : Math.max(0, options.maxConcurrentTrials() - busy.get());
+    }
+
+    /**
+     * Why the trial's job waits in Slurm's queue ({@code Priority}, {@code Resources}, ...), as {@code squeue} last
+     * said; empty when it is not waiting or not this platform's.
+     */
+    public Optional<String> queueReason(TrialId trial) {
+        Job job = jobs.get(trial);
+        return job == null || job.started ? Optional.empty() : Optional.ofNullable(job.reason);
+    }
+
+    /** The Slurm job id of a trial that is queued or running here. */
+    public Optional<String> jobId(TrialId trial) {
+        return Optional.ofNullable(jobs.get(trial)).map(j -> j.jobId);
+    }
+
+    /** Cancels every job of this platform that is queued or running ({@code scancel}) and stops polling. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        ScheduledExecutorService p = poller;
+        if (p != null) {
+            p.shutdown();
+            try {
+                if (!p.awaitTermination(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    p.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                p.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<String> left = jobs.values().stream().map(j -> j.jobId).toList();
+        if (!left.isEmpty()) {
+            log.info("Cancelling {} Slurm job(s) of experiment {}", left.size(), options.experimentId());
+            scancel(left);
+        }
+        jobs.clear();
+    }
+
+    // ---- polling ------------------------------------------------------------------------------------------------
+
+    private volatile String lastQueueError = "";
+
+    /** The experiment's jobs as {@code squeue} lists them, finished ones included; empty when squeue failed. */
+    private Optional<List<JobState.QueueLine>> queue() {
+        try {
+            SlurmCommands.Result r = commands.run(List.of("squeue", "-h", "-t", "all", "--name=" + options.jobName(),
+                    "-o", "%i|%T|%r"));
+            if (!r.ok()) {
+                lastQueueError = r.firstErrorLine();
+                return Optional.empty();
+            }
+            List<JobState.QueueLine> lines = new ArrayList<>();
+            r.stdout().lines().forEach(l -> JobState.QueueLine.parse(l).ifPresent(lines::add));
+            return Optional.of(lines);
+        } catch (IOException e) {
+            lastQueueError = e.getMessage();
+            return Optional.empty();
+        }
+    }
+
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            log.warn("Slurm poll failed: {}", e.toString());
+        }
+    }
+
+    private boolean queueFailing;
+
+    private void poll() {
+        if (jobs.isEmpty() || closed) {
+            return;
+        }
+        Optional<List<JobState.QueueLine>> queue = queue();
+        if (queue.isEmpty()) {
+            if (!queueFailing) {
+                log.warn("squeue failed ({}); trying again every {}", lastQueueError, options.pollInterval());
+                queueFailing = true;
+            }
+            return;
+        }
+        if (queueFailing) {
+            log.info("squeue answers again");
+            queueFailing = false;
+        }
+        Map<String, JobState.QueueLine> byId = new HashMap<>();
+        for (JobState.QueueLine q : queue.get()) {
+            byId.put(q.jobId(), q);
+        }
+        for (Job job : List.copyOf(jobs.values())) {
+            if (closed) {
+                return;
+            }
+            JobState.QueueLine q = byId.get(job.jobId);
+            if (q == null) {
+                if (++job.missingPolls >= MISSING_POLLS) {
+                    finish(job, endStateOfMissing(job));
+                }
+                continue;
+            }
+            job.missingPolls = 0;
+            switch (q.state()) {
+                case PENDING, OTHER -> {
+                    if (!q.reason().equals(job.reason)) {
+                        job.reason = q.reason();
+                        log.info("Trial {} waits in Slurm's queue (job {}, {}): {}", job.trial, job.jobId,
+                                q.rawState(), q.reason());
+                    }
+                }
+                case RUNNING, COMPLETING -> {
+                    startOnce(job);
+                    read(job, false);
+                }
+                default -> finish(job, new EndState(q.state(), q.rawState()));
+            }
+        }
+    }
+
+    /** A job's end as Slurm recorded it. */
+    private record EndState(JobState state, String raw) {
+    }
+
+    /**
+     * The end of a job that is no longer in {@code squeue}: from its own {@code .nni/state}, else from {@code sacct}
+     * (or the job-completion file through {@code sacct -c} where accounting is off).
+     */
+    private EndState endStateOfMissing(Job job) {
+        Optional<EndState> fromSacct = sacct(job.jobId, false).or(() -> sacct(job.jobId, true));
+        if (fromSacct.isPresent()) {
+            return fromSacct.get();
+        }
+        try {
+            Optional<StateFile> state = StateFile.read(job.sysDir);
+            if (state.isPresent()) {
+                return state.get().exitCode() == 0 ? new EndState(JobState.COMPLETED, "COMPLETED")
+                        : new EndState(JobState.FAILED, "FAILED");
+            }
+        } catch (IOException e) {
+            log.debug("Trial {}: cannot read .nni/state: {}", job.trial, e.toString());
+        }
+        return new EndState(JobState.OTHER, "UNKNOWN");
+    }
+
+    private Optional<EndState> sacct(String jobId, boolean completionFile) {
+        List<String> args = new ArrayList<>(List.of("sacct"));
+        if (completionFile) {
+            args.add("-c");
+        }
+        args.addAll(List.of("-n", "-P", "-j", jobId, "-o", "JobID,State"));
+        try {
+            SlurmCommands.Result r = commands.run(args);
+            if (!r.ok()) {
+                return Optional.empty();
+            }
+            for (String line : r.stdout().lines().toList()) {
+                String[] f = line.split("\\|", -1);
+                if (f.length >= 2 && f[0].strip().equals(jobId)) {
+                    JobState s = JobState.parse(f[1]);
+                    if (s.isFinal()) {
+                        return Optional.of(new EndState(s, f[1].strip()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.debug("sacct failed: {}", e.toString());
+        }
+        return Optional.empty();
+    }
+
+    private void startOnce(Job job) {
+        if (!job.started) {
+            job.started = true;
+            log.info("Trial {} running (Slurm job {})", job.trial, job.jobId);
+            deliver(new TrialEvent.Started(job.trial, clock.instant()));
+        }
+    }
+
+    private void finish(Job job, EndState end) {
+        startOnce(job);
+        read(job, true);
+        Optional<Integer> exit = Optional.empty();
+        try {
+            exit = StateFile.read(job.sysDir).map(StateFile::exitCode);
+        } catch (IOException e) {
+            log.debug("Trial {}: cannot read .nni/state: {}", job.trial, e.toString());
+        }
+        TrialStatus status;
+        String message;
+        String jobText = "Slurm job " + job.jobId;
+        if (job.cancelRequested && end.state() != JobState.COMPLETED) {
+            status = TrialStatus.USER_CANCELED;
+            message = "";
+        } else {
+            switch (end.state()) {
+                case COMPLETED -> {
+                    status = TrialStatus.SUCCEEDED;
+                    message = "";
+                }
+                case CANCELLED -> {
+                    status = TrialStatus.SYS_CANCELED;
+                    message = jobText + " was cancelled outside this experiment";
+                }
+                case PREEMPTED -> {
+                    status = TrialStatus.SYS_CANCELED;
+                    message = jobText + " was preempted";
+                }
+                case FAILED -> {
+                    status = TrialStatus.FAILED;
+                    message = jobText + " FAILED: " + exit.map(c -> ExitMessage.of(c, stderrEnd(job.sysDir)))
+                            .orElse("the batch script did not run to its end");
+                }
+                case OTHER -> {
+                    status = TrialStatus.FAILED;
+                    message = jobText + " left Slurm's queue with no end state Slurm or its folder could tell";
+                }
+                default -> {
+                    status = TrialStatus.FAILED;
+                    message = jobText + " ended " + end.raw();
+                }
+            }
+        }
+        jobs.remove(job.trial);
+        busy.decrementAndGet();
+        log.info("Trial {} ended {} (Slurm job {} {})", job.trial, status, job.jobId, end.raw());
+        deliver(new TrialEvent.Ended(job.trial, status, exit, message, clock.instant()));
+    }
+
+    private void read(Job job, boolean last) {
+        job.reader.read(POLL_BUDGET, last, new TrialFolderReader.Listener() {
+            @Override
+            public void onRecord(String json, String where) {
+                MetricRecord r;
+                try {
+                    r = MetricRecord.parse(json);
+                } catch (IllegalArgumentException e) {
+                    log.warn("Trial {}: skipped a malformed metric in {}: {}", job.trial, where, e.getMessage());
+                    return;
+                }
+                if (r.isMetric()) {
+                    deliver(new TrialEvent.MetricReported(job.trial, r.toMetric(clock.instant())));
+                }
+            }
+
+            @Override
+            public void onMalformed(long offset, String reason) {
+                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", job.trial, offset,
+                        reason);
+            }
+
+            @Override
+            public void onReadError(String where, IOException error) {
+                log.warn("Trial {}: cannot read its {}: {}", job.trial, where, error.toString());
+            }
+        });
+    }
+
+    private void scancel(List<String> jobIds) {
+        List<String> args = new ArrayList<>(List.of("scancel"));
+        args.addAll(jobIds);
+        try {
+            SlurmCommands.Result r = commands.run(args);
+            if (!r.ok()) {
+                log.warn("scancel {} failed: {}", jobIds, r.firstErrorLine());
+            }
+        } catch (IOException e) {
+            log.warn("scancel {} failed: {}", jobIds, e.getMessage());
+        }
+    }
+
+    private void deliver(TrialEvent e) {
+        TrialEventSink s = sink;
+        if (!closed && s != null) {
+            s.accept(e);
+        }
+    }
+
+    // ---- the batch script -----------------------------------------------------------------------------------------
+
+    private String jobScript(TrialSpec spec, Path sysDir) {
+        Path folder = options.experimentFolder();
+        Path code = folder.resolve("nni-code");
+        Optional<Integer> gpus = options.resources().gpus();
+        // CUDA_VISIBLE_DEVICES is Slurm's to set for the GPUs it allocates; NNI's -1 only when none were asked for.
+        Optional<List<Integer>> none = gpus.filter(n -> n == 0).map(n -> List.of());
+        Map<String, String> env = TrialEnvironment.of("slurm", options.experimentId(), spec.id().value(),
+                spec.sequence(), sysDir, Optional.of(code), none).variables();
+        StringBuilder s = new StringBuilder("#!/bin/bash\n");
+        s.append("# Trial ").append(spec.id().value()).append(" of experiment ").append(options.experimentId())
+                .append(", written by Hybrid\n");
+        env.forEach((k, v) -> s.append("export ").append(k).append('=').append(quote(v)).append('\n'));
+        options.pythonPath().ifPresent(p -> s.append("export PATH=").append(quote(p)).append(":\"$PATH\"\n"));
+        if (options.command().contains("python")) {
+            // The trial's own Python decides, on the compute node: Hybrid's nni module only where NNI is missing.
+            s.append("if ! python3 -c 'import nni.trial' >/dev/null 2>&1; then export PYTHONPATH=")
+                    .append(quote(folder.resolve(".hybrid").resolve("python").toString()))
+                    .append("${PYTHONPATH:+:$PYTHONPATH}; fi\n");
+        }
+        s.append("cd ").append(quote(code.toString())).append(" || exit 1\n");
+        s.append("/bin/bash -c ").append(quote(options.command())).append('\n');
+        s.append("code=$?\n");
+        s.append("printf '%s %s\\n' \"$code\" \"$(date +%s%3N)\" > ").append(quote(sysDir.resolve(".nni")
+                .resolve("state").toString())).append('\n');
+        s.append("exit $code\n");
+        return s.toString();
+    }
+
+    /** {@code text} as one single-quoted shell word. */
+    static String quote(String text) {
+        return "'" + text.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * Copies the code directory to the shared folder. A folder of the code directory that holds the copy (the shared
+     * or working directory inside the code, as with {@code trialCodeDirectory: .}) is left out.
+     */
+    private static void copyCode(Path codeDir, Path target) throws IOException {
+        Path from = codeDir.toAbsolutePath().normalize();
+        Path to = target.toAbsolutePath().normalize();
+        if (from.equals(to)) {
+            return;
+        }
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (!dir.equals(from) && to.startsWith(dir)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** The last 8 KiB of a trial's stderr file (empty when it has none). */
+    private static String stderrEnd(Path sysDir) {
+        Path f = sysDir.resolve("stderr");
+        try (var ch = Files.newByteChannel(f)) {
+            long size = ch.size();
+            long from = Math.max(0, size - 8192);
+            ch.position(from);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - from));
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // read until full
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** One trial's job. Its mutable fields are touched on the poll thread, and {@code cancelRequested} by cancel. */
+    private static final class Job {
+        final TrialId trial;
+        final String jobId;
+        final Path sysDir;
+        final TrialFolderReader reader;
+        volatile boolean cancelRequested;
+        volatile boolean started;
+        volatile String reason;
+        int missingPolls;
+
+        Job(TrialId trial, String jobId, Path sysDir) {
+            this.trial = trial;
+            this.jobId = jobId;
+            this.sysDir = sysDir;
+            this.reader = new TrialFolderReader(sysDir);
+        }
+    }
+}
