@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param pythonPath {@code pythonPath}
  * @param maxConcurrentTrials {@code maxConcurrentTrials}: empty means the experiment's {@code trialConcurrency}
  * @param slurmConf {@code slurmConf}: the {@code slurm.conf} the commands read ({@code SLURM_CONF}); empty means theirs
+ * @param reuseMode {@code reuseMode}: trials run in pilot jobs that each run trial after trial
  */
 public record SlurmConfig(FieldPath path, SlurmJobResources resources, Optional<Path> sharedDirectory,
-        Optional<String> pythonPath, Optional<Integer> maxConcurrentTrials, Optional<Path> slurmConf)
-        implements PlatformConfig {
+        Optional<String> pythonPath, Optional<Integer> maxConcurrentTrials, Optional<Path> slurmConf,
+        boolean reuseMode) implements PlatformConfig {
     public SlurmConfig {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(resources, "resources");

@@ -7,7 +7,9 @@ import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
 import dev.hybrid.platform.slurm.internal.JobState;
 import dev.hybrid.platform.slurm.internal.LocalSlurmCommands;
+import dev.hybrid.platform.slurm.internal.PilotScript;
 import dev.hybrid.platform.slurm.internal.SlurmCommands;
+import dev.hybrid.platform.slurm.internal.SlurmTime;
 import dev.hybrid.protocol.ExitMessage;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
@@ -65,6 +67,11 @@ import org.slf4j.LoggerFactory;
  * again elsewhere). A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from its
  * own {@code .nni/state}, else from {@code sacct} (or {@code sacct -c} where accounting is off).
  *
+ * <p>In reuse mode ({@link SlurmPlatformOptions#reuseMode}) trials run in up to {@code maxConcurrentTrials} pilot
+ * jobs ({@link PilotScript}) that each run trial after trial, handed out through files in the shared folder, so that
+ * the queue wait and Slurm's start latency are paid once per allocation; a pilot near its time limit takes no new
+ * trial and is replaced.
+ *
  * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
  * thread; events are delivered from the poll thread {@code hybrid-slurm-poll}.
  */
@@ -82,6 +89,11 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private final Clock clock;
     private final SlurmCommands commands;
     private final Map<TrialId, Job> jobs = new ConcurrentHashMap<>();
+    /** Reuse mode: trials submitted and not yet handed to a pilot, in submission order. */
+    private final java.util.Queue<Job> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Reuse mode: the pilot jobs queued or running. Touched on the poll thread only (and by close, after it). */
+    private final List<Pilot> pilots = new ArrayList<>();
+    private final AtomicInteger pilotCount = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile TrialEventSink sink;
     private volatile boolean closed;
@@ -102,6 +114,11 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     public static SlurmPlatform create(SlurmPlatformOptions options, Clock clock) {
         return new SlurmPlatform(options, clock, new LocalSlurmCommands(options.commandEnvironment(),
                 COMMAND_TIMEOUT));
+    }
+
+    /** A platform that runs the Slurm commands through {@code commands} (a login node, a test's stand-in). */
+    static SlurmPlatform create(SlurmPlatformOptions options, Clock clock, SlurmCommands commands) {
+        return new SlurmPlatform(options, clock, commands);
     }
 
     @Override
@@ -201,28 +218,47 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             for (String f : List.of(".nni/metrics", ".nni/state", "stdout", "stderr")) {
                 Files.deleteIfExists(sysDir.resolve(f));
             }
+            Files.deleteIfExists(sysDir.resolve(".nni").resolve("pilot"));
             ParameterFile.of(spec.parameterId(), spec.parameters()).write(sysDir);
             Path script = sysDir.resolve("run.sh");
             Files.writeString(script, jobScript(spec, sysDir), StandardCharsets.UTF_8);
-            List<String> args = new ArrayList<>(List.of("sbatch", "--parsable", "--job-name=" + options.jobName(),
-                    "--output=" + sysDir.resolve("stdout"), "--error=" + sysDir.resolve("stderr"),
-                    "--chdir=" + sysDir));
-            args.addAll(options.resources().sbatchFlags());
-            args.add(script.toString());
-            SlurmCommands.Result r = commands.run(args);
+            if (options.reuseMode()) {
+                Job job = new Job(spec.id(), null, sysDir);
+                jobs.put(spec.id(), job);
+                waiting.add(job);
+                log.info("Trial {} waits for a pilot job", spec.id());
+                // An idle pilot takes it at once, not at the next poll.
+                poller.execute(this::handOut);
+                return;
+            }
+            SlurmCommands.Result r = sbatch(sysDir, script);
             if (!r.ok() || r.stdout().isBlank()) {
                 busy.decrementAndGet();
                 throw new PlatformException(name(), spec.id(), "sbatch refused the job: " + r.firstErrorLine(), false,
                         null);
             }
-            // --parsable prints "<id>" or "<id>;<cluster>"
-            jobId = r.stdout().strip().split(";", 2)[0];
+            jobId = parsableId(r);
         } catch (IOException e) {
             busy.decrementAndGet();
             throw new PlatformException(name(), spec.id(), "cannot submit the job: " + e.getMessage(), true, e);
         }
         jobs.put(spec.id(), new Job(spec.id(), jobId, sysDir));
         log.info("Trial {} submitted as Slurm job {}", spec.id(), jobId);
+    }
+
+    /** Submits {@code script} as a batch job of this experiment whose output goes to {@code folder}. */
+    private SlurmCommands.Result sbatch(Path folder, Path script) throws IOException {
+        List<String> args = new ArrayList<>(List.of("sbatch", "--parsable", "--job-name=" + options.jobName(),
+                "--output=" + folder.resolve("stdout"), "--error=" + folder.resolve("stderr"),
+                "--chdir=" + folder));
+        args.addAll(options.resources().sbatchFlags());
+        args.add(script.toString());
+        return commands.run(args);
+    }
+
+    /** The job id {@code sbatch --parsable} printed: {@code <id>} or {@code <id>;<cluster>}. */
+    private static String parsableId(SlurmCommands.Result r) {
+        return r.stdout().strip().split(";", 2)[0];
     }
 
     /** Cancels the trial's job with {@code scancel}; its end arrives as {@code USER_CANCELED}. Idempotent. */
@@ -233,11 +269,12 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             return;
         }
         job.cancelRequested = true;
-        log.info("Cancelling trial {} (Slurm job {})", trial, job.jobId);
+        log.info("Cancelling trial {} (Slurm job {})", trial, job.jobId == null ? "not yet given" : job.jobId);
+        Runnable act = options.reuseMode() ? () -> cancelInPilot(job) : () -> scancel(List.of(job.jobId));
         try {
-            poller.execute(() -> scancel(List.of(job.jobId)));
+            poller.execute(act);
         } catch (RejectedExecutionException e) {
-            scancel(List.of(job.jobId)); // closing: close cancels every job anyway
+            // closing: close cancels every job anyway
         }
     }
 
@@ -255,9 +292,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         return job == null || job.started ? Optional.empty() : Optional.ofNullable(job.reason);
     }
 
-    /** The Slurm job id of a trial that is queued or running here. */
+    /** The Slurm job id of a trial that is queued or running here (in reuse mode: its pilot job's, once it has one). */
     public Optional<String> jobId(TrialId trial) {
-        return Optional.ofNullable(jobs.get(trial)).map(j -> j.jobId);
+        return Optional.ofNullable(jobs.get(trial)).flatMap(j -> Optional.ofNullable(j.jobId));
     }
 
     /** Cancels every job of this platform that is queued or running ({@code scancel}) and stops polling. */
@@ -281,7 +318,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 Thread.currentThread().interrupt();
             }
         }
-        List<String> left = jobs.values().stream().map(j -> j.jobId).toList();
+        List<String> left = new ArrayList<>(jobs.values().stream().filter(j -> !options.reuseMode())
+                .map(j -> j.jobId).toList());
+        pilots.forEach(pilot -> left.add(pilot.jobId));
         if (!left.isEmpty()) {
             log.info("Cancelling {} Slurm job(s) of experiment {}", left.size(), options.experimentId());
             scancel(left);
@@ -322,7 +361,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private boolean queueFailing;
 
     private void poll() {
-        if (jobs.isEmpty() || closed) {
+        if ((jobs.isEmpty() && pilots.isEmpty()) || closed) {
             return;
         }
         Optional<List<JobState.QueueLine>> queue = queue();
@@ -340,6 +379,10 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         Map<String, JobState.QueueLine> byId = new HashMap<>();
         for (JobState.QueueLine q : queue.get()) {
             byId.put(q.jobId(), q);
+        }
+        if (options.reuseMode()) {
+            pollPilots(byId);
+            return;
         }
         for (Job job : List.copyOf(jobs.values())) {
             if (closed) {
@@ -430,14 +473,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     }
 
     private void finish(Job job, EndState end) {
-        startOnce(job);
-        read(job, true);
-        Optional<Integer> exit = Optional.empty();
-        try {
-            exit = StateFile.read(job.sysDir).map(StateFile::exitCode);
-        } catch (IOException e) {
-            log.debug("Trial {}: cannot read .nni/state: {}", job.trial, e.toString());
-        }
+        Optional<Integer> exit = exitCode(job);
         TrialStatus status;
         String message;
         String jobText = "Slurm job " + job.jobId;
@@ -473,10 +509,260 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 }
             }
         }
-        jobs.remove(job.trial);
+        end(job, status, exit, message, end.raw());
+    }
+
+    private static Optional<Integer> exitCode(Job job) {
+        try {
+            return StateFile.read(job.sysDir).map(StateFile::exitCode);
+        } catch (IOException e) {
+            log.debug("Trial {}: cannot read .nni/state: {}", job.trial, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Ends a trial: reads its folder to the end, frees its slot and says how it ended. */
+    private void end(Job job, TrialStatus status, Optional<Integer> exit, String message, String how) {
+        if (!job.started && (job.jobId == null || status == TrialStatus.USER_CANCELED && exit.isEmpty())) {
+            // Cancelled before it ran: no Started for a trial that never did.
+            job.started = true;
+        } else {
+            startOnce(job);
+        }
+        read(job, true);
+        if (jobs.remove(job.trial) == null) {
+            return;
+        }
         busy.decrementAndGet();
-        log.info("Trial {} ended {} (Slurm job {} {})", job.trial, status, job.jobId, end.raw());
+        log.info("Trial {} ended {} (Slurm job {} {})", job.trial, status, job.jobId, how);
         deliver(new TrialEvent.Ended(job.trial, status, exit, message, clock.instant()));
+    }
+
+    // ---- reuse mode: pilot jobs ------------------------------------------------------------------------------------
+
+    /** Reuse mode: a trial waiting for a pilot is dropped; one in a pilot is ended there (its pilot goes on). */
+    private void cancelInPilot(Job job) {
+        if (waiting.remove(job)) {
+            end(job, TrialStatus.USER_CANCELED, Optional.empty(), "", "cancelled while waiting for a pilot");
+            return;
+        }
+        Pilot pilot = job.pilot;
+        if (pilot != null) {
+            try {
+                writeAtomically(pilot.dir.resolve("cancel"), job.sysDir.toString());
+            } catch (IOException e) {
+                log.warn("Trial {}: cannot ask pilot job {} to end it: {}", job.trial, pilot.jobId, e.toString());
+            }
+        }
+    }
+
+    private void pollPilots(Map<String, JobState.QueueLine> byId) {
+        Instant now = clock.instant();
+        for (Pilot pilot : List.copyOf(pilots)) {
+            JobState.QueueLine q = byId.get(pilot.jobId);
+            if (q == null) {
+                if (++pilot.missingPolls >= MISSING_POLLS) {
+                    pilotEnded(pilot, sacct(pilot.jobId, false).or(() -> sacct(pilot.jobId, true))
+                            .orElse(new EndState(JobState.OTHER, "UNKNOWN")));
+                }
+                continue;
+            }
+            pilot.missingPolls = 0;
+            if (q.state().isFinal()) {
+                pilotEnded(pilot, new EndState(q.state(), q.rawState()));
+            } else if (q.state() == JobState.RUNNING && pilot.startedAt == null) {
+                pilot.startedAt = now;
+                log.info("Pilot job {} running", pilot.jobId);
+            } else if (q.state() == JobState.PENDING && !q.reason().equals(pilot.reason)) {
+                pilot.reason = q.reason();
+                log.info("Pilot job {} waits in Slurm's queue: {}", pilot.jobId, q.reason());
+            }
+        }
+        for (Pilot pilot : pilots) {
+            Job job = pilot.current;
+            if (job == null) {
+                continue;
+            }
+            if (!job.started && Files.exists(job.sysDir.resolve(".nni").resolve("pilot"))) {
+                pilot.trialStartedAt = now;
+                startOnce(job);
+            }
+            if (job.started) {
+                read(job, false);
+            }
+            Optional<Integer> exit = exitCode(job);
+            if (exit.isPresent()) {
+                pilot.current = null;
+                pilot.trials++;
+                if (pilot.trialStartedAt != null) {
+                    Duration took = Duration.between(pilot.trialStartedAt, now);
+                    pilot.longestTrial = took.compareTo(pilot.longestTrial) > 0 ? took : pilot.longestTrial;
+                }
+                endByExitCode(job, exit.get(), "in pilot job " + pilot.jobId);
+            }
+        }
+        retireAgingPilots(now);
+        handOut();
+        long serving = pilots.stream().filter(x -> !x.retiring).count();
+        long wanted = Math.min(options.maxConcurrentTrials(), jobs.size());
+        while (serving < wanted && !closed) {
+            if (!submitPilot()) {
+                break;
+            }
+            serving++;
+        }
+    }
+
+    /** Gives waiting trials to idle running pilots, in submission order. On the poll thread. */
+    private void handOut() {
+        for (Pilot pilot : pilots) {
+            if (closed) {
+                return;
+            }
+            if (pilot.startedAt == null || pilot.retiring || pilot.current != null) {
+                continue;
+            }
+            Job job = waiting.poll();
+            if (job == null) {
+                break;
+            }
+            try {
+                writeAtomically(pilot.dir.resolve("next"), job.sysDir.toString());
+            } catch (IOException e) {
+                end(job, TrialStatus.FAILED, Optional.empty(), "cannot hand the trial to pilot job " + pilot.jobId
+                        + ": " + e, "not run");
+                continue;
+            }
+            pilot.current = job;
+            job.pilot = pilot;
+            job.jobId = pilot.jobId;
+            log.info("Trial {} runs in pilot job {}", job.trial, pilot.jobId);
+        }
+    }
+
+    /**
+     * A pilot whose allocation's time limit is near takes no new trial and ends once idle: near means less time left
+     * than the longest trial it ran took (at least a minute), but at most half its limit.
+     */
+    private void retireAgingPilots(Instant now) {
+        Optional<Duration> limit = options.resources().timeLimit().flatMap(SlurmTime::parse);
+        if (limit.isEmpty()) {
+            return;
+        }
+        for (Pilot pilot : pilots) {
+            if (pilot.retiring || pilot.startedAt == null) {
+                continue;
+            }
+            Duration margin = pilot.longestTrial.compareTo(Duration.ofMinutes(1)) > 0 ? pilot.longestTrial
+                    : Duration.ofMinutes(1);
+            margin = margin.compareTo(limit.get().dividedBy(2)) > 0 ? limit.get().dividedBy(2) : margin;
+            if (Duration.between(pilot.startedAt, now).plus(margin).compareTo(limit.get()) >= 0) {
+                pilot.retiring = true;
+                log.info("Pilot job {} nears its time limit of {} after {} trial(s): it takes no more", pilot.jobId,
+                        limit.get(), pilot.trials);
+                try {
+                    writeAtomically(pilot.dir.resolve("stop"), "");
+                } catch (IOException e) {
+                    log.warn("Cannot ask pilot job {} to stop: {}", pilot.jobId, e.toString());
+                }
+            }
+        }
+    }
+
+    private boolean submitPilot() {
+        Path dir = options.experimentFolder().resolve("pilots").resolve("pilot-" + pilotCount.incrementAndGet());
+        try {
+            Files.createDirectories(dir);
+            for (String f : List.of("next", "cancel", "stop")) {
+                Files.deleteIfExists(dir.resolve(f));
+            }
+            Path script = dir.resolve("pilot.sh");
+            Files.writeString(script, PilotScript.of(dir, options.experimentId()), StandardCharsets.UTF_8);
+            SlurmCommands.Result r = sbatch(dir, script);
+            if (!r.ok() || r.stdout().isBlank()) {
+                failWaitingIfNoPilot("sbatch refused the pilot job: " + r.firstErrorLine());
+                return false;
+            }
+            Pilot pilot = new Pilot(parsableId(r), dir);
+            pilots.add(pilot);
+            log.info("Pilot job {} submitted for experiment {}", pilot.jobId, options.experimentId());
+            return true;
+        } catch (IOException e) {
+            failWaitingIfNoPilot("cannot submit a pilot job: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Trials can wait for a pilot that will come; with none at all, they fail with why. */
+    private void failWaitingIfNoPilot(String why) {
+        log.warn("{}", why);
+        if (pilots.isEmpty()) {
+            for (Job job = waiting.poll(); job != null; job = waiting.poll()) {
+                end(job, TrialStatus.FAILED, Optional.empty(), why, "not run");
+            }
+        }
+    }
+
+    private void pilotEnded(Pilot pilot, EndState end) {
+        pilots.remove(pilot);
+        Job job = pilot.current;
+        if (job == null) {
+            if (!pilot.retiring) {
+                log.warn("Pilot job {} ended {} after {} trial(s)", pilot.jobId, end.raw(), pilot.trials);
+            }
+            return;
+        }
+        Optional<Integer> exit = exitCode(job);
+        if (exit.isPresent()) {
+            endByExitCode(job, exit.get(), "in pilot job " + pilot.jobId);
+            return;
+        }
+        String jobText = "pilot Slurm job " + pilot.jobId;
+        if (job.cancelRequested) {
+            end(job, TrialStatus.USER_CANCELED, Optional.empty(), "", jobText + " " + end.raw());
+        } else if (end.state() == JobState.CANCELLED || end.state() == JobState.PREEMPTED) {
+            end(job, TrialStatus.SYS_CANCELED, Optional.empty(), jobText + " was "
+                    + (end.state() == JobState.PREEMPTED ? "preempted" : "cancelled outside this experiment"),
+                    end.raw());
+        } else {
+            end(job, TrialStatus.FAILED, Optional.empty(), jobText + " ended " + end.raw() + " while the trial ran",
+                    end.raw());
+        }
+    }
+
+    private void endByExitCode(Job job, int exit, String how) {
+        if (exit == 0) {
+            end(job, TrialStatus.SUCCEEDED, Optional.of(exit), "", how);
+        } else if (job.cancelRequested) {
+            end(job, TrialStatus.USER_CANCELED, Optional.of(exit), "", how);
+        } else {
+            end(job, TrialStatus.FAILED, Optional.of(exit), ExitMessage.of(exit, stderrEnd(job.sysDir)), how);
+        }
+    }
+
+    private static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A pilot job (reuse mode) and what it runs. Touched on the poll thread only. */
+    private static final class Pilot {
+        final String jobId;
+        final Path dir;
+        Instant startedAt;
+        String reason = "";
+        Job current;
+        Instant trialStartedAt;
+        Duration longestTrial = Duration.ZERO;
+        int trials;
+        int missingPolls;
+        boolean retiring;
+
+        Pilot(String jobId, Path dir) {
+            this.jobId = jobId;
+            this.dir = dir;
+        }
     }
 
     private void read(Job job, boolean last) {
@@ -612,7 +898,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     /** One trial's job. Its mutable fields are touched on the poll thread, and {@code cancelRequested} by cancel. */
     private static final class Job {
         final TrialId trial;
-        final String jobId;
+        /** The trial's job; in reuse mode its pilot's, null until it has one. */
+        volatile String jobId;
+        volatile Pilot pilot;
         final Path sysDir;
         final TrialFolderReader reader;
         volatile boolean cancelRequested;

@@ -22,10 +22,13 @@ import java.util.Optional;
  * @param pythonPath a folder put first on the jobs' {@code PATH} (NNI's {@code pythonPath})
  * @param commandEnvironment extra environment variables for the Slurm commands ({@code SLURM_CONF})
  * @param pollInterval how often one {@code squeue} asks for all the experiment's jobs and their folders are read
+ * @param reuseMode whether trials run in pilot jobs, up to {@code maxConcurrentTrials} allocations that each run trial
+ *     after trial; {@code resources} are then each allocation's ({@code timeLimit} its time limit)
  */
 public record SlurmPlatformOptions(String experimentId, Path experimentDir, Optional<Path> sharedDirectory,
         String command, Path codeDir, int maxConcurrentTrials, SlurmJobResources resources,
-        Optional<String> pythonPath, Map<String, String> commandEnvironment, Duration pollInterval) {
+        Optional<String> pythonPath, Map<String, String> commandEnvironment, Duration pollInterval,
+        boolean reuseMode) {
 
     public SlurmPlatformOptions {
         Objects.requireNonNull(experimentId, "experimentId");
@@ -55,7 +58,7 @@ public record SlurmPlatformOptions(String experimentId, Path experimentDir, Opti
     public static SlurmPlatformOptions of(String command, Path codeDir, int maxConcurrentTrials) {
         return new SlurmPlatformOptions("slurm", Path.of(System.getProperty("java.io.tmpdir"), "hybrid-experiments",
                 "slurm"), Optional.empty(), command, codeDir, maxConcurrentTrials, SlurmJobResources.defaults(),
-                Optional.empty(), Map.of(), Duration.ofMillis(500));
+                Optional.empty(), Map.of(), Duration.ofMillis(500), false);
     }
 
     /** The folder of this experiment that the compute nodes see. */
@@ -71,36 +74,42 @@ public record SlurmPlatformOptions(String experimentId, Path experimentDir, Opti
     /** These options for another experiment id and directory. */
     public SlurmPlatformOptions withExperiment(String id, Path dir) {
         return new SlurmPlatformOptions(id, dir, sharedDirectory, command, codeDir, maxConcurrentTrials, resources,
-                pythonPath, commandEnvironment, pollInterval);
+                pythonPath, commandEnvironment, pollInterval, reuseMode);
     }
 
     /** These options with a shared directory. */
     public SlurmPlatformOptions withSharedDirectory(Path dir) {
         return new SlurmPlatformOptions(experimentId, experimentDir, Optional.of(dir), command, codeDir,
-                maxConcurrentTrials, resources, pythonPath, commandEnvironment, pollInterval);
+                maxConcurrentTrials, resources, pythonPath, commandEnvironment, pollInterval, reuseMode);
     }
 
     /** These options with other job resources. */
     public SlurmPlatformOptions withResources(SlurmJobResources r) {
         return new SlurmPlatformOptions(experimentId, experimentDir, sharedDirectory, command, codeDir,
-                maxConcurrentTrials, r, pythonPath, commandEnvironment, pollInterval);
+                maxConcurrentTrials, r, pythonPath, commandEnvironment, pollInterval, reuseMode);
+    }
+
+    /** These options in reuse mode (pilot jobs) or not. */
+    public SlurmPlatformOptions withReuseMode(boolean reuse) {
+        return new SlurmPlatformOptions(experimentId, experimentDir, sharedDirectory, command, codeDir,
+                maxConcurrentTrials, resources, pythonPath, commandEnvironment, pollInterval, reuse);
     }
 
     /** These options with extra environment variables for the Slurm commands. */
     public SlurmPlatformOptions withCommandEnvironment(Map<String, String> env) {
         return new SlurmPlatformOptions(experimentId, experimentDir, sharedDirectory, command, codeDir,
-                maxConcurrentTrials, resources, pythonPath, env, pollInterval);
+                maxConcurrentTrials, resources, pythonPath, env, pollInterval, reuseMode);
     }
 
     /** These options with another poll interval. */
     public SlurmPlatformOptions withPollInterval(Duration every) {
         return new SlurmPlatformOptions(experimentId, experimentDir, sharedDirectory, command, codeDir,
-                maxConcurrentTrials, resources, pythonPath, commandEnvironment, every);
+                maxConcurrentTrials, resources, pythonPath, commandEnvironment, every, reuseMode);
     }
 
     /** These options with a Python folder first on the jobs' {@code PATH}. */
     public SlurmPlatformOptions withPythonPath(String folder) {
         return new SlurmPlatformOptions(experimentId, experimentDir, sharedDirectory, command, codeDir,
-                maxConcurrentTrials, resources, Optional.of(folder), commandEnvironment, pollInterval);
+                maxConcurrentTrials, resources, Optional.of(folder), commandEnvironment, pollInterval, reuseMode);
     }
 }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Registers the {@code slurm} platform and reads a v2 {@code trainingService} entry: {@code partition},
  * {@code account}, {@code qos}, {@code timeLimit} (Slurm's {@code --time} format), {@code trialCpuNumber},
  * {@code trialMemorySize} ({@code 512mb}, {@code 4gb}), {@code trialGpuNumber}, {@code sbatchArgs} (a list),
- * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (false) and Hybrid's
+ * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs) and Hybrid's
  * {@code slurmConf}. Slurm has no v1 spelling (NNI never had the platform).
  */
 public final class SlurmPlatformProvider implements PlatformProvider {
@@ -39,7 +39,7 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         if (section.version() == 1) {
             node.problem("trainingServicePlatform", "slurm needs a v2 config (trainingService: {platform: slurm})");
             return new SlurmConfig(node.path(), SlurmJobResources.defaults(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), false);
         }
         Optional<String> partition = name(node, "partition");
         Optional<String> account = name(node, "account");
@@ -69,9 +69,7 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         Optional<String> python = node.optionalString("pythonPath");
         Optional<Integer> concurrent = node.has("maxConcurrentTrials")
                 ? Optional.of(node.intIn("maxConcurrentTrials", 1, 1, 100_000)) : Optional.empty();
-        if (node.bool("reuseMode", false)) {
-            node.problem("reuseMode", "is not supported by the slurm platform yet: each trial is one job");
-        }
+        boolean reuse = node.bool("reuseMode", false);
         for (String key : List.of("host", "port", "user", "password", "sshKeyFile", "sshPassphrase")) {
             if (node.has(key)) {
                 node.problem(key, "a login node over SSH is not supported by the slurm platform yet: run the"
@@ -82,7 +80,7 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         node.rejectUnknownKeys();
         SlurmJobResources resources = new SlurmJobResources(partition, account, qos, time.map(String::strip), cpus,
                 memory, gpus, extra);
-        return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf);
+        return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf, reuse);
     }
 
     private static Optional<String> name(ConfigNode node, String key) {
@@ -131,7 +129,8 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         SlurmPlatformOptions options = SlurmPlatformOptions.of(context.trial().command(),
                 context.trial().codeDirectory(), slurm.maxConcurrentTrials().orElse(context.trialConcurrency()))
                 .withExperiment(context.experimentId(), context.experimentDir())
-                .withResources(slurm.resources());
+                .withResources(slurm.resources())
+                .withReuseMode(slurm.reuseMode());
         if (slurm.sharedDirectory().isPresent()) {
             options = options.withSharedDirectory(slurm.sharedDirectory().get());
         }

@@ -76,6 +76,31 @@ class SlurmExperimentTest {
     }
 
     @Test
+    void reuseModeRunsManyTrialsInFewJobs() throws Exception {
+        ExperimentConfig config = config("succeed", 8, List.of(
+                "  platform: slurm",
+                "  slurmConf: " + slurmConf(),
+                "  reuseMode: true"));
+        try (Experiment e = Experiment.builder().config(config).workingDirectory(dir.resolve("work")).build()) {
+            ExperimentHandle h = e.start();
+            assertThat(h.awaitCompletion(Duration.ofSeconds(90))).isTrue();
+            assertThat(h.trials()).hasSize(8).allSatisfy(t -> {
+                assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED);
+                assertThat(t.finalMetric()).hasValueSatisfying(m -> assertThat(m.scalar()).isEqualTo(4.0));
+                assertThat(t.intermediate()).extracting(m -> m.scalar()).containsExactly(1.0, 2.0, 3.0);
+            });
+            java.util.Set<String> jobs = new java.util.HashSet<>();
+            for (Trial t : h.trials()) {
+                String seen = Files.readString(dir.resolve("work").resolve(e.id()).resolve("trials")
+                        .resolve(t.id().value()).resolve("seen")).strip();
+                jobs.add(seen.substring(seen.indexOf("job=") + 4));
+            }
+            // trialConcurrency 2: two pilot jobs ran the 8 trials.
+            assertThat(jobs).hasSizeBetween(1, 2);
+        }
+    }
+
+    @Test
     void hybridModeRunsTrialsOnLocalAndSlurm() throws Exception {
         ExperimentConfig config = config("succeed", 6, List.of(
                 "  - platform: local",

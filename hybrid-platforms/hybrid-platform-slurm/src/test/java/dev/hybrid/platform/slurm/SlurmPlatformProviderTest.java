@@ -57,7 +57,7 @@ class SlurmPlatformProviderTest {
                 Arguments.of("sbatchArgs not strings", V2 + "    sbatchArgs: [--exclusive, [1]]\n",
                         List.of(at + "sbatchArgs")),
                 Arguments.of("concurrency 0", V2 + "    maxConcurrentTrials: 0\n", List.of(at + "maxConcurrentTrials")),
-                Arguments.of("reuse mode", V2 + "    reuseMode: true\n", List.of(at + "reuseMode")),
+                Arguments.of("reuse mode not a boolean", V2 + "    reuseMode: maybe\n", List.of(at + "reuseMode")),
                 Arguments.of("login node", V2 + "    host: login1\n    user: me\n", List.of(at + "host", at + "user")),
                 Arguments.of("typo", V2 + "    partiton: gpu\n", List.of(at + "partiton")));
     }

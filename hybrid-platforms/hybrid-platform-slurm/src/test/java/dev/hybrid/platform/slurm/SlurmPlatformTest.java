@@ -60,6 +60,11 @@ class SlurmPlatformTest {
         return p;
     }
 
+    private static TrialEvent.Ended ended(RecordingSink sink, TrialId id) {
+        return sink.eventsOf(id).stream().filter(TrialEvent.Ended.class::isInstance).map(TrialEvent.Ended.class::cast)
+                .findFirst().orElseThrow();
+    }
+
     private static TrialEvent awaitMetric(RecordingSink sink, TrialId id) {
         return sink.awaitEvent(e -> e instanceof TrialEvent.MetricReported && e.trial().equals(id), WAIT,
                 "a metric of " + id);
@@ -181,5 +186,51 @@ class SlurmPlatformTest {
         String job = resumed.jobId(id).orElseThrow();
         resumed.close();
         assertThat(states(List.of(job))).allSatisfy((j, state) -> assertThat(state).isIn("CANCELLED", "COMPLETING"));
+    }
+
+    @Test
+    void aJobGoneFromSqueueAfterMinJobAgeStillGetsItsTrueEndState() throws Exception {
+        // Slurm drops a finished job from squeue after MinJobAge (300 s on the test cluster): hide them at once.
+        java.util.Set<String> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        dev.hybrid.platform.slurm.internal.SlurmCommands real =
+                new dev.hybrid.platform.slurm.internal.LocalSlurmCommands(SlurmCluster.current().environment(),
+                        Duration.ofSeconds(60));
+        dev.hybrid.platform.slurm.internal.SlurmCommands forgetful = args -> {
+            var r = real.run(args);
+            if (!args.get(0).equals("squeue")) {
+                return r;
+            }
+            StringBuilder kept = new StringBuilder();
+            for (String line : r.stdout().lines().toList()) {
+                String[] f = line.split("\\|");
+                boolean finished = f.length > 1 && !List.of("PENDING", "RUNNING", "COMPLETING").contains(f[1]);
+                if (finished) {
+                    gone.add(f[0]);
+                } else {
+                    kept.append(line).append('\n');
+                }
+            }
+            return new dev.hybrid.platform.slurm.internal.SlurmCommands.Result(r.exitCode(), kept.toString(),
+                    r.stderr());
+        };
+        RecordingSink sink = new RecordingSink();
+        SlurmPlatform slurm = SlurmPlatform.create(options("aged", 2), java.time.Clock.systemUTC(), forgetful);
+        toClose.add(slurm);
+        slurm.start(sink);
+        TrialId ok = TrialId.of("ok");
+        TrialId bad = TrialId.of("bad");
+        slurm.submit(TrainingPlatformContract.scenarioSpec(ok, 0, TrainingPlatformContract.SUCCEED));
+        slurm.submit(TrainingPlatformContract.scenarioSpec(bad, 1, TrainingPlatformContract.FAIL));
+
+        sink.awaitCount(e -> e instanceof TrialEvent.Ended, 2, WAIT);
+        TrialEvent.Ended okEnd = ended(sink, ok);
+        TrialEvent.Ended badEnd = ended(sink, bad);
+
+        assertThat(gone).hasSize(2);
+        assertThat(okEnd.status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(badEnd.status()).isEqualTo(TrialStatus.FAILED);
+        assertThat(badEnd.exitCode()).contains(3);
+        assertThat(sink.eventsOf(ok)).filteredOn(e -> e instanceof TrialEvent.MetricReported m
+                && m.metric().type() == MetricType.FINAL).hasSize(1);
     }
 }
