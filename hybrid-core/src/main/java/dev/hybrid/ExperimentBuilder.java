@@ -79,6 +79,8 @@ public final class ExperimentBuilder {
     private ExperimentStore store;
     /** Set by {@link ResumeBuilder}: the settings the resumed experiment was stored with. */
     private Map<String, Object> resumedSettings;
+    /** Which run of the experiment this is: 0 for a new one, one more than the stored run for a resumed one. */
+    private long run;
 
     ExperimentBuilder() {
     }
@@ -99,6 +101,7 @@ public final class ExperimentBuilder {
     ExperimentBuilder resumeFrom(ExperimentStore resumed, Map<String, Object> settingsAsStored) {
         this.store = Objects.requireNonNull(resumed, "resumed");
         this.resumedSettings = Objects.requireNonNull(settingsAsStored, "settingsAsStored");
+        this.run = (settingsAsStored.get("run") instanceof Number n ? n.longValue() : 0L) + 1;
         return this;
     }
 
@@ -408,6 +411,7 @@ public final class ExperimentBuilder {
         }
         out.put("optimizeMode", mode.name());
         out.put("seed", theSeed);
+        out.put("run", run);
         out.put("trialConcurrency", trialConcurrency);
         out.put("maxTrialNumber", maxTrialNumber);
         out.put("maxExecDuration", maxExecDuration == null ? null : maxExecDuration.toString());
@@ -538,7 +542,7 @@ public final class ExperimentBuilder {
         }
         FieldPath at = FieldPath.of("tuner.classArgs");
         try {
-            return provider.get().create(ConfigNode.of(classArgs, at, problems), TunerContext.seeded(theSeed));
+            return provider.get().create(ConfigNode.of(classArgs, at, problems), new TunerContext(theSeed, run));
         } catch (RuntimeException e) {
             problems.add(at, "tuner " + tunerName + " rejected its arguments: " + e.getMessage());
             return null;

@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Builder experiments kept in the SQLite store and resumed from it. */
 class ExperimentResumeTest {
@@ -225,6 +227,31 @@ class ExperimentResumeTest {
         assertThat(store.trials()).hasSize(3).allMatch(t -> t.trial().finalValue().isPresent());
         assertThat(store.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.DONE);
         assertThat(work).isEmptyDirectory();
+    }
+
+    /**
+     * Each run of a resumed experiment draws from a stream of its own: with or without the tuner's {@code seed},
+     * no parameter set of an earlier run comes again (all parameters are continuous, so a repeat means a repeated
+     * random stream). TPE proposes at random for its first 20 trials, so it shows the same.
+     */
+    @ParameterizedTest
+    @CsvSource({"Random, 3", "Random, ''", "TPE, 3", "TPE, ''"})
+    void aResumedNamedTunerRepeatsNoEarlierRunsParameters(String tunerName, String seed) throws Exception {
+        SearchSpace space = SearchSpace.of(new Uniform("x", 0, 1), new Uniform("y", 0, 1));
+        TrialFunction sum = (p, r) -> r.reportFinal(p.getDouble("x") + p.getDouble("y"));
+        Map<String, Object> classArgs = seed.isEmpty() ? Map.of() : Map.of("seed", Integer.parseInt(seed));
+        Path dir = work.resolve("stream1");
+        try (Experiment e = Experiment.builder().experimentId("stream1").workingDirectory(work).searchSpace(space)
+                .tuner(tunerName, classArgs).maxTrialNumber(6).trialFunction(sum).build()) {
+            runToEnd(e);
+        }
+        for (int total : new int[] {12, 18}) {
+            try (Experiment e = Experiment.resume(dir).trialFunction(sum).maxTrialNumber(total).build()) {
+                assertThat(runToEnd(e).status()).isEqualTo(ExperimentStatus.DONE);
+            }
+        }
+        List<Parameters> tried = stored(dir).stream().map(t -> t.trial().parameters()).toList();
+        assertThat(tried).hasSize(18).doesNotHaveDuplicates();
     }
 
     /** A second tuner class, to change the tuner on resume. */
