@@ -83,6 +83,8 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     private final Path file;
     private final boolean writer;
+    /** Whether the database must already hold an experiment's schema (readers, resuming, importing). */
+    private final boolean existing;
     private Connection connection;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -100,9 +102,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private PreparedStatement updateFinalValue;
     private PreparedStatement upsertTrial;
 
-    private SqliteExperimentStore(Path file, boolean writer) {
+    private SqliteExperimentStore(Path file, boolean writer, boolean existing) {
         this.file = Objects.requireNonNull(file, "file");
         this.writer = writer;
+        this.existing = existing;
     }
 
     /** The database file of the experiment in {@code experimentDir}. */
@@ -115,7 +118,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
      * does not exist yet and takes the experiment's lock.
      */
     public static SqliteExperimentStore forWriting(Path experimentDir) {
-        return new SqliteExperimentStore(databaseFile(experimentDir), true);
+        return new SqliteExperimentStore(databaseFile(experimentDir), true, false);
     }
 
     /**
@@ -127,12 +130,12 @@ public final class SqliteExperimentStore implements ExperimentStore {
         if (!Files.isRegularFile(f)) {
             throw new StoreException("no experiment database at " + f);
         }
-        return new SqliteExperimentStore(f, true);
+        return new SqliteExperimentStore(f, true, true);
     }
 
     /** A store that reads an existing experiment's database, even while the experiment runs. */
     public static SqliteExperimentStore readOnly(Path experimentDir) {
-        return new SqliteExperimentStore(databaseFile(experimentDir), false);
+        return new SqliteExperimentStore(databaseFile(experimentDir), false, true);
     }
 
     /**
@@ -185,17 +188,22 @@ public final class SqliteExperimentStore implements ExperimentStore {
             props.setProperty("busy_timeout", "5000");
             connection = DriverManager.getConnection("jdbc:sqlite:" + file, props);
             try (Statement s = connection.createStatement()) {
-                if (writer) {
-                    s.execute("PRAGMA journal_mode=WAL");
-                    s.execute("PRAGMA synchronous=NORMAL");
-                }
                 int version;
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     version = rs.next() ? rs.getInt(1) : 0;
                 }
                 // Reading the schema catches a file that is not a database at all.
+                int tables;
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
-                    rs.next();
+                    tables = rs.next() ? rs.getInt(1) : 0;
+                }
+                // An empty file (or database) is no experiment: only a new experiment's store may create the schema.
+                if (existing && version == 0 && tables == 0) {
+                    throw new StoreException(file + " is empty: not an experiment database");
+                }
+                if (writer) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=NORMAL");
                 }
                 if (version > SCHEMA_VERSION) {
                     throw new StoreException(file + " has schema version " + version + ", newer than this hybrid's "

@@ -154,6 +154,31 @@ class StoreCommandsTest {
     }
 
     @Test
+    void readOnlyCommandsNeverWriteEvenToAnEmptyDatabaseFile() throws Exception {
+        Path empty = work.resolve("empty1");
+        Path db = SqliteExperimentStore.databaseFile(empty);
+        Files.createDirectories(db.getParent());
+        Files.createFile(db);
+        try {
+            assertThat(hybrid("trials", "empty1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(hybrid("export", "empty1", "--work-dir", work.toString(), "--format", "json")).isEqualTo(1);
+            assertThat(hybrid("list", "--work-dir", work.toString())).isEqualTo(1);
+            Path data = dir.resolve("import-empty.json");
+            Files.writeString(data, "[{\"parameter\": {\"x\": 0.5}, \"value\": 0.5}]");
+            assertThat(hybrid("import", "empty1", data.toString(), "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(hybrid("resume", "empty1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(stderr().lines().toList()).hasSize(5).allMatch(l -> l.startsWith("hybrid: "))
+                    .allMatch(l -> l.contains("is empty: not an experiment database"));
+            assertThat(Files.size(db)).isZero();
+            try (var left = Files.list(db.getParent())) {
+                assertThat(left).extracting(p -> p.getFileName().toString()).containsExactly("experiment.sqlite");
+            }
+        } finally {
+            Files.delete(db);
+        }
+    }
+
+    @Test
     void aRunningExperimentCannotBeResumedOrImportedIntoASecondTime() throws Exception {
         try (SqliteExperimentStore running = SqliteExperimentStore.existingForWriting(work.resolve("store1"))) {
             running.open();
