@@ -254,6 +254,30 @@ class ExperimentResumeTest {
         assertThat(tried).hasSize(18).doesNotHaveDuplicates();
     }
 
+    @Test
+    void anExperimentWhoseDatabaseFolderIsDeletedWhileItRunsEndsInError() throws Exception {
+        Path db = SqliteExperimentStore.databaseFile(work.resolve("lost1")).getParent();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        TrialFunction deleteOnSecond = (p, r) -> {
+            if (calls.incrementAndGet() == 2) {
+                try (var files = java.nio.file.Files.walk(db)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+            }
+            r.reportFinal(p.getDouble("x"));
+        };
+        try (Experiment e = Experiment.builder().experimentId("lost1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(4).trialFunction(deleteOnSecond).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.status()).isEqualTo(ExperimentStatus.ERROR);
+            assertThat(h.summary().failure()).get().asString().contains("experiment.sqlite was deleted")
+                    .contains("nothing it records is kept");
+        }
+        assertThat(db).doesNotExist();
+    }
+
     /** A second tuner class, to change the tuner on resume. */
     static final class EngineTuners {
         static dev.hybrid.tuner.Tuner constant() {

@@ -262,7 +262,7 @@ public final class ExperimentLoop implements Runnable {
         } catch (TunerFailure e) {
             failure = e.getCause();
             end = ExperimentStatus.ERROR;
-        } catch (PlatformException e) {
+        } catch (PlatformException | dev.hybrid.store.StoreException e) {
             failure = e;
             end = ExperimentStatus.ERROR;
         } catch (RuntimeException | Error e) {
@@ -800,10 +800,29 @@ public final class ExperimentLoop implements Runnable {
                 t.cancel(false);
             }
             endedAt = clock.instant();
-            setStatus(end);
+            ExperimentStatus last = durable(end);
+            setStatus(last);
             safely(this::closeStore);
-            log.info("Experiment {} ended {}: {} trials", settings.experimentId(), end, submitted);
+            log.info("Experiment {} ended {}: {} trials", settings.experimentId(), last, submitted);
             finished.countDown();
+        }
+    }
+
+    /**
+     * {@code end}, unless the store can no longer keep what the experiment recorded (its database was deleted, the
+     * disk is full): then the experiment failed, whatever it did, and the store's reason is its cause.
+     */
+    private ExperimentStatus durable(ExperimentStatus end) {
+        if (end == ExperimentStatus.ERROR) {
+            return end;
+        }
+        try {
+            store.commit();
+            return end;
+        } catch (RuntimeException e) {
+            failure = e;
+            log.error("Experiment {} failed: {}", settings.experimentId(), e.getMessage());
+            return ExperimentStatus.ERROR;
         }
     }
 

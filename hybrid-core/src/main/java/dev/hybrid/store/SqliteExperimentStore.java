@@ -17,6 +17,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -85,6 +86,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private final boolean writer;
     /** Whether the database must already hold an experiment's schema (readers, resuming, importing). */
     private final boolean existing;
+    /** The writer's database file as the file system identifies it (inode), to notice it deleted or replaced. */
+    private Object fileKey;
+    /** Why the writer's records are no longer durable, once {@link #commit()} noticed; null while they are. */
+    private String lost;
     private Connection connection;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -221,6 +226,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
             if (writer) {
                 prepare();
                 loadAttempts();
+                fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
             }
         } catch (SQLException e) {
             failedOpen();
@@ -486,16 +492,49 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A writer also checks that its database file is still the one it opened: SQLite keeps writing to a file
+     * that was deleted (or whose folder was) through its open handle, so without this check an experiment would end
+     * normally with every record gone.
+     *
+     * @throws StoreException if the commit fails, or the database file was deleted or replaced since it was opened
+     */
     @Override
     public void commit() {
-        if (!dirty || connection == null) {
+        if (connection == null) {
             return;
         }
-        try {
-            connection.commit();
-            dirty = false;
-        } catch (SQLException e) {
-            throw new StoreException(describe(e), e);
+        if (dirty) {
+            try {
+                connection.commit();
+                dirty = false;
+            } catch (SQLException e) {
+                throw new StoreException(describe(e), e);
+            }
+        }
+        if (writer) {
+            checkDurable();
+        }
+    }
+
+    private void checkDurable() {
+        if (lost == null) {
+            try {
+                Object now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                if (fileKey != null && !fileKey.equals(now)) {
+                    lost = "was replaced by another file";
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                lost = "was deleted";
+            } catch (IOException e) {
+                lost = "cannot be read any more (" + e.getMessage() + ")";
+            }
+        }
+        if (lost != null) {
+            throw new StoreException("the experiment database " + file + " " + lost + " while the experiment "
+                    + "ran: nothing it records is kept any more");
         }
     }
 
