@@ -299,10 +299,13 @@ public final class ExperimentBuilder {
     }
 
     /**
-     * Validates the settings and builds the experiment (not started).
+     * Validates the settings and builds the experiment (not started). A new experiment with a working directory
+     * opens its database here and holds it until the experiment is closed.
      *
      * @throws ConfigException listing every problem found, each with its field path
      * @throws IllegalStateException if two registered tuner providers share a name
+     * @throws dev.hybrid.store.StoreException if another run holds the same experiment, or its database cannot be
+     *     created
      */
     public Experiment build() {
         Problems problems = new Problems();
@@ -383,8 +386,7 @@ public final class ExperimentBuilder {
         boolean ownsStore = resumedSettings != null;
         if (theStore == null) {
             ownsStore = true;
-            theStore = workDir != null ? SqliteExperimentStore.forWriting(workDir.resolve(id))
-                    : new InMemoryExperimentStore();
+            theStore = workDir != null ? createdStore(id, workDir) : new InMemoryExperimentStore();
         }
         Map<String, Object> stored = new LinkedHashMap<>(settingsJson);
         stored.put("platform", thePlatform.name());
@@ -394,6 +396,24 @@ public final class ExperimentBuilder {
                 Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler), theStore, ownsStore,
                 resumedSettings != null, dev.hybrid.internal.json.Json.write(stored)));
+    }
+
+    /**
+     * The new experiment's database, opened now rather than when the experiment starts: of two runs racing to create
+     * the same experiment, the second learns it here, with a clear error, before anything has started.
+     *
+     * @throws dev.hybrid.store.StoreException if another run holds the experiment
+     * @throws ConfigException if the experiment was created meanwhile
+     */
+    private static SqliteExperimentStore createdStore(String id, Path workDir) {
+        SqliteExperimentStore created = SqliteExperimentStore.forWriting(workDir.resolve(id));
+        created.open();
+        if (created.experiment().isPresent()) {
+            created.close();
+            throw new ConfigException(FieldPath.of("experimentId"), "experiment '" + id + "' already exists in "
+                    + workDir + "; resume it (hybrid resume " + id + ") or choose another id");
+        }
+        return created;
     }
 
     /**

@@ -278,6 +278,19 @@ class ExperimentResumeTest {
         assertThat(db).doesNotExist();
     }
 
+    @Test
+    void aSecondBuildOfANewExperimentIsRefusedWhileTheFirstHoldsIt() throws Exception {
+        try (Experiment first = Experiment.builder().experimentId("race1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(1).trialFunction(REPORT_X).build()) {
+            assertThatThrownBy(() -> Experiment.builder().experimentId("race1").workingDirectory(work)
+                    .searchSpace(SPACE).tuner(randomTuner(2)).maxTrialNumber(1).trialFunction(REPORT_X).build())
+                    .isInstanceOf(HybridException.class).hasMessageContaining("race1")
+                    .hasMessageFindingMatch("already exists|in use by another run");
+            assertThat(runToEnd(first).status()).isEqualTo(ExperimentStatus.DONE);
+        }
+        assertThat(stored(work.resolve("race1"))).hasSize(1);
+    }
+
     /** A second tuner class, to change the tuner on resume. */
     static final class EngineTuners {
         static dev.hybrid.tuner.Tuner constant() {

@@ -777,7 +777,12 @@ public final class ExperimentLoop implements Runnable {
         try {
             if (end == ExperimentStatus.ERROR) {
                 Throwable f = failure;
-                log.error("Experiment {} failed: {}", settings.experimentId(), f == null ? "" : f.toString(), f);
+                if (f instanceof HybridException) {
+                    // Our own failures say what went wrong; their stack trace would only bury it.
+                    log.error("Experiment {} failed: {}", settings.experimentId(), f.getMessage());
+                } else {
+                    log.error("Experiment {} failed: {}", settings.experimentId(), f == null ? "" : f.toString(), f);
+                }
                 tunerUsable = false;
                 if (live > 0) {
                     safely(() -> cancelLive("experiment failed"));
@@ -833,8 +838,19 @@ public final class ExperimentLoop implements Runnable {
             tunerUsable = false;
             log.warn("Tuner failed while the experiment was ending: {}", e.getCause().toString());
         } catch (RuntimeException e) {
-            log.warn("Ignoring a failure while the experiment was ending: {}", e.toString(), e);
+            if (storeFailed() && e instanceof dev.hybrid.store.StoreException) {
+                log.debug("Ignoring a further store failure while the experiment was ending: {}", e.toString());
+            } else if (e instanceof HybridException) {
+                log.warn("Ignoring a failure while the experiment was ending: {}", e.getMessage());
+            } else {
+                log.warn("Ignoring a failure while the experiment was ending: {}", e.toString(), e);
+            }
         }
+    }
+
+    /** Whether the experiment failed because its store did (a full disk, say): what follows fails the same way. */
+    private boolean storeFailed() {
+        return failure instanceof dev.hybrid.store.StoreException;
     }
 
     // ---------------------------------------------------------------- the store
@@ -994,7 +1010,9 @@ public final class ExperimentLoop implements Runnable {
             try {
                 saveProgress();
             } catch (RuntimeException e) {
-                if (s.isFinished()) {
+                if (s.isFinished() && storeFailed()) {
+                    log.debug("Cannot record the end of experiment {}: {}", settings.experimentId(), e.toString());
+                } else if (s.isFinished()) {
                     log.warn("Cannot record the end of experiment {}: {}", settings.experimentId(), e.toString());
                 } else {
                     throw e;
