@@ -66,4 +66,18 @@ class RunCommandExitTest {
                 .contains("exit code 127").contains("no-such-command-for-hybrid");
         assertThat(output()).contains("ended DONE").doesNotContain("\tat ");
     }
+
+    @Test
+    void aRunWhoseDatabaseFolderIsDeletedEndsInErrorWithTheReason() throws Exception {
+        // The second trial removes the experiment's db folder (trials run in <experiment>/trials/<id>).
+        Files.writeString(dir.resolve("trial.sh"), String.join("\n",
+                "if [ \"$NNI_TRIAL_SEQ_ID\" = 1 ]; then rm -rf \"$NNI_SYS_DIR/../../db\"; fi", ""));
+        Path config = config("sh trial.sh");
+        Files.writeString(config, Files.readString(config).replace("trialConcurrency: 2", "trialConcurrency: 1"));
+        int code = hybrid("run", config.toString(), "--id", "lost1", "--work-dir", dir.resolve("w").toString(),
+                "--progress-interval", "0.5");
+        assertThat(code).as(output()).isEqualTo(1);
+        assertThat(output()).contains("ended ERROR").contains("experiment.sqlite was deleted")
+                .doesNotContain("ended DONE").doesNotContain("\tat ");
+    }
 }
