@@ -187,11 +187,18 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 throw new StoreException("no experiment database at " + file);
             }
             Properties props = new Properties();
+            String url = "jdbc:sqlite:" + file;
             if (!writer) {
                 props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+                if (!isInUse(file.getParent().getParent())) {
+                    // Nobody writes it: read it as an immutable file. A read-only connection to a WAL database would
+                    // otherwise create its -wal and -shm files, and a reader never writes.
+                    props.setProperty("open_mode", String.valueOf(0x01 | 0x40)); // READONLY | URI
+                    url = "jdbc:sqlite:file:" + file.toAbsolutePath().toUri().getRawPath() + "?immutable=1";
+                }
             }
             props.setProperty("busy_timeout", "5000");
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file, props);
+            connection = DriverManager.getConnection(url, props);
             try (Statement s = connection.createStatement()) {
                 int version;
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {

@@ -153,6 +153,27 @@ class StoreCommandsTest {
         }
     }
 
+    /** Each file of the folder with its size and modification time. */
+    private static java.util.Map<String, String> snapshot(Path folder) throws Exception {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                m.put(f.getFileName().toString(), Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis());
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void readOnlyCommandsLeaveTheDatabaseFolderAsTheyFoundIt() throws Exception {
+        Path db = SqliteExperimentStore.databaseFile(work.resolve("store1")).getParent();
+        var before = snapshot(db);
+        assertThat(hybrid("list", "--work-dir", work.toString())).isZero();
+        assertThat(hybrid("trials", "store1", "--work-dir", work.toString(), "--top", "2")).isZero();
+        assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "json")).isZero();
+        assertThat(snapshot(db)).isEqualTo(before).doesNotContainKeys("experiment.sqlite-wal", "experiment.sqlite-shm");
+    }
+
     @Test
     void readOnlyCommandsNeverWriteEvenToAnEmptyDatabaseFile() throws Exception {
         Path empty = work.resolve("empty1");
