@@ -242,16 +242,16 @@ class ExperimentResumeTest {
         Map<String, Object> classArgs = seed.isEmpty() ? Map.of() : Map.of("seed", Integer.parseInt(seed));
         Path dir = work.resolve("stream1");
         try (Experiment e = Experiment.builder().experimentId("stream1").workingDirectory(work).searchSpace(space)
-                .tuner(tunerName, classArgs).maxTrialNumber(6).trialFunction(sum).build()) {
+                .tuner(tunerName, classArgs).maxTrialNumber(15).trialFunction(sum).build()) {
             runToEnd(e);
         }
-        for (int total : new int[] {12, 18}) {
+        for (int total : new int[] {30, 45}) {
             try (Experiment e = Experiment.resume(dir).trialFunction(sum).maxTrialNumber(total).build()) {
                 assertThat(runToEnd(e).status()).isEqualTo(ExperimentStatus.DONE);
             }
         }
         List<Parameters> tried = stored(dir).stream().map(t -> t.trial().parameters()).toList();
-        assertThat(tried).hasSize(18).doesNotHaveDuplicates();
+        assertThat(tried).hasSize(45).doesNotHaveDuplicates();
     }
 
     @Test
