@@ -354,7 +354,7 @@ public final class ExperimentBuilder {
         }
         if (resumedSettings == null && store == null) {
             Path dir = workingDirectory != null ? workingDirectory : fromConfig ? defaultWorkingDirectory() : null;
-            if (dir != null && Files.exists(SqliteExperimentStore.databaseFile(dir.resolve(id)))) {
+            if (dir != null && recorded(dir.resolve(id))) {
                 problems.add(FieldPath.of("experimentId"), "experiment '" + id + "' already exists in " + dir
                         + "; resume it (hybrid resume " + id + ") or choose another id");
             }
@@ -396,6 +396,23 @@ public final class ExperimentBuilder {
                 Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler), theStore, ownsStore,
                 resumedSettings != null, dev.hybrid.internal.json.Json.write(stored)));
+    }
+
+    /**
+     * Whether an experiment is recorded in {@code experimentDir}: its database holds one, or cannot be read (then
+     * it is not ours to overwrite). A database that an experiment built but never started left without a row does
+     * not count.
+     */
+    private static boolean recorded(Path experimentDir) {
+        if (!Files.exists(SqliteExperimentStore.databaseFile(experimentDir))) {
+            return false;
+        }
+        try (SqliteExperimentStore existing = SqliteExperimentStore.readOnly(experimentDir)) {
+            existing.open();
+            return existing.experiment().isPresent();
+        } catch (dev.hybrid.store.StoreException e) {
+            return true;
+        }
     }
 
     /**

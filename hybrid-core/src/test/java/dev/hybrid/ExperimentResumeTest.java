@@ -291,6 +291,17 @@ class ExperimentResumeTest {
         assertThat(stored(work.resolve("race1"))).hasSize(1);
     }
 
+    @Test
+    void anExperimentBuiltButNeverStartedLeavesItsIdFree() throws Exception {
+        Experiment.builder().experimentId("unused1").workingDirectory(work).searchSpace(SPACE).tuner(randomTuner(1))
+                .maxTrialNumber(1).trialFunction(REPORT_X).build().close();
+        try (Experiment e = Experiment.builder().experimentId("unused1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(2).trialFunction(REPORT_X).build()) {
+            assertThat(runToEnd(e).status()).isEqualTo(ExperimentStatus.DONE);
+        }
+        assertThat(stored(work.resolve("unused1"))).hasSize(2);
+    }
+
     /** A second tuner class, to change the tuner on resume. */
     static final class EngineTuners {
         static dev.hybrid.tuner.Tuner constant() {

@@ -777,8 +777,9 @@ public final class ExperimentLoop implements Runnable {
         try {
             if (end == ExperimentStatus.ERROR) {
                 Throwable f = failure;
-                if (f instanceof HybridException) {
-                    // Our own failures say what went wrong; their stack trace would only bury it.
+                if (f instanceof dev.hybrid.store.StoreException || f instanceof PlatformException) {
+                    // A store or platform failure (a full disk, an unreachable machine) says what went wrong; its
+                    // stack trace would only bury it. A tuner's failure keeps its trace: it is a bug to find.
                     log.error("Experiment {} failed: {}", settings.experimentId(), f.getMessage());
                 } else {
                     log.error("Experiment {} failed: {}", settings.experimentId(), f == null ? "" : f.toString(), f);
