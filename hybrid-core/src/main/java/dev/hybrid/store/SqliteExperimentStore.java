@@ -190,9 +190,11 @@ public final class SqliteExperimentStore implements ExperimentStore {
             String url = "jdbc:sqlite:" + file;
             if (!writer) {
                 props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
-                if (!isInUse(file.getParent().getParent())) {
-                    // Nobody writes it: read it as an immutable file. A read-only connection to a WAL database would
-                    // otherwise create its -wal and -shm files, and a reader never writes.
+                if (!isInUse(file.getParent().getParent()) && walIsEmpty()) {
+                    // Nobody writes it and everything is in the file itself: read it as an immutable file. A
+                    // read-only connection to a WAL database would otherwise create its -wal and -shm files, and a
+                    // reader never writes. (After a crash the last commits are still in the -wal file; then the
+                    // reader reads it the usual way, which needs the -shm file.)
                     props.setProperty("open_mode", String.valueOf(0x01 | 0x40)); // READONLY | URI
                     url = "jdbc:sqlite:file:" + file.toAbsolutePath().toUri().getRawPath() + "?immutable=1";
                 }
@@ -246,6 +248,15 @@ public final class SqliteExperimentStore implements ExperimentStore {
             throw e;
         }
         createdLockFile = null;
+    }
+
+    private boolean walIsEmpty() {
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        try {
+            return !Files.exists(wal) || Files.size(wal) == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void failedOpen() {
