@@ -93,6 +93,7 @@ public final class ImportCommand implements Callable<Integer> {
             List<ImportedResult> results = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             int noValue = 0;
+            List<String> noValueAt = new ArrayList<>();
             int already = 0;
             for (Entry e : entries) {
                 Map<String, Object> params = coerceChoices(space, e.parameters());
@@ -104,6 +105,9 @@ public final class ImportCommand implements Callable<Integer> {
                 Optional<String> k = e.value().flatMap(v -> key(params, v));
                 if (k.isEmpty()) {
                     noValue++;
+                    // A failed trial in an export has no value at all: only a value that is no result is named.
+                    e.value().ifPresent(v -> noValueAt.add(e.at() + ": its value " + v
+                            + " is not a finite number (no result)"));
                 } else if (!known.add(k.get())) {
                     already++;
                 } else {
@@ -115,6 +119,7 @@ public final class ImportCommand implements Callable<Integer> {
                         : " parameters lie") + " outside the search space of experiment " + id
                         + "; nothing was imported:\n  " + String.join("\n  ", problems));
             }
+            noValueAt.forEach(why -> out.println("Skipped " + why));
             store.addImported(results);
             store.commit();
             out.println("Imported " + results.size() + " results into experiment " + id
