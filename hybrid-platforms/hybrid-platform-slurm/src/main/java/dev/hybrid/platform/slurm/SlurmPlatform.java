@@ -6,17 +6,23 @@ import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
 import dev.hybrid.platform.slurm.internal.JobState;
+import dev.hybrid.platform.slurm.internal.LocalSharedFolder;
 import dev.hybrid.platform.slurm.internal.LocalSlurmCommands;
 import dev.hybrid.platform.slurm.internal.PilotScript;
 import dev.hybrid.platform.slurm.internal.SlurmCommands;
+import dev.hybrid.platform.slurm.internal.SharedFolder;
 import dev.hybrid.platform.slurm.internal.SlurmTime;
+import dev.hybrid.platform.slurm.internal.SshSharedFolder;
+import dev.hybrid.platform.slurm.internal.SshSlurmCommands;
 import dev.hybrid.protocol.ExitMessage;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
-import dev.hybrid.protocol.PythonSdk;
 import dev.hybrid.protocol.StateFile;
 import dev.hybrid.protocol.TrialEnvironment;
 import dev.hybrid.protocol.TrialFolderReader;
+import dev.hybrid.ssh.internal.KnownHosts;
+import dev.hybrid.ssh.internal.SshConnection;
+import dev.hybrid.ssh.internal.SshSession;
 import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
@@ -67,6 +73,10 @@ import org.slf4j.LoggerFactory;
  * again elsewhere). A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from its
  * own {@code .nni/state}, else from {@code sacct} (or {@code sacct -c} where accounting is off).
  *
+ * <p>The commands run on this machine, or on a login node ({@link #create(SlurmPlatformOptions, SlurmLoginNode,
+ * Clock)}) through one SSH connection, which then also writes and reads the shared folder (output from byte offsets,
+ * so a reconnect neither loses nor repeats a metric).
+ *
  * <p>In reuse mode ({@link SlurmPlatformOptions#reuseMode}) trials run in up to {@code maxConcurrentTrials} pilot
  * jobs ({@link PilotScript}) that each run trial after trial, handed out through files in the shared folder, so that
  * the queue wait and Slurm's start latency are paid once per allocation; a pilot near its time limit takes no new
@@ -88,6 +98,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private volatile SlurmPlatformOptions options;
     private final Clock clock;
     private final SlurmCommands commands;
+    private final SharedFolder folder;
+    /** The login node's connection, closed with the platform; none when the commands run here. */
+    private final Optional<AutoCloseable> transport;
     private final Map<TrialId, Job> jobs = new ConcurrentHashMap<>();
     /** Reuse mode: trials submitted and not yet handed to a pilot, in submission order. */
     private final java.util.Queue<Job> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -99,10 +112,13 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private volatile boolean closed;
     private ScheduledExecutorService poller;
 
-    private SlurmPlatform(SlurmPlatformOptions options, Clock clock, SlurmCommands commands) {
+    private SlurmPlatform(SlurmPlatformOptions options, Clock clock, SlurmCommands commands, SharedFolder folder,
+            Optional<AutoCloseable> transport) {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.commands = Objects.requireNonNull(commands, "commands");
+        this.folder = Objects.requireNonNull(folder, "folder");
+        this.transport = Objects.requireNonNull(transport, "transport");
     }
 
     /** A platform that runs the Slurm commands on this machine. */
@@ -113,12 +129,25 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     /** A platform that runs the Slurm commands on this machine, with the given clock (for event times). */
     public static SlurmPlatform create(SlurmPlatformOptions options, Clock clock) {
         return new SlurmPlatform(options, clock, new LocalSlurmCommands(options.commandEnvironment(),
-                COMMAND_TIMEOUT));
+                COMMAND_TIMEOUT), new LocalSharedFolder(), Optional.empty());
+    }
+
+    /**
+     * A platform that runs the Slurm commands on a login node and reaches the shared directory there, through one SSH
+     * connection (opened at start, opened again when it drops); {@code sharedDirectory} is a path on the login node.
+     */
+    public static SlurmPlatform create(SlurmPlatformOptions options, SlurmLoginNode loginNode, Clock clock) {
+        SshSession ssh = new SshSession(new SshConnection.Target(loginNode.host(), loginNode.port(), loginNode.user(),
+                loginNode.password(), loginNode.keyFile(), loginNode.passphrase()),
+                new KnownHosts(loginNode.knownHostsFile(), loginNode.hostKeyPolicy()), Duration.ofSeconds(10),
+                Duration.ofSeconds(5));
+        return new SlurmPlatform(options, clock, new SshSlurmCommands(ssh, options.commandEnvironment(),
+                COMMAND_TIMEOUT), new SshSharedFolder(ssh, COMMAND_TIMEOUT), Optional.of(ssh));
     }
 
     /** A platform that runs the Slurm commands through {@code commands} (a login node, a test's stand-in). */
     static SlurmPlatform create(SlurmPlatformOptions options, Clock clock, SlurmCommands commands) {
-        return new SlurmPlatform(options, clock, commands);
+        return new SlurmPlatform(options, clock, commands, new LocalSharedFolder(), Optional.empty());
     }
 
     @Override
@@ -166,13 +195,12 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                     options.experimentId(), left);
             scancel(left);
         }
-        Path folder = options.experimentFolder();
+        Path shared = options.experimentFolder();
         try {
-            Files.createDirectories(folder.resolve("trials"));
-            copyCode(options.codeDir(), folder.resolve("nni-code"));
-            PythonSdk.installTo(folder.resolve(".hybrid").resolve("python"));
+            folder.prepare(options.codeDir(), shared);
         } catch (IOException e) {
-            throw new PlatformException(name(), "cannot prepare the shared folder " + folder + ": " + e, false, e);
+            throw new PlatformException(name(), "cannot prepare the shared folder " + shared + ": " + e.getMessage(),
+                    false, e);
         }
         this.sink = eventSink;
         ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1, r -> {
@@ -184,7 +212,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         this.poller = p;
         long every = options.pollInterval().toNanos();
         poller.scheduleWithFixedDelay(this::pollSafely, every, every, TimeUnit.NANOSECONDS);
-        log.info("Slurm platform ready: jobs named {}, shared folder {}", options.jobName(), folder);
+        log.info("Slurm platform ready: jobs named {}, shared folder {}", options.jobName(), shared);
     }
 
     /**
@@ -212,16 +240,14 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         Path sysDir = options.experimentFolder().resolve("trials").resolve(spec.id().value());
         String jobId;
         try {
-            Files.createDirectories(sysDir.resolve(".nni"));
             // A trial run again (a resumed experiment) reuses its folder: the earlier attempt's files go, so that its
             // metrics are not read a second time.
-            for (String f : List.of(".nni/metrics", ".nni/state", "stdout", "stderr")) {
-                Files.deleteIfExists(sysDir.resolve(f));
-            }
-            Files.deleteIfExists(sysDir.resolve(".nni").resolve("pilot"));
-            ParameterFile.of(spec.parameterId(), spec.parameters()).write(sysDir);
+            Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+            files.put(ParameterFile.NAME, ParameterFile.of(spec.parameterId(), spec.parameters()).render()
+                    .getBytes(StandardCharsets.UTF_8));
+            files.put("run.sh", jobScript(spec, sysDir).getBytes(StandardCharsets.UTF_8));
+            folder.write(sysDir, List.of(".nni/metrics", ".nni/state", ".nni/pilot", "stdout", "stderr"), files);
             Path script = sysDir.resolve("run.sh");
-            Files.writeString(script, jobScript(spec, sysDir), StandardCharsets.UTF_8);
             if (options.reuseMode()) {
                 Job job = new Job(spec.id(), null, sysDir);
                 jobs.put(spec.id(), job);
@@ -326,6 +352,13 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             scancel(left);
         }
         jobs.clear();
+        transport.ifPresent(t -> {
+            try {
+                t.close();
+            } catch (Exception e) {
+                log.debug("closing the login node's connection: {}", e.toString());
+            }
+        });
     }
 
     // ---- polling ------------------------------------------------------------------------------------------------
@@ -426,14 +459,10 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         if (fromSacct.isPresent()) {
             return fromSacct.get();
         }
-        try {
-            Optional<StateFile> state = StateFile.read(job.sysDir);
-            if (state.isPresent()) {
-                return state.get().exitCode() == 0 ? new EndState(JobState.COMPLETED, "COMPLETED")
-                        : new EndState(JobState.FAILED, "FAILED");
-            }
-        } catch (IOException e) {
-            log.debug("Trial {}: cannot read .nni/state: {}", job.trial, e.toString());
+        Optional<StateFile> state = read(job, false).state();
+        if (state.isPresent()) {
+            return state.get().exitCode() == 0 ? new EndState(JobState.COMPLETED, "COMPLETED")
+                    : new EndState(JobState.FAILED, "FAILED");
         }
         return new EndState(JobState.OTHER, "UNKNOWN");
     }
@@ -473,7 +502,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     }
 
     private void finish(Job job, EndState end) {
-        Optional<Integer> exit = exitCode(job);
+        Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
         TrialStatus status;
         String message;
         String jobText = "Slurm job " + job.jobId;
@@ -496,7 +525,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 }
                 case FAILED -> {
                     status = TrialStatus.FAILED;
-                    message = jobText + " FAILED: " + exit.map(c -> ExitMessage.of(c, stderrEnd(job.sysDir)))
+                    message = jobText + " FAILED: " + exit.map(c -> ExitMessage.of(c, folder.stderrEnd(job.sysDir)))
                             .orElse("the batch script did not run to its end");
                 }
                 case OTHER -> {
@@ -512,24 +541,17 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         end(job, status, exit, message, end.raw());
     }
 
-    private static Optional<Integer> exitCode(Job job) {
-        try {
-            return StateFile.read(job.sysDir).map(StateFile::exitCode);
-        } catch (IOException e) {
-            log.debug("Trial {}: cannot read .nni/state: {}", job.trial, e.toString());
-            return Optional.empty();
-        }
-    }
-
     /** Ends a trial: reads its folder to the end, frees its slot and says how it ended. */
     private void end(Job job, TrialStatus status, Optional<Integer> exit, String message, String how) {
+        if (!job.finalRead) {
+            read(job, true);
+        }
         if (!job.started && (job.jobId == null || status == TrialStatus.USER_CANCELED && exit.isEmpty())) {
             // Cancelled before it ran: no Started for a trial that never did.
             job.started = true;
         } else {
             startOnce(job);
         }
-        read(job, true);
         if (jobs.remove(job.trial) == null) {
             return;
         }
@@ -549,7 +571,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         Pilot pilot = job.pilot;
         if (pilot != null) {
             try {
-                writeAtomically(pilot.dir.resolve("cancel"), job.sysDir.toString());
+                writeFile(pilot.dir, "cancel", job.sysDir.toString());
             } catch (IOException e) {
                 log.warn("Trial {}: cannot ask pilot job {} to end it: {}", job.trial, pilot.jobId, e.toString());
             }
@@ -583,14 +605,12 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             if (job == null) {
                 continue;
             }
-            if (!job.started && Files.exists(job.sysDir.resolve(".nni").resolve("pilot"))) {
+            boolean wasStarted = job.started;
+            SharedFolder.Snapshot snap = read(job, false);
+            if (!wasStarted && job.started) {
                 pilot.trialStartedAt = now;
-                startOnce(job);
             }
-            if (job.started) {
-                read(job, false);
-            }
-            Optional<Integer> exit = exitCode(job);
+            Optional<Integer> exit = snap.state().map(StateFile::exitCode);
             if (exit.isPresent()) {
                 pilot.current = null;
                 pilot.trials++;
@@ -627,7 +647,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 break;
             }
             try {
-                writeAtomically(pilot.dir.resolve("next"), job.sysDir.toString());
+                writeFile(pilot.dir, "next", job.sysDir.toString());
             } catch (IOException e) {
                 end(job, TrialStatus.FAILED, Optional.empty(), "cannot hand the trial to pilot job " + pilot.jobId
                         + ": " + e, "not run");
@@ -661,7 +681,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 log.info("Pilot job {} nears its time limit of {} after {} trial(s): it takes no more", pilot.jobId,
                         limit.get(), pilot.trials);
                 try {
-                    writeAtomically(pilot.dir.resolve("stop"), "");
+                    writeFile(pilot.dir, "stop", "");
                 } catch (IOException e) {
                     log.warn("Cannot ask pilot job {} to stop: {}", pilot.jobId, e.toString());
                 }
@@ -672,12 +692,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private boolean submitPilot() {
         Path dir = options.experimentFolder().resolve("pilots").resolve("pilot-" + pilotCount.incrementAndGet());
         try {
-            Files.createDirectories(dir);
-            for (String f : List.of("next", "cancel", "stop")) {
-                Files.deleteIfExists(dir.resolve(f));
-            }
+            folder.write(dir, List.of("next", "cancel", "stop"), Map.of("pilot.sh",
+                    PilotScript.of(dir, options.experimentId()).getBytes(StandardCharsets.UTF_8)));
             Path script = dir.resolve("pilot.sh");
-            Files.writeString(script, PilotScript.of(dir, options.experimentId()), StandardCharsets.UTF_8);
             SlurmCommands.Result r = sbatch(dir, script);
             if (!r.ok() || r.stdout().isBlank()) {
                 failWaitingIfNoPilot("sbatch refused the pilot job: " + r.firstErrorLine());
@@ -712,7 +729,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             }
             return;
         }
-        Optional<Integer> exit = exitCode(job);
+        Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
         if (exit.isPresent()) {
             endByExitCode(job, exit.get(), "in pilot job " + pilot.jobId);
             return;
@@ -736,14 +753,12 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         } else if (job.cancelRequested) {
             end(job, TrialStatus.USER_CANCELED, Optional.of(exit), "", how);
         } else {
-            end(job, TrialStatus.FAILED, Optional.of(exit), ExitMessage.of(exit, stderrEnd(job.sysDir)), how);
+            end(job, TrialStatus.FAILED, Optional.of(exit), ExitMessage.of(exit, folder.stderrEnd(job.sysDir)), how);
         }
     }
 
-    private static void writeAtomically(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    private void writeFile(Path dir, String name, String content) throws IOException {
+        folder.write(dir, List.of(), Map.of(name, content.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A pilot job (reuse mode) and what it runs. Touched on the poll thread only. */
@@ -765,33 +780,52 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         }
     }
 
-    private void read(Job job, boolean last) {
-        job.reader.read(POLL_BUDGET, last, new TrialFolderReader.Listener() {
-            @Override
-            public void onRecord(String json, String where) {
-                MetricRecord r;
-                try {
-                    r = MetricRecord.parse(json);
-                } catch (IllegalArgumentException e) {
-                    log.warn("Trial {}: skipped a malformed metric in {}: {}", job.trial, where, e.getMessage());
-                    return;
+    /**
+     * Reads what the trial appended to its folder, announces its start when it shows one (output, or a pilot that
+     * took it), then delivers its metrics; {@code last} reads everything that is left.
+     */
+    private SharedFolder.Snapshot read(Job job, boolean last) {
+        List<TrialEvent> found = new ArrayList<>();
+        SharedFolder.Snapshot snap;
+        try {
+            snap = folder.read(job.sysDir, job.reader, POLL_BUDGET, last, new TrialFolderReader.Listener() {
+                @Override
+                public void onRecord(String json, String where) {
+                    MetricRecord r;
+                    try {
+                        r = MetricRecord.parse(json);
+                    } catch (IllegalArgumentException e) {
+                        log.warn("Trial {}: skipped a malformed metric in {}: {}", job.trial, where, e.getMessage());
+                        return;
+                    }
+                    if (r.isMetric()) {
+                        found.add(new TrialEvent.MetricReported(job.trial, r.toMetric(clock.instant())));
+                    }
                 }
-                if (r.isMetric()) {
-                    deliver(new TrialEvent.MetricReported(job.trial, r.toMetric(clock.instant())));
+
+                @Override
+                public void onMalformed(long offset, String reason) {
+                    log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", job.trial, offset,
+                            reason);
                 }
-            }
 
-            @Override
-            public void onMalformed(long offset, String reason) {
-                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", job.trial, offset,
-                        reason);
+                @Override
+                public void onReadError(String where, IOException error) {
+                    log.warn("Trial {}: cannot read its {}: {}", job.trial, where, error.toString());
+                }
+            });
+            if (last) {
+                job.finalRead = true;
             }
-
-            @Override
-            public void onReadError(String where, IOException error) {
-                log.warn("Trial {}: cannot read its {}: {}", job.trial, where, error.toString());
-            }
-        });
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot read its folder {}: {}", job.trial, job.sysDir, e.getMessage());
+            snap = new SharedFolder.Snapshot(Optional.empty(), false);
+        }
+        if (!found.isEmpty() || snap.pilotStarted()) {
+            startOnce(job);
+        }
+        found.forEach(this::deliver);
+        return snap;
     }
 
     private void scancel(List<String> jobIds) {
@@ -849,52 +883,6 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         return "'" + text.replace("'", "'\\''") + "'";
     }
 
-    /**
-     * Copies the code directory to the shared folder. A folder of the code directory that holds the copy (the shared
-     * or working directory inside the code, as with {@code trialCodeDirectory: .}) is left out.
-     */
-    private static void copyCode(Path codeDir, Path target) throws IOException {
-        Path from = codeDir.toAbsolutePath().normalize();
-        Path to = target.toAbsolutePath().normalize();
-        if (from.equals(to)) {
-            return;
-        }
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(from) && to.startsWith(dir)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /** The last 8 KiB of a trial's stderr file (empty when it has none). */
-    private static String stderrEnd(Path sysDir) {
-        Path f = sysDir.resolve("stderr");
-        try (var ch = Files.newByteChannel(f)) {
-            long size = ch.size();
-            long from = Math.max(0, size - 8192);
-            ch.position(from);
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - from));
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // read until full
-            }
-            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     /** One trial's job. Its mutable fields are touched on the poll thread, and {@code cancelRequested} by cancel. */
     private static final class Job {
         final TrialId trial;
@@ -905,6 +893,8 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         final TrialFolderReader reader;
         volatile boolean cancelRequested;
         volatile boolean started;
+        /** Whether the folder has been read to its end (the trial has ended). */
+        boolean finalRead;
         volatile String reason;
         int missingPolls;
 

@@ -1,11 +1,16 @@
 package dev.hybrid.platform.slurm;
 
 import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.FieldPath;
 import dev.hybrid.config.PlatformConfig;
+import dev.hybrid.config.Problems;
+import dev.hybrid.config.Secret;
 import dev.hybrid.platform.PlatformContext;
 import dev.hybrid.platform.PlatformProvider;
 import dev.hybrid.platform.PlatformSection;
 import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.ssh.HostKeyPolicy;
+import dev.hybrid.ssh.internal.KeyFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +24,9 @@ import java.util.regex.Pattern;
  * Registers the {@code slurm} platform and reads a v2 {@code trainingService} entry: {@code partition},
  * {@code account}, {@code qos}, {@code timeLimit} (Slurm's {@code --time} format), {@code trialCpuNumber},
  * {@code trialMemorySize} ({@code 512mb}, {@code 4gb}), {@code trialGpuNumber}, {@code sbatchArgs} (a list),
- * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs) and Hybrid's
- * {@code slurmConf}. Slurm has no v1 spelling (NNI never had the platform).
+ * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs), Hybrid's {@code slurmConf}, and a
+ * login node over SSH ({@code host}, {@code port}, {@code user}, {@code password} | {@code sshKeyFile} +
+ * {@code sshPassphrase}, {@code hostKeyPolicy}, {@code knownHostsFile}). Slurm has no v1 spelling (NNI never had the platform).
  */
 public final class SlurmPlatformProvider implements PlatformProvider {
     private static final Pattern TIME = Pattern.compile("\\d+|\\d+:\\d{1,2}(:\\d{1,2})?|\\d+-\\d{1,2}(:\\d{1,2}){0,2}"
@@ -39,7 +45,7 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         if (section.version() == 1) {
             node.problem("trainingServicePlatform", "slurm needs a v2 config (trainingService: {platform: slurm})");
             return new SlurmConfig(node.path(), SlurmJobResources.defaults(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), false);
+                    Optional.empty(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty());
         }
         Optional<String> partition = name(node, "partition");
         Optional<String> account = name(node, "account");
@@ -70,17 +76,81 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         Optional<Integer> concurrent = node.has("maxConcurrentTrials")
                 ? Optional.of(node.intIn("maxConcurrentTrials", 1, 1, 100_000)) : Optional.empty();
         boolean reuse = node.bool("reuseMode", false);
-        for (String key : List.of("host", "port", "user", "password", "sshKeyFile", "sshPassphrase")) {
-            if (node.has(key)) {
-                node.problem(key, "a login node over SSH is not supported by the slurm platform yet: run the"
-                        + " experiment where sbatch works");
-                node.markKnown(key);
+        List<FieldPath> secrets = new ArrayList<>();
+        Optional<SlurmLoginNode> login = node.has("host") ? loginNode(node, section.baseDir(), secrets)
+                : Optional.empty();
+        if (!node.has("host")) {
+            for (String key : List.of("port", "user", "password", "sshKeyFile", "sshPassphrase", "hostKeyPolicy",
+                    "knownHostsFile")) {
+                if (node.has(key)) {
+                    node.problem(key, "is only used with host (a login node)");
+                    node.markKnown(key);
+                }
             }
         }
         node.rejectUnknownKeys();
         SlurmJobResources resources = new SlurmJobResources(partition, account, qos, time.map(String::strip), cpus,
                 memory, gpus, extra);
-        return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf, reuse);
+        return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf, reuse, login, secrets,
+                login.flatMap(SlurmLoginNode::keyFile).map(k -> node.pathOf("sshKeyFile")));
+    }
+
+    /**
+     * The login node: {@code host}, {@code port} (22), {@code user}, {@code password} | {@code sshKeyFile} (default
+     * {@code ~/.ssh/id_rsa}) + {@code sshPassphrase}, {@code hostKeyPolicy} ({@code accept-new}),
+     * {@code knownHostsFile} ({@code ~/.ssh/known_hosts}), spelled as the remote platform's v2 machines. Password and
+     * passphrase values never appear in a problem.
+     */
+    private static Optional<SlurmLoginNode> loginNode(ConfigNode node, Path baseDir, List<FieldPath> secrets) {
+        int before = node.problems().list().size();
+        String host = node.string("host", "");
+        if (host.isBlank()) {
+            node.problem("host", "must not be blank");
+        }
+        int port = node.intIn("port", 22, 1, 65535);
+        String user = node.string("user", "");
+        if (user.isBlank()) {
+            node.problem("user", node.has("user") ? "must not be blank" : "is required with host: the login name");
+        }
+        Optional<Secret> password = secret(node, "password");
+        Optional<Secret> passphrase = secret(node, "sshPassphrase");
+        password.ifPresent(x -> secrets.add(node.pathOf("password")));
+        passphrase.ifPresent(x -> secrets.add(node.pathOf("sshPassphrase")));
+        Optional<Path> keyFile = node.optionalString("sshKeyFile").map(f -> resolve(f, baseDir));
+        if (password.isEmpty() && keyFile.isEmpty()) {
+            keyFile = Optional.of(resolve("~/.ssh/id_rsa", baseDir));
+        }
+        HostKeyPolicy policy = HostKeyPolicy.ACCEPT_NEW;
+        Optional<String> p = node.optionalString("hostKeyPolicy");
+        if (p.isPresent()) {
+            try {
+                policy = HostKeyPolicy.parse(p.get());
+            } catch (IllegalArgumentException e) {
+                node.problem("hostKeyPolicy", e.getMessage());
+            }
+        }
+        Path knownHosts = node.optionalString("knownHostsFile").map(f -> resolve(f, baseDir))
+                .orElse(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
+        if (node.problems().list().size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new SlurmLoginNode(host, port, user, password, keyFile, passphrase, policy, knownHosts));
+    }
+
+    /** A password or passphrase: a string whose value is never echoed in a problem. */
+    private static Optional<Secret> secret(ConfigNode node, String key) {
+        Object v = node.raw(key).orElse(null);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof String s) {
+            return Optional.of(Secret.of(s));
+        }
+        if (v instanceof Number || v instanceof Boolean) {
+            return Optional.of(Secret.of(String.valueOf(v)));
+        }
+        node.problem(key, "must be a string");
+        return Optional.empty();
     }
 
     private static Optional<String> name(ConfigNode node, String key) {
@@ -126,6 +196,14 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         if (!(config instanceof SlurmConfig slurm)) {
             throw new IllegalArgumentException("not a slurm platform config: " + config.getClass().getName());
         }
+        // A missing or locked key is a configuration problem, reported before anything starts.
+        if (slurm.loginNode().isPresent() && slurm.keyFilePath().isPresent()) {
+            SlurmLoginNode login = slurm.loginNode().get();
+            Problems problems = new Problems();
+            login.keyFile().flatMap(k -> KeyFiles.problem(k, login.passphrase())).ifPresent(why -> problems.add(
+                    slurm.keyFilePath().get(), "SSH key file " + login.keyFile().get() + " " + why));
+            problems.throwIfAny();
+        }
         SlurmPlatformOptions options = SlurmPlatformOptions.of(context.trial().command(),
                 context.trial().codeDirectory(), slurm.maxConcurrentTrials().orElse(context.trialConcurrency()))
                 .withExperiment(context.experimentId(), context.experimentDir())
@@ -140,6 +218,7 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         if (slurm.slurmConf().isPresent()) {
             options = options.withCommandEnvironment(Map.of("SLURM_CONF", slurm.slurmConf().get().toString()));
         }
-        return SlurmPlatform.create(options, context.clock());
+        return slurm.loginNode().isPresent() ? SlurmPlatform.create(options, slurm.loginNode().get(), context.clock())
+                : SlurmPlatform.create(options, context.clock());
     }
 }

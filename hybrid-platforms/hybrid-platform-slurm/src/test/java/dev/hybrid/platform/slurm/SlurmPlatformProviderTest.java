@@ -58,7 +58,10 @@ class SlurmPlatformProviderTest {
                         List.of(at + "sbatchArgs")),
                 Arguments.of("concurrency 0", V2 + "    maxConcurrentTrials: 0\n", List.of(at + "maxConcurrentTrials")),
                 Arguments.of("reuse mode not a boolean", V2 + "    reuseMode: maybe\n", List.of(at + "reuseMode")),
-                Arguments.of("login node", V2 + "    host: login1\n    user: me\n", List.of(at + "host", at + "user")),
+                Arguments.of("login node without user, bad policy", V2 + "    host: login1\n    hostKeyPolicy: trust\n",
+                        List.of(at + "user", at + "hostKeyPolicy")),
+                Arguments.of("login settings without host", V2 + "    port: 2222\n    user: me\n",
+                        List.of(at + "port", at + "user")),
                 Arguments.of("typo", V2 + "    partiton: gpu\n", List.of(at + "partiton")));
     }
 
@@ -103,5 +106,24 @@ class SlurmPlatformProviderTest {
         SlurmConfig slurm = (SlurmConfig) c.trainingServices().get(1);
 
         assertThat(slurm.resources().sbatchFlags()).containsExactly("--gres=gpu:1");
+    }
+
+    @Test
+    void aLoginNodeKeepsItsPasswordOutOfProblemsAndNamesWhereItIs() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(V2
+                + "    host: login1\n    user: me\n    password: s3cr3t-Pa55\n    port: 0\n"));
+        assertThat(e.getMessage()).contains("trainingService[1].port").doesNotContain("s3cr3t-Pa55");
+
+        ExperimentConfig c = parse(V2 + "    host: login1\n    port: 2222\n    user: me\n    password: s3cr3t-Pa55\n"
+                + "    hostKeyPolicy: strict\n    knownHostsFile: kh\n");
+        SlurmConfig slurm = (SlurmConfig) c.trainingServices().get(1);
+
+        assertThat(slurm.loginNode()).hasValueSatisfying(login -> {
+            assertThat(login.describe()).isEqualTo("me@login1:2222");
+            assertThat(login.hostKeyPolicy()).isEqualTo(dev.hybrid.ssh.HostKeyPolicy.STRICT);
+            assertThat(login.knownHostsFile()).isEqualTo(dir.resolve("kh"));
+            assertThat(login.toString()).doesNotContain("s3cr3t-Pa55");
+        });
+        assertThat(slurm.secretPaths()).extracting(FieldPath::value).containsExactly("trainingService[1].password");
     }
 }

@@ -24,6 +24,11 @@ final class SlurmTrialScripts {
             "  *'\"scenario\":\"block\"'*)",
             "    metric PERIODICAL 0 1",
             "    sleep 600 ;;",
+            // Ten intermediate results 0.2 s apart, then the final one.
+            "  *'\"scenario\":\"slow\"'*)",
+            "    for i in 0 1 2 3 4 5 6 7 8 9; do metric PERIODICAL $i $i; sleep 0.2; done",
+            "    metric FINAL 0 10",
+            "    exit 0 ;;",
             // Blocks on Slurm (until someone cancels the job), succeeds anywhere else.
             "  *'\"scenario\":\"lost\"'*)",
             "    if [ \"$NNI_PLATFORM\" = slurm ]; then metric PERIODICAL 0 1; sleep 600; fi",
