@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +48,14 @@ import org.slf4j.LoggerFactory;
  * {@code pollInterval} (10 ms by default) and once more when the process exits, so nothing written before exit is
  * lost. Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
  * stderr. Cancelling sends SIGTERM to the trial's whole process group and SIGKILL after the grace period, so a trial
- * that forked children leaves nothing running.
+ * that forked children leaves nothing running. When a trial's command exits, whatever is left of its process group
+ * (children it started in the background) is killed (SIGKILL); a process that must outlive its trial has to start a
+ * session of its own ({@code setsid}).
+ *
+ * <p>Every process a trial starts carries the trial's directory and this JVM's identity in its environment, and the
+ * trial's process group is recorded in {@code .hybrid/process}. When the platform starts, processes that an earlier
+ * run of the same experiment left running (its JVM was killed) are found through these and killed before any trial
+ * runs again, so a trial never has two live processes and no metric of an earlier attempt is read for a new one.
  *
  * <p>When the command runs Python and the real {@code nni} package is not importable, Hybrid's own {@code nni}
  * module is put on {@code PYTHONPATH}, so NNI trial scripts run unchanged.
@@ -117,6 +124,11 @@ public final class LocalPlatform implements TrainingPlatform {
             throw new PlatformException(name(), "cannot create " + options.experimentDir().resolve("trials") + ": "
                     + e.getMessage(), false, e);
         }
+        int orphans = TrialProcesses.endOrphans(options.experimentDir().resolve("trials"), Duration.ofSeconds(10));
+        if (orphans > 0) {
+            log.warn("Killed {} trial process(es) that an earlier run of experiment {} left running",
+                    orphans, options.experimentId());
+        }
         int perTrial = options.gpuNumber().orElse(0);
         if (perTrial > 0) {
             gpuScheduler = Optional.of(startGpuScheduler(perTrial));
@@ -130,11 +142,16 @@ public final class LocalPlatform implements TrainingPlatform {
             }
         }
         this.sink = eventSink;
-        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "hybrid-local-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "hybrid-local-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // Close kills every trial at once: a pending SIGKILL of a cancel must not hold it up for the grace period.
+        w.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        w.setRemoveOnCancelPolicy(true);
+        this.watcher = w;
         long every = options.pollInterval().toNanos();
         this.pollTask = watcher.scheduleWithFixedDelay(this::pollAll, every, every, TimeUnit.NANOSECONDS);
         // GPU readings change as other processes come and go: read them again every few seconds, as NNI does.
@@ -201,6 +218,8 @@ public final class LocalPlatform implements TrainingPlatform {
                     Optional.of(options.codeDir()), gpus).variables());
             pythonPath.ifPresent(p -> env.merge("PYTHONPATH", p.toString(),
                     (old, mine) -> old.isEmpty() ? mine : mine + java.io.File.pathSeparator + old));
+            env.put(TrialProcesses.TRIAL_VARIABLE, sysDir.toAbsolutePath().normalize().toString());
+            env.put(TrialProcesses.OWNER_VARIABLE, OWNER);
             pb.redirectOutput(sysDir.resolve("stdout").toFile());
             pb.redirectError(sysDir.resolve("stderr").toFile());
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -209,6 +228,12 @@ public final class LocalPlatform implements TrainingPlatform {
             busy.decrementAndGet();
             releaseGpus(gpus);
             throw new PlatformException(name(), spec.id(), "cannot start trial: " + e.getMessage(), false, e);
+        }
+        try {
+            TrialProcesses.record(sysDir, process);
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot record its process group; a resume after a crash cannot end it: {}", spec.id(),
+                    e.toString());
         }
         RunningTrial t = new RunningTrial(spec.id(), sysDir, process, gpus);
         running.put(spec.id(), t);
@@ -373,6 +398,9 @@ public final class LocalPlatform implements TrainingPlatform {
         }
         int exit = t.process.exitValue();
         Instant end = clock.instant();
+        // What the trial left running in its process group ends with it (before the last read, so that nothing
+        // writes to its files after it).
+        signalTree(t, "KILL");
         readNew(t, true);
         t.finished = true;
         try {
@@ -393,9 +421,6 @@ public final class LocalPlatform implements TrainingPlatform {
         running.remove(t.id);
         releaseGpus(t.gpus);
         busy.decrementAndGet();
-        if (t.cancelled) {
-            signalTree(t, "KILL");
-        }
         log.info("Trial {} ended {} (exit code {})", t.id, status, exit);
         deliver(new TrialEvent.Ended(t.id, status, Optional.of(exit), message, end));
     }
@@ -488,6 +513,9 @@ public final class LocalPlatform implements TrainingPlatform {
         }
         return cmd;
     }
+
+    /** This JVM, as the trial processes it starts name their owner. */
+    private static final String OWNER = TrialProcesses.currentOwner();
 
     private static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
 
