@@ -71,6 +71,7 @@ public final class LocalPlatform implements TrainingPlatform {
     private final Map<TrialId, RunningTrial> running = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final Optional<String> setsid;
+    private final GroupSignaller groups = new GroupSignaller(SHELL);
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ScheduledExecutorService watcher;
@@ -360,6 +361,7 @@ public final class LocalPlatform implements TrainingPlatform {
             }
         }
         running.clear();
+        groups.close();
     }
 
     // ---- watching -------------------------------------------------------------------------------------------
@@ -400,7 +402,7 @@ public final class LocalPlatform implements TrainingPlatform {
         Instant end = clock.instant();
         // What the trial left running in its process group ends with it (before the last read, so that nothing
         // writes to its files after it).
-        signalTree(t, "KILL");
+        endGroup(t);
         readNew(t, true);
         t.finished = true;
         try {
@@ -523,19 +525,36 @@ public final class LocalPlatform implements TrainingPlatform {
     private static final java.util.regex.Pattern PLAIN_WORDS =
             java.util.regex.Pattern.compile("[A-Za-z0-9_./:+,@%-]+(\\s+[A-Za-z0-9_./:=+,@%-]+)*");
 
+    /**
+     * Kills what is left of an ended trial's process group. Its leader has exited and been reaped, but a group that
+     * still has members keeps its id, so the signal cannot reach anyone else's processes.
+     */
+    private void endGroup(RunningTrial t) {
+        if (setsid.isEmpty()) {
+            signalTree(t, "KILL"); // no group of its own: only the children remembered at a cancel can be reached
+            return;
+        }
+        signalGroup(t, "KILL");
+        for (ProcessHandle h : t.descendants) {
+            h.destroyForcibly();
+        }
+    }
+
+    private void signalGroup(RunningTrial t, String signal) {
+        try {
+            groups.signal(t.process.pid(), signal);
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot run kill: {}", t.id, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void signalTree(RunningTrial t, String signal) {
         // Remember the tree first: once the group leader dies, its children are re-parented and lost to descendants().
         t.process.descendants().forEach(t.descendants::add);
         if (setsid.isPresent()) {
-            try {
-                Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + t.process.pid())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                kill.waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                log.warn("Trial {}: cannot run kill: {}", t.id, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            signalGroup(t, signal);
         }
         boolean force = signal.equals("KILL");
         for (ProcessHandle h : t.descendants) {

@@ -64,12 +64,15 @@ final class TrialProcesses {
         }
     }
 
-    /** Records the process group a trial's command runs in (its leader's pid and start time). */
+    /**
+     * Records the process group a trial's command runs in: its leader's pid, which is the group's id. (Reading the
+     * leader's start time too would cost more than the trial itself for short trials; the environment marks already
+     * tell a reused id apart.)
+     */
     static void record(Path sysDir, Process process) throws IOException {
         Path file = sysDir.resolve(RECORD);
         Files.createDirectories(file.getParent());
-        long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
-        Files.writeString(file, process.pid() + " " + started + "\n", StandardCharsets.UTF_8);
+        Files.writeString(file, process.pid() + "\n", StandardCharsets.UTF_8);
     }
 
     /**
