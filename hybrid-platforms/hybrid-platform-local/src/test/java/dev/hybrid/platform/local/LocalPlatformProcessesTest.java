@@ -75,8 +75,10 @@ class LocalPlatformProcessesTest {
 
     @Test
     void whatATrialLeftRunningInItsProcessGroupEndsWithIt() throws Exception {
+        // The trial ends only once its second child is in a session of its own (setsid has run).
         start("sleep 600 & echo $! > \"$NNI_SYS_DIR/child.pid\"; "
-                + "setsid sleep 600 & echo $! > \"$NNI_SYS_DIR/own-session.pid\"; exit 0");
+                + "setsid sh -c 'echo $$ > \"$NNI_SYS_DIR/own-session.pid\"; exec sleep 600' & "
+                + "while [ ! -s \"$NNI_SYS_DIR/own-session.pid\" ]; do sleep 0.01; done; exit 0");
         platform.submit(spec("bg1"));
         assertThat(awaitEnd(TrialId.of("bg1")).status()).isEqualTo(TrialStatus.SUCCEEDED);
         Path sys = dir.resolve("exp/trials/bg1");

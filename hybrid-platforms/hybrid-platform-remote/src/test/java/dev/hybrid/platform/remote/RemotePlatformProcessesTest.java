@@ -61,7 +61,9 @@ class RemotePlatformProcessesTest {
     private static RemotePlatformOptions options(Path dir, int port, String command) throws Exception {
         Path code = Files.createDirectories(dir.resolve("code"));
         Files.writeString(code.resolve("bg.sh"), "sleep 600 & echo $! > \"$NNI_SYS_DIR/child.pid\"\n"
-                + "setsid sleep 600 & echo $! > \"$NNI_SYS_DIR/own-session.pid\"\n");
+                // The trial ends only once its second child is in a session of its own (setsid has run).
+                + "setsid sh -c 'echo $$ > \"$NNI_SYS_DIR/own-session.pid\"; exec sleep 600' &\n"
+                + "while [ ! -s \"$NNI_SYS_DIR/own-session.pid\" ]; do sleep 0.01; done\n");
         Files.writeString(code.resolve("long.sh"), "echo $$ > \"$NNI_SYS_DIR/trial.pid\"\n"
                 + "while :; do echo \"NNISDK_MEb'" + metric("666") + "'\"; sleep 0.05; done\n");
         Files.writeString(code.resolve("new.sh"), "sleep 0.3; echo \"NNISDK_MEb'" + metric("1") + "'\"\n");

@@ -29,15 +29,6 @@ if (( code == 0 )); then
   cd "$d/code" && bash -c "$HYBRID_COMMAND" </dev/null >>"$d/stdout" 2>>"$d/stderr"
   code=$?
 fi
-# What the trial left running in its process group (children it started in the background) ends with it; a process
-# that must outlive its trial starts a session of its own (setsid).
-for f in /proc/[0-9]*/stat; do
-  read -r s 2>/dev/null < "$f" || continue
-  s=${s##*) }
-  set -- $s
-  p=${f#/proc/}; p=${p%/stat}
-  [ "$3" = "$$" ] && [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null
-done
 if [ -n "$EPOCHREALTIME" ]; then
   now=${EPOCHREALTIME/[.,]/}
   now=${now:0:${#now}-3}
@@ -45,3 +36,7 @@ else
   now=$(date +%s)000
 fi
 printf '%s %s\n' "$code" "$now" > "$d/.nni/state"
+# What the trial left running in its process group (children it started in the background) ends with it, and this
+# script with them: it has nothing left to do. A process that must outlive its trial starts a session of its own
+# (setsid).
+kill -KILL -- "-$$"
