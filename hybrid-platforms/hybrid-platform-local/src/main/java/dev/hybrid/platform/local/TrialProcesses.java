@@ -80,8 +80,8 @@ final class TrialProcesses {
      * up to {@code wait} for them to be gone. Returns how many were ended.
      */
     static int endOrphans(Path trialsDir, Duration wait) {
-        if (!Files.isDirectory(PROC) || !Files.isDirectory(trialsDir)) {
-            return 0;
+        if (!Files.isDirectory(PROC) || !hasTrials(trialsDir)) {
+            return 0; // a new experiment: nothing to look for
         }
         Path trials = trialsDir.toAbsolutePath().normalize();
         String me = currentOwner();
@@ -109,6 +109,14 @@ final class TrialProcesses {
             }
         }
         return ended.size();
+    }
+
+    private static boolean hasTrials(Path trialsDir) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(trialsDir)) {
+            return entries.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The process of {@code /proc/<pid>} when it is a trial process left by a dead owner, in its trial's group. */
