@@ -47,7 +47,8 @@ class JvmExitTest {
                 .tuner("Random", Map.of())
                 .maxTrialNumber(1)
                 .platform(LocalPlatform.create(LocalPlatformOptions.of("exit1", work.resolve("exp"),
-                        "sleep 600 & echo $! > \"$NNI_SYS_DIR/child.pid\"; echo $$ > \"$NNI_SYS_DIR/trial.pid\"; "
+                        "sleep 600 & echo $! > '" + work.resolve("child.pid") + "'; echo $$ > '"
+                                + work.resolve("trial.pid") + "'; "
                                 + "echo \"NNISDK_MEb'{\\\"type\\\": \\\"PERIODICAL\\\", \\\"sequence\\\": 0, "
                                 + "\\\"value\\\": \\\"1\\\"}'\"; wait", work.resolve("code"), 1)))
                 .listener(new ExperimentListener() {
@@ -59,11 +60,9 @@ class JvmExitTest {
                 .build();
         experiment.start();
         running.await();
-        try (var dirs = Files.list(work.resolve("exp/trials"))) {
-            Path sys = dirs.findFirst().orElseThrow();
-            System.out.println("RUNNING " + Files.readString(sys.resolve("trial.pid")).trim() + " "
-                    + Files.readString(sys.resolve("child.pid")).trim());
-        }
+        // The experiment, not the options, decides where trial folders go: the trial writes its pids where we say.
+        System.out.println("RUNNING " + Files.readString(work.resolve("trial.pid")).trim() + " "
+                + Files.readString(work.resolve("child.pid")).trim());
         System.out.flush();
         if (args[0].equals("block")) {
             new CountDownLatch(1).await();
