@@ -135,4 +135,25 @@ class SlurmExperimentTest {
         assertThat(queue.lines().toList()).hasSize(2).allSatisfy(l -> assertThat(l).containsAnyOf(" CANCELLED",
                 " COMPLETING"));
     }
+
+    @Test
+    void theExperimentsDeadlineCancelsEveryJob() throws Exception {
+        ExperimentConfig config = config("block", 2, List.of(
+                "  platform: slurm",
+                "  slurmConf: " + slurmConf()));
+        String jobName;
+        // Queued or running at the deadline, every job is cancelled.
+        try (Experiment e = Experiment.builder().config(config).workingDirectory(dir.resolve("work"))
+                .maxExecDuration(Duration.ofSeconds(4)).deadlineGrace(Duration.ZERO).build()) {
+            jobName = "hybrid-" + e.id();
+            ExperimentHandle h = e.start();
+            assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+            assertThat(h.trials()).hasSize(2).allSatisfy(t -> assertThat(t.status())
+                    .isEqualTo(TrialStatus.USER_CANCELED));
+            String queue = SlurmCluster.current().run("squeue", "-h", "-t", "all", "--name=" + jobName, "-o",
+                    "%i %T");
+            assertThat(queue.lines().toList()).hasSize(2).allSatisfy(l -> assertThat(l).containsAnyOf(" CANCELLED",
+                    " COMPLETING"));
+        }
+    }
 }
