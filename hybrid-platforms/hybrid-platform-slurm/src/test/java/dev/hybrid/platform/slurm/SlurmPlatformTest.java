@@ -151,9 +151,7 @@ class SlurmPlatformTest {
         for (int i = 0; i < ids.size(); i++) {
             slurm.submit(TrainingPlatformContract.scenarioSpec(ids.get(i), i, TrainingPlatformContract.BLOCK));
         }
-        for (TrialId id : ids) {
-            awaitMetric(sink, id);
-        }
+        sink.awaitCount(e -> e instanceof TrialEvent.MetricReported && ids.contains(e.trial()), 2, WAIT);
 
         List<String> seen = new ArrayList<>();
         for (TrialId id : ids) {

@@ -31,7 +31,8 @@ final class SlurmTrialScripts {
             "    exit 0 ;;",
             // Blocks on Slurm (until someone cancels the job), succeeds anywhere else.
             "  *'\"scenario\":\"lost\"'*)",
-            "    if [ \"$NNI_PLATFORM\" = slurm ]; then metric PERIODICAL 0 1; sleep 600; fi",
+            // exec: when the job is cancelled, no line of the script can run after the sleep.
+            "    if [ \"$NNI_PLATFORM\" = slurm ]; then metric PERIODICAL 0 1; exec sleep 600; fi",
             "    metric FINAL 0 7",
             "    exit 0 ;;",
             "  *)",
