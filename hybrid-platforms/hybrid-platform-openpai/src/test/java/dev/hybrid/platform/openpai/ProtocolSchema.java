@@ -26,18 +26,24 @@ final class ProtocolSchema {
     /** The schema found in a {@code shared/specs/openpai} folder above the working directory, if there is one. */
     @SuppressWarnings("unchecked")
     static Optional<ProtocolSchema> find() {
+        return specFile("schema.yaml").map(file -> {
+            try {
+                Map<String, Object> doc = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
+                Map<String, Object> components = (Map<String, Object>) doc.get("components");
+                return new ProtocolSchema((Map<String, Object>) components.get("schemas"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + file, e);
+            }
+        });
+    }
+
+    /** A file of the first {@code shared/specs/openpai} folder above the working directory. */
+    static Optional<Path> specFile(String name) {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
-            Path candidate = p.resolve("shared/specs/openpai/schema.yaml");
+            Path candidate = p.resolve("shared/specs/openpai").resolve(name);
             if (Files.isRegularFile(candidate)) {
-                try {
-                    Map<String, Object> doc = new ObjectMapper(new YAMLFactory()).readValue(candidate.toFile(),
-                            Map.class);
-                    Map<String, Object> components = (Map<String, Object>) doc.get("components");
-                    return Optional.of(new ProtocolSchema((Map<String, Object>) components.get("schemas")));
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot read " + candidate, e);
-                }
+                return Optional.of(candidate);
             }
             p = p.getParent();
         }
