@@ -226,20 +226,25 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         Path dir = localExperimentDir();
         try {
             Files.createDirectories(dir.resolve("trials"));
-            copyTree(codeDir, dir.resolve("nni-code"));
+            copyTree(codeDir, dir.resolve("nni-code"), config.localMount());
             PythonSdk.installTo(dir.resolve(".hybrid").resolve("python"));
         } catch (IOException e) {
             throw new PlatformException(name(), "cannot prepare " + dir + " on the storage: " + e, false, e);
         }
     }
 
-    /** Copies the code once per experiment, as NNI did; version-control folders stay behind. */
-    private static void copyTree(Path from, Path to) throws IOException {
+    /**
+     * Copies the code once per experiment, as NNI did. Version-control folders stay behind, and so does the storage's
+     * mount point when it lies inside the code folder (else the copy would copy itself).
+     */
+    private static void copyTree(Path from, Path to, Path mount) throws IOException {
+        Path skip = mount.toAbsolutePath().normalize();
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
                 String n = d.getFileName() == null ? "" : d.getFileName().toString();
-                if (!d.equals(from) && (n.equals(".git") || n.equals(".hg") || n.equals(".svn"))) {
+                if (!d.equals(from) && (n.equals(".git") || n.equals(".hg") || n.equals(".svn")
+                        || d.toAbsolutePath().normalize().equals(skip))) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 Files.createDirectories(to.resolve(from.relativize(d).toString()));
