@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Storage.</b> The experiment's files live on the storage OpenPAI mounts into its containers
  * ({@link OpenPaiConfig#containerMount()}) and the user mounts on this machine ({@link OpenPaiConfig#localMount()}):
  * {@code <mount>/<experimentId>/nni-code/} (the code, copied once when the platform starts), {@code .hybrid/python/}
- * (Hybrid's {@code nni} module, used where the image's Python lacks NNI) and {@code trials/<trialId>/} for each trial
- * ({@code parameter.cfg}, {@code stdout}, {@code stderr}, {@code .nni/metrics}). Metrics are read from the trial's
+ * (Hybrid's {@code nni} module, which hands over to a real NNI where the image's Python has one) and
+ * {@code trials/<trialId>/} for each trial ({@code parameter.cfg}, {@code stdout}, {@code stderr},
+ * {@code .nni/metrics}). Metrics are read from the trial's
  * folder through the local mount with the protocol's {@link TrialOutputReader}, as for local trials.
  *
  * <p><b>Jobs.</b> A submitted trial waits in this platform's queue until its job is accepted ({@code POST /jobs},
@@ -517,8 +518,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
 
     /**
      * The one shell command a job runs: NNI's environment, the trial's folder on the storage, Hybrid's {@code nni}
-     * module where the image's Python has none, then the trial command in the shared code folder with its output
-     * in the trial's folder, where this machine reads it.
+     * module on {@code PYTHONPATH} (it hands over to a real NNI where the image's Python has one), then the trial
+     * command in the shared code folder with its output in the trial's folder, where this machine reads it.
      */
     private String wrap(TrialSpec spec, String trialCommand) {
         String exp = containerExperimentDir();
@@ -528,8 +529,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         String exports = env.entrySet().stream().map(e -> e.getKey() + "=" + quote(e.getValue()))
                 .collect(Collectors.joining(" "));
         return "export " + exports + " && mkdir -p \"$NNI_SYS_DIR/.nni\" && cd \"$NNI_CODE_DIR\" && "
-                + "{ python3 -c 'import nni.trial' >/dev/null 2>&1 || export PYTHONPATH=" + quote(exp
-                + "/.hybrid/python") + "${PYTHONPATH:+:$PYTHONPATH}; } && { " + trialCommand
+                + "export PYTHONPATH=" + quote(exp + "/.hybrid/python") + "${PYTHONPATH:+:$PYTHONPATH} && { "
+                + trialCommand
                 + "\n} >\"$NNI_SYS_DIR/stdout\" 2>\"$NNI_SYS_DIR/stderr\"";
     }
 

@@ -125,6 +125,25 @@ class OpenPaiPlatformTest {
     }
 
     @Test
+    void aResumedExperimentsJobsNeverTakeTheNamesOfItsEarlierJobs() {
+        start(config());
+        platform.submit(trial("t1", TrainingPlatformContract.SUCCEED));
+        sink.awaitEnded(TrialId.of("t1"), WAIT);
+        platform.close();
+
+        // The same experiment and trial again, as a resume runs an unfinished trial again with its id.
+        RecordingSink again = new RecordingSink();
+        platform = OpenPaiPlatform.create(config(), "exp1", dir.resolve("exp"), "bash trial.sh", code,
+                Clock.systemUTC());
+        platform.start(again);
+        platform.submit(trial("t1", TrainingPlatformContract.SUCCEED));
+
+        assertThat(again.awaitEnded(TrialId.of("t1"), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(fake.states()).hasSize(2);
+        assertThat(fake.requests()).filteredOn(r -> r.startsWith("POST ")).hasSize(2);
+    }
+
+    @Test
     void aThrottledSubmissionWaitsForRetryAfterAndRuns() {
         fake.throttleSubmissions(2, 1);
         start(config());
