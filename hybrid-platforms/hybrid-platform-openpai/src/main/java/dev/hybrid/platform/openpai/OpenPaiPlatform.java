@@ -194,11 +194,15 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         }
     }
 
-    /** One list call: a rejected token fails the start; an unreachable cluster only makes the platform wait. */
+    /**
+     * One list call: a rejected token fails the start; an unreachable cluster only makes the platform wait. Jobs of
+     * this experiment still waiting or running are left from an earlier run whose process died (a resume runs their
+     * trials again): they are stopped, so that no trial runs twice.
+     */
     private void checkAccess() {
         PaiClient.Response r;
         try {
-            r = client.list(jobPrefix(), 1);
+            r = client.list(jobPrefix(), LIST_LIMIT);
         } catch (IOException e) {
             unreachable = true;
             log.warn("OpenPAI at {} cannot be reached ({}); trials go there once it answers", config.host(),
@@ -215,6 +219,37 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         } else if (!r.isSuccess()) {
             throw new PlatformException(name(), "OpenPAI at " + config.host() + " refused to list the jobs of user "
                     + config.user() + ": " + r.describe(), false, null);
+        } else {
+            stopLeftovers(r.body());
+        }
+    }
+
+    private void stopLeftovers(String listBody) {
+        Map<String, JobList.Job> found;
+        try {
+            found = JobList.parse(listBody);
+        } catch (IOException e) {
+            log.warn("OpenPAI at {} sent a job list that cannot be read: {}", config.host(), e.getMessage());
+            return;
+        }
+        for (JobList.Job job : found.values()) {
+            if (!job.name().startsWith(jobPrefix()) || !(job.state() == JobList.State.WAITING
+                    || job.state() == JobList.State.RUNNING)) {
+                continue;
+            }
+            try {
+                PaiClient.Response stop = client.stop(job.name());
+                if (stop.isSuccess()) {
+                    log.info("Stopped OpenPAI job {}, left {} by an earlier run of experiment {}", job.name(),
+                            job.state(), experimentId);
+                } else {
+                    log.warn("OpenPAI job {} was left {} by an earlier run of experiment {} and cannot be stopped: {}",
+                            job.name(), job.state(), experimentId, stop.describe());
+                }
+            } catch (IOException e) {
+                log.warn("OpenPAI job {} was left {} by an earlier run of experiment {} and cannot be stopped: {}",
+                        job.name(), job.state(), experimentId, e.getMessage());
+            }
         }
     }
 
@@ -314,11 +349,15 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                 + " submissions in the last hour of at most " + config.maxSubmissionsPerHour() + ")";
     }
 
+    /**
+     * {@code hybrid_<length of the experiment id>_<experiment id>_}: the length keeps apart experiments whose ids
+     * share a start ({@code exp1} and {@code exp1_b}), since ids may contain the separator.
+     */
     private String jobPrefix() {
-        return "hybrid_" + sanitize(experimentId) + "_";
+        return "hybrid_" + experimentId.length() + "_" + sanitize(experimentId) + "_";
     }
 
-    /** {@code hybrid_<experiment>_<trial>_<run token><n>}: unique to this run of the experiment. */
+    /** {@code <prefix><trial>_<run token><n>}: unique to this run of the experiment. */
     private String jobName(TrialId id) {
         String name = jobPrefix() + sanitize(id.value()) + "_" + runToken + counter.incrementAndGet();
         return name.length() <= 255 ? name : name.substring(name.length() - 255);

@@ -61,6 +61,7 @@ public final class FakeOpenPai implements AutoCloseable {
     private volatile int capacity = Integer.MAX_VALUE;
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger conflicts = new AtomicInteger();
+    private final AtomicInteger unavailable = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private volatile boolean closed;
 
@@ -104,6 +105,20 @@ public final class FakeOpenPai implements AutoCloseable {
     public void throttleSubmissions(int n, int seconds) {
         retryAfterSeconds = seconds;
         throttled.set(n);
+    }
+
+    /** The next {@code n} submissions get 503 from the proxy, an HTML page without {@code Retry-After}. */
+    public void failSubmissions(int n) {
+        unavailable.set(n);
+    }
+
+    /** Deletes a job, as an administrator can: it is no longer listed. */
+    public void deleteJob(String name) {
+        FakeJob j = jobs.remove(name);
+        if (j != null && j.process != null) {
+            j.process.descendants().forEach(ProcessHandle::destroyForcibly);
+            j.process.destroyForcibly();
+        }
     }
 
     /** The next {@code n} valid submissions get 409 {@code ConflictJobError}, as if a job of that name existed. */
@@ -318,6 +333,11 @@ public final class FakeOpenPai implements AutoCloseable {
         String type = Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Type")).orElse("");
         if (!type.startsWith("text/")) {
             error(ex, 400, "InvalidProtocolError", "the job protocol must be sent as text/yaml, was " + type);
+            return;
+        }
+        if (unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            ex.getResponseHeaders().set("Content-Type", "text/html");
+            send(ex, 503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
             return;
         }
         if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

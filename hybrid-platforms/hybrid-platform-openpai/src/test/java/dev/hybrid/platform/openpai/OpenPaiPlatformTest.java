@@ -84,7 +84,7 @@ class OpenPaiPlatformTest {
         assertThat(sink.awaitEnded(TrialId.of("t1"), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
 
         String yaml = fake.protocols().get(0);
-        assertThat(yaml).contains("protocolVersion: 2").contains("name: hybrid_exp1_t1_")
+        assertThat(yaml).contains("protocolVersion: 2").contains("name: hybrid_4_exp1_t1_")
                 .contains("type: job").contains("uri: msranni/nni:latest").contains("mountPath: /mnt/confignfs-data")
                 .contains("NNI_PLATFORM='pai'").contains("NNI_SYS_DIR='/mnt/confignfs-data/exp1/trials/t1'");
         assertThat(fake.requests()).anyMatch(r -> r.startsWith("POST /rest-server/api/v2/jobs"));
@@ -144,6 +144,48 @@ class OpenPaiPlatformTest {
     }
 
     @Test
+    void jobsLeftRunningByAnEarlierRunOfTheExperimentAreStoppedAtStart() {
+        // A run whose process died: its platform is never closed, its job goes on in the cluster.
+        OpenPaiPlatform crashed = OpenPaiPlatform.create(config(), "exp1", dir.resolve("exp"), "bash trial.sh", code,
+                Clock.systemUTC());
+        RecordingSink first = new RecordingSink();
+        crashed.start(first);
+        try {
+            crashed.submit(trial("t1", TrainingPlatformContract.BLOCK));
+            first.awaitStarted(TrialId.of("t1"), WAIT);
+            String job = jobOf("t1");
+
+            start(config());
+
+            assertThat(fake.states().get(job)).isIn("STOPPING", "STOPPED");
+        } finally {
+            crashed.close();
+        }
+    }
+
+    @Test
+    void anotherExperimentsJobsAreLeftAloneEvenWhenItsIdStartsWithThisOne() {
+        OpenPaiPlatform other = OpenPaiPlatform.create(config(), "exp1_b", dir.resolve("other"), "bash trial.sh", code,
+                Clock.systemUTC());
+        RecordingSink first = new RecordingSink();
+        other.start(first);
+        try {
+            other.submit(trial("t1", TrainingPlatformContract.BLOCK));
+            first.awaitStarted(TrialId.of("t1"), WAIT);
+            String job = jobOf("t1");
+
+            start(config());
+            platform.submit(trial("t2", TrainingPlatformContract.SUCCEED));
+            sink.awaitEnded(TrialId.of("t2"), WAIT);
+
+            assertThat(fake.states().get(job)).isEqualTo("RUNNING");
+            assertThat(first.eventsOf(TrialId.of("t1"))).noneMatch(e -> e instanceof TrialEvent.Ended);
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void aThrottledSubmissionWaitsForRetryAfterAndRuns() {
         fake.throttleSubmissions(2, 1);
         start(config());
@@ -151,6 +193,30 @@ class OpenPaiPlatformTest {
 
         assertThat(sink.awaitEnded(TrialId.of("r1"), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
         assertThat(fake.requests()).filteredOn(r -> r.startsWith("POST ")).hasSize(3);
+    }
+
+    @Test
+    void aSubmissionAnsweredByAProxyErrorIsRetriedWithBackoffAndRuns() {
+        fake.failSubmissions(2);
+        start(config());
+        platform.submit(trial("e1", TrainingPlatformContract.SUCCEED));
+
+        assertThat(sink.awaitEnded(TrialId.of("e1"), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(fake.requests()).filteredOn(r -> r.startsWith("POST ")).hasSize(3);
+    }
+
+    @Test
+    void aJobDeletedFromTheClusterEndsItsTrialSysCanceled() {
+        start(config());
+        TrialId id = TrialId.of("d1");
+        platform.submit(trial("d1", TrainingPlatformContract.BLOCK));
+        sink.awaitStarted(id, WAIT);
+
+        fake.deleteJob(jobOf("d1"));
+
+        TrialEvent.Ended ended = sink.awaitEnded(id, WAIT);
+        assertThat(ended.status()).isEqualTo(TrialStatus.SYS_CANCELED);
+        assertThat(ended.message()).contains("no longer in the cluster");
     }
 
     @Test
@@ -302,7 +368,7 @@ class OpenPaiPlatformTest {
 
         assertThat(sink.awaitEnded(TrialId.of("u1"), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
         String yaml = fake.protocols().get(0);
-        assertThat(yaml).doesNotContain("my-own-job").contains("name: hybrid_exp1_u1_").contains("uri: python:3.11")
+        assertThat(yaml).doesNotContain("my-own-job").contains("name: hybrid_4_exp1_u1_").contains("uri: python:3.11")
                 .contains("echo preparing && bash trial.sh").contains("NNI_PLATFORM='pai'");
         assertThat(protocol.get("name")).isEqualTo("my-own-job");
         assertThat(sink.eventsOf(TrialId.of("u1"))).anyMatch(e -> e instanceof TrialEvent.MetricReported m
