@@ -105,6 +105,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
     private volatile boolean tokenRejected;
     private volatile Instant submitPausedUntil = Instant.MIN;
     private volatile Duration backoff = Duration.ZERO;
+    /** Whether submissions wait because the cluster could not be reached (not because it throttles them). */
+    private volatile boolean pausedForOutage;
     private String runToken;
     private PaiClient client;
     private ScheduledExecutorService io;
@@ -484,11 +486,14 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
             try {
                 r = client.submit(JobProtocols.yaml(protocol(j)));
             } catch (IOException e) {
+                // The cluster may have taken the job before the answer was lost: the next try tells (409).
+                j.unanswered = true;
                 markUnreachable(e.getMessage());
-                pauseSubmissions(Optional.empty());
+                pauseSubmissions(Optional.empty(), true);
                 return;
             }
-            if (r.isSuccess()) {
+            if (r.isSuccess() || (r.status() == 409 && j.unanswered)) {
+                // 409 for a name of this run that was sent before without an answer: that job is this one.
                 queue.remove(j);
                 j.phase = Phase.SUBMITTED;
                 backoff = Duration.ZERO;
@@ -499,6 +504,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                 // A job of this name exists (a leftover of a run we cannot tell apart): take another name.
                 String taken = j.name;
                 j.name = jobName(j.spec.id());
+                j.unanswered = false;
                 j.conflicts++;
                 log.warn("Trial {}: OpenPAI already has a job named {}; submitting it as {}", j.spec.id(), taken,
                         j.name);
@@ -517,7 +523,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                     log.warn("OpenPAI at {} throttles submissions ({}); trial {} waits", config.host(),
                             r.describe(), j.spec.id());
                 }
-                pauseSubmissions(r.retryAfter());
+                pauseSubmissions(r.retryAfter(), r.status() != 429);
                 return;
             } else {
                 queue.remove(j);
@@ -526,7 +532,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         }
     }
 
-    private void pauseSubmissions(Optional<Duration> retryAfter) {
+    private void pauseSubmissions(Optional<Duration> retryAfter, boolean outage) {
+        pausedForOutage = outage;
         Duration wait = retryAfter.orElseGet(() -> {
             Duration next = backoff.isZero() ? Duration.ofMillis(Math.min(1000, config.pollInterval().toMillis()))
                     : backoff.multipliedBy(2);
@@ -619,6 +626,12 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         }
         markReachable();
         if (!queue.isEmpty()) {
+            if (pausedForOutage) {
+                // The cluster answers again: the queued jobs need not wait out the outage's backoff.
+                pausedForOutage = false;
+                submitPausedUntil = Instant.MIN;
+                backoff = Duration.ZERO;
+            }
             runOnIo(this::pumpSubmissions);
         }
         for (Job j : watched) {
@@ -722,6 +735,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                 j.output.read(true, r -> onRecord(j, r));
             }
             j.phase = Phase.ENDED;
+            jobs.remove(j.spec.id(), j);
         }
         log.info("Trial {} ended {} (OpenPAI job {}{})", j.spec.id(), status, j.name,
                 exit.map(c -> ", exit code " + c).orElse(""));
@@ -780,14 +794,16 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         if (i == null) {
             return;
         }
+        // No event can be delivered any more (closed is set under the delivery lock): the io thread is not waited
+        // for beyond a moment, since a call to a silent cluster may hold it up to the request timeout.
         i.shutdownNow();
         try {
-            i.awaitTermination(config.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            i.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         List<String> left = new ArrayList<>();
-        boolean reachable = true;
+        boolean reachable = !unreachable;
         for (Job j : jobs.values()) {
             if (j.phase != Phase.SUBMITTED) {
                 continue;
@@ -840,6 +856,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         boolean seen;
         int missing;
         int conflicts;
+        /** Whether the job was sent under its current name without an answer (it may exist in the cluster). */
+        boolean unanswered;
 
         Job(TrialSpec spec, String name, Path sysDir) {
             this.spec = spec;

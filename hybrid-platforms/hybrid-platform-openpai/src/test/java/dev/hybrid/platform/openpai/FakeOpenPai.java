@@ -149,6 +149,25 @@ public final class FakeOpenPai implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /**
+     * Waits until {@code n} requests starting with {@code prefix} ({@code "POST "}) have arrived.
+     *
+     * @throws AssertionError if they do not arrive within {@code timeout}
+     */
+    public void awaitRequests(String prefix, int n, java.time.Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (requests) {
+            while (requests.stream().filter(r -> r.startsWith(prefix)).count() < n) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("fewer than " + n + " requests '" + prefix + "...' within " + timeout
+                            + ": " + requests);
+                }
+                requests.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     /** Each job's state, by name. */
     public Map<String, String> states() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -277,7 +296,10 @@ public final class FakeOpenPai implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             String query = Optional.ofNullable(ex.getRequestURI().getRawQuery()).orElse("");
             byte[] body = ex.getRequestBody().readAllBytes();
-            requests.add(ex.getRequestMethod() + " " + path + (query.isEmpty() ? "" : "?" + query));
+            synchronized (requests) {
+                requests.add(ex.getRequestMethod() + " " + path + (query.isEmpty() ? "" : "?" + query));
+                requests.notifyAll();
+            }
             synchronized (silence) {
                 while (silent && !closed) {
                     try {

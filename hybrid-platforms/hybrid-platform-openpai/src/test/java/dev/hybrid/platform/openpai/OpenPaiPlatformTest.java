@@ -269,6 +269,24 @@ class OpenPaiPlatformTest {
     }
 
     @Test
+    void aSubmissionWithoutAnAnswerIsNotRunTwiceWhenTheClusterComesBack() throws Exception {
+        start(config());
+        fake.silent(true);
+        TrialId id = TrialId.of("n1");
+        // The fake reads the request, then answers nothing: the platform cannot know whether the job was taken. It
+        // sends the job again only once the first try has timed out.
+        platform.submit(trial("n1", TrainingPlatformContract.SUCCEED));
+        fake.awaitRequests("POST ", 2, WAIT);
+        assertThat(platform.freeSlots()).isZero();
+
+        fake.silent(false);
+
+        assertThat(sink.awaitEnded(id, WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(fake.states()).as("one job, not two").hasSize(1);
+        assertThat(sink.eventsOf(id)).filteredOn(e -> e instanceof TrialEvent.Started).hasSize(1);
+    }
+
+    @Test
     void anUnreachableClusterAtStartFailsNoTrialAndIsUsedOnceItAnswers() {
         fake.silent(true);
         start(config());
