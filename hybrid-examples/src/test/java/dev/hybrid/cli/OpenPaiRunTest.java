@@ -152,7 +152,7 @@ class OpenPaiRunTest {
         String all = out.toString(StandardCharsets.UTF_8) + err;
         assertThat(code).as(all).isEqualTo(1);
         assertThat(all).contains("token rejected").contains("user " + FakeOpenPai.USER).contains(fake.url())
-                .doesNotContain("not-the-token-7c1");
+                .doesNotContain("not-the-token-7c1").doesNotContain("\tat dev.hybrid");
     }
 
     @Test

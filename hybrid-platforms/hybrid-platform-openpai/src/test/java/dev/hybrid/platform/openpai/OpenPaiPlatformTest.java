@@ -88,6 +88,9 @@ class OpenPaiPlatformTest {
                 .contains("type: job").contains("uri: msranni/nni:latest").contains("mountPath: /mnt/confignfs-data")
                 .contains("NNI_PLATFORM='pai'").contains("NNI_SYS_DIR='/mnt/confignfs-data/exp1/trials/t1'");
         assertThat(fake.requests()).anyMatch(r -> r.startsWith("POST /rest-server/api/v2/jobs"));
+        // States come from the list call only, never from one GET per job.
+        assertThat(fake.requests()).anyMatch(r -> r.startsWith("GET /rest-server/api/v2/jobs?username=alice&keyword="))
+                .noneMatch(r -> r.startsWith("GET /rest-server/api/v2/jobs/"));
         // The trial's folder and the code are on the storage, as the container saw them.
         assertThat(storage.resolve("exp1/nni-code/trial.sh")).exists();
         assertThat(storage.resolve("exp1/trials/t1/parameter.cfg")).exists();
@@ -252,7 +255,10 @@ class OpenPaiPlatformTest {
         sink.awaitStarted(id, WAIT);
 
         fake.silent(true);
-        platform.poll(); // a list call that gets no answer within the request timeout
+        // Two list calls that get no answer within the request timeout: the API is silent for four seconds or more,
+        // longer than the trial has left to run.
+        platform.poll();
+        platform.poll();
         assertThat(platform.freeSlots()).as("unreachable: no new trials").isZero();
         assertThat(sink.eventsOf(id)).noneMatch(e -> e instanceof TrialEvent.Ended);
         fake.silent(false);
@@ -284,6 +290,21 @@ class OpenPaiPlatformTest {
         assertThat(sink.awaitEnded(id, WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
         assertThat(fake.states()).as("one job, not two").hasSize(1);
         assertThat(sink.eventsOf(id)).filteredOn(e -> e instanceof TrialEvent.Started).hasSize(1);
+    }
+
+    @Test
+    void aRefusedConnectionAtStartFailsNothingAndLeavesThePlatformWithoutFreeSlots() throws Exception {
+        Path storage2 = Files.createDirectories(dir.resolve("storage2"));
+        FakeOpenPai gone = FakeOpenPai.start(storage2);
+        OpenPaiConfig refused = OpenPaiPlatformContractTest.config(gone, storage2);
+        gone.close(); // nothing listens on its port any more
+
+        start(refused);
+
+        assertThat(platform.freeSlots()).isZero();
+        assertThatThrownBy(() -> platform.submit(trial("z1", TrainingPlatformContract.SUCCEED)))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("cannot be reached")
+                .matches(e -> ((PlatformException) e).isRetryable());
     }
 
     @Test
