@@ -11,7 +11,7 @@ import dev.hybrid.protocol.ParameterFile;
 import dev.hybrid.protocol.PythonSdk;
 import dev.hybrid.protocol.StateFile;
 import dev.hybrid.protocol.TrialEnvironment;
-import dev.hybrid.protocol.TrialOutputReader;
+import dev.hybrid.protocol.TrialFolderReader;
 import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
@@ -416,15 +416,37 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
     }
 
     /**
-     * Reads what the trial appended to its metrics file and stdout and delivers the metrics in them, through the
-     * protocol's {@link TrialOutputReader}: a poll reads a bounded amount of each file, so that one trial's flood of
-     * output does not hold up the others; the last read, after the process exited, reads to the end of each file.
+     * Reads what the trial appended to its metrics file and stdout and delivers the metrics in them. A poll reads at
+     * most {@link #POLL_BUDGET} bytes of each file, so that one trial's flood of output does not hold up the
+     * others; the last read, after the process exited, reads to the end of each file, however much is left.
      */
     private void readNew(RunningTrial t, boolean last) {
-        t.output.read(last, r -> onRecord(t, r));
+        t.reader.read(POLL_BUDGET, last, new TrialFolderReader.Listener() {
+            @Override
+            public void onRecord(String json, String where) {
+                LocalPlatform.this.onRecord(t, json, where);
+            }
+
+            @Override
+            public void onMalformed(long offset, String reason) {
+                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.id, offset, reason);
+            }
+
+            @Override
+            public void onReadError(String where, IOException error) {
+                log.warn("Trial {}: cannot read its {}: {}", t.id, where, error.toString());
+            }
+        });
     }
 
-    private void onRecord(RunningTrial t, MetricRecord r) {
+    private void onRecord(RunningTrial t, String json, String where) {
+        MetricRecord r;
+        try {
+            r = MetricRecord.parse(json);
+        } catch (IllegalArgumentException e) {
+            log.warn("Trial {}: skipped a malformed metric in {}: {}", t.id, where, e.getMessage());
+            return;
+        }
         if (!r.isMetric()) {
             return; // REQUEST_PARAMETER: parameter.cfg is always written before the trial starts.
         }
@@ -537,7 +559,7 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         final TrialId id;
         final Path sysDir;
         final Process process;
-        final TrialOutputReader output;
+        final TrialFolderReader reader;
         final Deque<ProcessHandle> descendants = new java.util.concurrent.ConcurrentLinkedDeque<>();
         final Optional<List<Integer>> gpus;
         /** Counted down once the trial's end has been handled. */
@@ -550,7 +572,11 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             this.sysDir = sysDir;
             this.process = process;
             this.gpus = gpus;
-            this.output = new TrialOutputReader(sysDir, id.value());
+            this.reader = new TrialFolderReader(sysDir);
         }
     }
+
+    /** The bytes read from each file of a trial per poll (8 MiB). */
+    private static final long POLL_BUDGET = 8L << 20;
+
 }

@@ -13,7 +13,7 @@ import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
 import dev.hybrid.protocol.PythonSdk;
 import dev.hybrid.protocol.TrialEnvironment;
-import dev.hybrid.protocol.TrialOutputReader;
+import dev.hybrid.protocol.TrialFolderReader;
 import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * (Hybrid's {@code nni} module, which hands over to a real NNI where the image's Python has one) and
  * {@code trials/<trialId>/} for each trial ({@code parameter.cfg}, {@code stdout}, {@code stderr},
  * {@code .nni/metrics}). Metrics are read from the trial's
- * folder through the local mount with the protocol's {@link TrialOutputReader}, as for local trials.
+ * folder through the local mount with the protocol's {@link TrialFolderReader}, as for local trials.
  *
  * <p><b>Jobs.</b> A submitted trial waits in this platform's queue until its job is accepted ({@code POST /jobs},
  * protocol v2 as {@code text/yaml}); it is {@code Started} when its job is first seen {@code RUNNING}, so a job
@@ -84,6 +84,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
     /** The most jobs one list call asks for (the rest-server refuses more than 50000). */
     private static final int LIST_LIMIT = 5000;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+    /** The bytes read from each file of a running trial per read of its folder (8 MiB). */
+    private static final long POLL_BUDGET = 8L << 20;
 
     private final OpenPaiConfig config;
     private final String command;
@@ -330,6 +332,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                         + " on the storage: " + e, false, e);
             }
             job = new Job(spec, jobName(spec.id()), sysDir);
+            job.listener = listenerFor(job);
             jobs.put(spec.id(), job);
             queue.add(job);
             synchronized (submissions) {
@@ -703,7 +706,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
             if (j.started && j.phase == Phase.SUBMITTED) {
                 synchronized (j) {
                     if (j.phase == Phase.SUBMITTED) {
-                        j.output.read(false, r -> onRecord(j, r));
+                        j.output.read(POLL_BUDGET, false, j.listener);
                     }
                 }
             }
@@ -732,7 +735,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                 deliver(new TrialEvent.Started(j.spec.id(), clock.instant()));
             }
             if (j.started) {
-                j.output.read(true, r -> onRecord(j, r));
+                j.output.read(POLL_BUDGET, true, j.listener);
             }
             j.phase = Phase.ENDED;
             jobs.remove(j.spec.id(), j);
@@ -742,10 +745,38 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
         deliver(new TrialEvent.Ended(j.spec.id(), status, exit, message, clock.instant()));
     }
 
-    private void onRecord(Job j, MetricRecord r) {
+    private void onRecord(Job j, String json, String where) {
+        MetricRecord r;
+        try {
+            r = MetricRecord.parse(json);
+        } catch (IllegalArgumentException e) {
+            log.warn("Trial {}: skipped a malformed metric in {}: {}", j.spec.id(), where, e.getMessage());
+            return;
+        }
         if (r.isMetric()) {
             deliver(new TrialEvent.MetricReported(j.spec.id(), r.toMetric(clock.instant())));
         }
+    }
+
+    /** Where a trial's folder reader sends what it finds. */
+    private TrialFolderReader.Listener listenerFor(Job j) {
+        return new TrialFolderReader.Listener() {
+            @Override
+            public void onRecord(String json, String where) {
+                OpenPaiPlatform.this.onRecord(j, json, where);
+            }
+
+            @Override
+            public void onMalformed(long offset, String reason) {
+                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", j.spec.id(), offset,
+                        reason);
+            }
+
+            @Override
+            public void onReadError(String where, IOException error) {
+                log.warn("Trial {}: cannot read its {} on the storage: {}", j.spec.id(), where, error.toString());
+            }
+        };
     }
 
     private void deliver(TrialEvent e) {
@@ -848,7 +879,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
     private static final class Job {
         final TrialSpec spec;
         final Path sysDir;
-        final TrialOutputReader output;
+        final TrialFolderReader output;
+        TrialFolderReader.Listener listener;
         volatile String name;
         volatile Phase phase = Phase.QUEUED;
         volatile boolean started;
@@ -863,7 +895,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
             this.spec = spec;
             this.name = name;
             this.sysDir = sysDir;
-            this.output = new TrialOutputReader(sysDir, spec.id().value());
+            this.output = new TrialFolderReader(sysDir);
         }
     }
 }

@@ -11,7 +11,26 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrialOutputReaderTest {
+class TrialFolderReaderTest {
+    /** Collects what a read finds. */
+    private static final class Found implements TrialFolderReader.Listener {
+        final List<MetricRecord> records = new ArrayList<>();
+
+        @Override
+        public void onRecord(String json, String where) {
+            records.add(MetricRecord.parse(json));
+        }
+
+        @Override
+        public void onMalformed(long offset, String reason) {
+        }
+
+        @Override
+        public void onReadError(String where, java.io.IOException error) {
+            throw new AssertionError(where, error);
+        }
+    }
+
     @TempDir
     Path sysDir;
 
@@ -27,46 +46,46 @@ class TrialOutputReaderTest {
 
     @Test
     void readsWhatWasAppendedSinceTheLastCallFromBothFiles() throws Exception {
-        TrialOutputReader reader = new TrialOutputReader(sysDir, "t1");
-        List<MetricRecord> got = new ArrayList<>();
+        TrialFolderReader reader = new TrialFolderReader(sysDir);
+        Found got = new Found();
 
-        reader.read(false, got::add);
-        assertThat(got).isEmpty();
+        reader.read(1 << 20, false, got);
+        assertThat(got.records).isEmpty();
 
         append(".nni/metrics", MetricFrames.encode(metric("PERIODICAL", 0, "1")));
         append("stdout", ("plain output\nNNISDK_MEb'" + metric("PERIODICAL", 1, "2") + "'\n")
                 .getBytes(StandardCharsets.UTF_8));
-        reader.read(false, got::add);
+        reader.read(1 << 20, false, got);
         append(".nni/metrics", MetricFrames.encode(metric("FINAL", 0, "3")));
-        reader.read(false, got::add);
+        reader.read(1 << 20, false, got);
 
-        assertThat(got).extracting(MetricRecord::value).containsExactly("1", "2", "3");
+        assertThat(got.records).extracting(MetricRecord::value).containsExactly("1", "2", "3");
     }
 
     @Test
     void anUnterminatedLastLineCountsOnlyOnceTheTrialHasEnded() throws Exception {
-        TrialOutputReader reader = new TrialOutputReader(sysDir, "t1");
-        List<MetricRecord> got = new ArrayList<>();
+        TrialFolderReader reader = new TrialFolderReader(sysDir);
+        Found got = new Found();
         append("stdout", ("NNISDK_MEb'" + metric("FINAL", 0, "0.5") + "'").getBytes(StandardCharsets.UTF_8));
 
-        reader.read(false, got::add);
-        assertThat(got).isEmpty();
-        reader.read(true, got::add);
+        reader.read(1 << 20, false, got);
+        assertThat(got.records).isEmpty();
+        reader.read(1 << 20, true, got);
 
-        assertThat(got).singleElement().extracting(MetricRecord::type).isEqualTo("FINAL");
+        assertThat(got.records).singleElement().extracting(MetricRecord::type).isEqualTo("FINAL");
     }
 
     @Test
     void aTruncatedMetricsFileIsReadAgainFromItsStart() throws Exception {
-        TrialOutputReader reader = new TrialOutputReader(sysDir, "t1");
-        List<MetricRecord> got = new ArrayList<>();
+        TrialFolderReader reader = new TrialFolderReader(sysDir);
+        Found got = new Found();
         append(".nni/metrics", MetricFrames.encode(metric("PERIODICAL", 0, "1")));
         append(".nni/metrics", MetricFrames.encode(metric("PERIODICAL", 1, "2")));
-        reader.read(false, got::add);
+        reader.read(1 << 20, false, got);
 
         Files.write(sysDir.resolve(".nni/metrics"), MetricFrames.encode(metric("FINAL", 0, "9")));
-        reader.read(false, got::add);
+        reader.read(1 << 20, false, got);
 
-        assertThat(got).extracting(MetricRecord::value).containsExactly("1", "2", "9");
+        assertThat(got.records).extracting(MetricRecord::value).containsExactly("1", "2", "9");
     }
 }
