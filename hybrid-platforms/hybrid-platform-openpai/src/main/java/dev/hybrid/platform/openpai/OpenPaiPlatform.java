@@ -107,6 +107,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
     private volatile boolean tokenRejected;
     private volatile Instant submitPausedUntil = Instant.MIN;
     private volatile Duration backoff = Duration.ZERO;
+    /** Whether the jobs an earlier run left were looked for (at start, or once an unreachable cluster answers). */
+    private volatile boolean leftoversChecked;
     /** Whether submissions wait because the cluster could not be reached (not because it throttles them). */
     private volatile boolean pausedForOutage;
     private String runToken;
@@ -229,6 +231,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
     }
 
     private void stopLeftovers(String listBody) {
+        leftoversChecked = true;
         Map<String, JobList.Job> found;
         try {
             found = JobList.parse(listBody);
@@ -237,7 +240,8 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
             return;
         }
         for (JobList.Job job : found.values()) {
-            if (!job.name().startsWith(jobPrefix()) || !(job.state() == JobList.State.WAITING
+            if (!job.name().startsWith(jobPrefix()) || job.name().contains("_" + runToken)
+                    || !(job.state() == JobList.State.WAITING
                     || job.state() == JobList.State.RUNNING)) {
                 continue;
             }
@@ -628,6 +632,9 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
             return;
         }
         markReachable();
+        if (!leftoversChecked) {
+            stopLeftovers(r.body());
+        }
         if (!queue.isEmpty()) {
             if (pausedForOutage) {
                 // The cluster answers again: the queued jobs need not wait out the outage's backoff.

@@ -167,6 +167,29 @@ class OpenPaiPlatformTest {
     }
 
     @Test
+    void jobsLeftByAnEarlierRunAreStoppedOnceAClusterUnreachableAtStartAnswers() throws Exception {
+        OpenPaiPlatform crashed = OpenPaiPlatform.create(config(), "exp1", dir.resolve("exp"), "bash trial.sh", code,
+                Clock.systemUTC());
+        RecordingSink first = new RecordingSink();
+        crashed.start(first);
+        try {
+            crashed.submit(trial("t1", TrainingPlatformContract.BLOCK));
+            first.awaitStarted(TrialId.of("t1"), WAIT);
+            String job = jobOf("t1");
+
+            fake.silent(true);
+            start(config());
+            assertThat(fake.states().get(job)).isEqualTo("RUNNING");
+            fake.silent(false);
+            platform.poll();
+
+            assertThat(fake.states().get(job)).isIn("STOPPING", "STOPPED");
+        } finally {
+            crashed.close();
+        }
+    }
+
+    @Test
     void anotherExperimentsJobsAreLeftAloneEvenWhenItsIdStartsWithThisOne() {
         OpenPaiPlatform other = OpenPaiPlatform.create(config(), "exp1_b", dir.resolve("other"), "bash trial.sh", code,
                 Clock.systemUTC());
