@@ -100,6 +100,17 @@ class OpenPaiRunTest {
         }
     }
 
+    /** Every byte of the experiment's database files (the database, its WAL, ...), as text. */
+    private String databaseText(String id) throws Exception {
+        StringBuilder text = new StringBuilder();
+        try (var files = Files.list(dir.resolve("work").resolve(id).resolve("db"))) {
+            for (Path f : files.toList()) {
+                text.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+            }
+        }
+        return text.toString();
+    }
+
     @Test
     void hybridRunOfALocalAndPaiConfigFinishesWithTrialsOnBoth() throws Exception {
         Path config = config("hybrid", "sh trial.sh", FakeOpenPai.TOKEN, String.join("\n",
@@ -120,9 +131,27 @@ class OpenPaiRunTest {
         assertThat(trials).allMatch(t -> t.trial().finalMetric().isPresent());
         assertThat(fake.states()).isNotEmpty().allSatisfy((name, state) -> assertThat(state).isEqualTo("SUCCEEDED"));
         // The token stays out of the database.
-        String db = new String(Files.readAllBytes(dir.resolve("work/paihybrid/db/experiment.sqlite")),
-                StandardCharsets.ISO_8859_1);
-        assertThat(db).doesNotContain(FakeOpenPai.TOKEN);
+        assertThat(databaseText("paihybrid")).contains("pai").doesNotContain(FakeOpenPai.TOKEN);
+    }
+
+    @Test
+    void aResumeReadsTheTokenFromTheConfigFileAgainAndRunsMoreJobs() throws Exception {
+        Path config = config("pai", "sh trial.sh", FakeOpenPai.TOKEN, "");
+        Path work = dir.resolve("work");
+        assertThat(run(config.toString(), "--id", "pairesume", "--work-dir", work.toString(),
+                "--progress-interval", "0.5")).as(out.toString(StandardCharsets.UTF_8) + err).isZero();
+        assertThat(fake.protocols()).hasSize(6);
+
+        ByteArrayOutputStream resumed = new ByteArrayOutputStream();
+        int code = new CommandLine(new ResumeCommand(new PrintStream(resumed, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8))).execute("pairesume", "--work-dir",
+                work.toString(), "--max-trial-number", "8", "--progress-interval", "0.5");
+
+        assertThat(code).as(resumed.toString(StandardCharsets.UTF_8) + err).isZero();
+        assertThat(trials("pairesume")).hasSize(8).allMatch(t -> t.trial().platform().equals("pai")
+                && t.trial().status() == TrialStatus.SUCCEEDED);
+        assertThat(fake.states()).hasSize(8);
+        assertThat(databaseText("pairesume")).contains("pai").doesNotContain(FakeOpenPai.TOKEN);
     }
 
     @Test
