@@ -185,9 +185,9 @@ class OpenPaiRunTest {
     }
 
     @Test
-    void closingAnExperimentPastItsDeadlineStopsEveryJobStillWaitingOrRunning() throws Exception {
+    void theDeadlineStopsEveryJobStillWaitingOrRunningInTheCluster() throws Exception {
         fake.capacity(1);
-        Path config = config("pai", "sleep 600", FakeOpenPai.TOKEN, "maxExecDuration: 2s\n");
+        Path config = config("pai", "sleep 600", FakeOpenPai.TOKEN, "maxExecDuration: 3s\ndeadlineGrace: 0\n");
         RecordingListener listener = new RecordingListener();
         Experiment experiment = Experiment.builder().config(ConfigLoader.load(config)).experimentId("paideadline")
                 .workingDirectory(dir.resolve("work")).listener(listener).build();
@@ -196,11 +196,12 @@ class OpenPaiRunTest {
             listener.await(e -> e instanceof RecordingListener.Event.Started, 1, Duration.ofSeconds(30));
             listener.await(e -> e instanceof RecordingListener.Event.Submitted, 2, Duration.ofSeconds(30));
             assertThat(fake.states()).containsValues("RUNNING", "WAITING");
-            // Past the deadline the trials are still going (NNI lets them finish): closing the experiment ends them.
-            assertThat(handle.awaitCompletion(Duration.ofSeconds(3))).isFalse();
-        }
 
-        assertThat(fake.states()).hasSize(2).allSatisfy((name, state) -> assertThat(state).isIn("STOPPING",
-                "STOPPED"));
+            // At the deadline (no grace) the experiment cancels both trials: the running job and the queued one.
+            assertThat(handle.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+            assertThat(handle.trials()).hasSize(2).allMatch(t -> t.status() == TrialStatus.USER_CANCELED);
+            assertThat(fake.states()).hasSize(2).allSatisfy((name, state) -> assertThat(state).isIn("STOPPING",
+                    "STOPPED"));
+        }
     }
 }
