@@ -124,7 +124,7 @@ class ConfigLoaderTest {
                         List.of("trainingServicePlatform")),
                 Arguments.of("v1 NNI-only platform", set(V1, "trainingServicePlatform: kubeflow"),
                         List.of("trainingServicePlatform")),
-                Arguments.of("v1 missing module", set(V1, "trainingServicePlatform: pai"),
+                Arguments.of("v1 missing module", set(V1, "trainingServicePlatform: aml"),
                         List.of("trainingServicePlatform")),
                 Arguments.of("v1 remote without machineList", set(V1, "trainingServicePlatform: remote"),
                         List.of("machineList")),
@@ -288,8 +288,8 @@ class ConfigLoaderTest {
                 "hybridConfig.trainingServicePlatforms[1]: unknown platform 'remot'; known: local, remote, pai, aml, slurm")
                 .hasMessageContaining("hybridConfig.trainingServicePlatforms[2]: Need to set machineList for remote"
                         + " in hybrid mode");
-        assertThatThrownBy(() -> parse(set(V1, "trainingServicePlatform: pai")))
-                .hasMessageContaining("dev.hybrid:hybrid-platform-openpai");
+        assertThatThrownBy(() -> parse(set(V1, "trainingServicePlatform: aml")))
+                .hasMessageContaining("dev.hybrid:hybrid-platform-aml");
         assertThatThrownBy(() -> parse(V1.replace("builtinTunerName: TPE", "builtinTunerName: Tpe")))
                 .hasMessageContaining("tuner.builtinTunerName: unknown tuner 'Tpe'; known: [")
                 .hasMessageContaining("TPE");
