@@ -101,11 +101,48 @@ class SlurmPlatformTest {
         SlurmPlatform slurm = SlurmPlatform.create(options("rerun", 2));
         LocalPlatform local = LocalPlatform.create(LocalPlatformOptions.of("rerun", dir.resolve("local"),
                 "sh trial.sh", code, 1));
-        HybridPlatform hybrid = HybridPlatform.builder().add(slurm).add(local).build();
+        // The hybrid platform takes trials once its first child has started: wait for slurm's start too.
+        java.util.concurrent.CountDownLatch slurmStarted = new java.util.concurrent.CountDownLatch(1);
+        dev.hybrid.platform.TrainingPlatform slurmChild = new dev.hybrid.platform.TrainingPlatform() {
+            @Override
+            public String name() {
+                return slurm.name();
+            }
+
+            @Override
+            public void start(dev.hybrid.platform.TrialEventSink s) {
+                slurm.start(s);
+                slurmStarted.countDown();
+            }
+
+            @Override
+            public void submit(dev.hybrid.trial.TrialSpec spec) {
+                slurm.submit(spec);
+            }
+
+            @Override
+            public void cancel(TrialId trial) {
+                slurm.cancel(trial);
+            }
+
+            @Override
+            public int freeSlots() {
+                return slurm.freeSlots();
+            }
+
+            @Override
+            public void close() {
+                slurm.close();
+            }
+        };
+        HybridPlatform hybrid = HybridPlatform.builder().add(slurmChild).add(local)
+                .policy(dev.hybrid.platform.DispatchPolicy.mostFree()).build();
         toClose.add(hybrid);
         hybrid.start(sink);
+        assertThat(slurmStarted.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         TrialId id = TrialId.of("lost1");
-        // Slurm has the most free slots, so it gets the trial; there the trial blocks until its job is cancelled.
+        // Slurm has the most free slots, so it gets the trial (most-free dispatch); there the trial blocks until its
+        // job is cancelled.
         hybrid.submit(TrainingPlatformContract.scenarioSpec(id, 0, "lost"));
         awaitMetric(sink, id);
 
