@@ -36,10 +36,11 @@ public final class ConfigLoader {
             "local", "dev.hybrid:hybrid-platform-local",
             "remote", "dev.hybrid:hybrid-platform-remote",
             "pai", "dev.hybrid:hybrid-platform-openpai",
-            "aml", "dev.hybrid:hybrid-platform-aml");
+            "aml", "dev.hybrid:hybrid-platform-aml",
+            "slurm", "dev.hybrid:hybrid-platform-slurm");
     /** The largest config read (1 MiB): NNI configs are a few hundred bytes, even with an inline search space. */
     private static final int MAX_CONFIG_CHARS = 1 << 20;
-    private static final List<String> PLATFORM_ORDER = List.of("local", "remote", "pai", "aml");
+    private static final List<String> PLATFORM_ORDER = List.of("local", "remote", "pai", "aml", "slurm");
     private static final List<String> NNI_ONLY_PLATFORMS = List.of("kubeflow", "frameworkcontroller", "dlts", "adl",
             "paiYarn", "kubernetes");
 
@@ -609,7 +610,7 @@ public final class ConfigLoader {
             double weight = positiveWeight(entry, "weight");
             if (platform.isEmpty()) {
                 if (!entry.has("platform")) {
-                    entry.problem("platform", "is required: one of local, remote, openpai, aml");
+                    entry.problem("platform", "is required: one of local, remote, openpai, aml, slurm");
                 }
                 return List.of();
             }

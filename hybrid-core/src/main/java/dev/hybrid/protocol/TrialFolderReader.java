@@ -73,6 +73,53 @@ public final class TrialFolderReader {
         }
     }
 
+    /** The file a reader reads: {@code .nni/metrics} or {@code stdout}. */
+    public enum File {
+        METRICS(".nni/metrics"), STDOUT("stdout");
+
+        private final String path;
+
+        File(String path) {
+            this.path = path;
+        }
+
+        /** The file's path in the trial folder. */
+        public String path() {
+            return path;
+        }
+    }
+
+    /**
+     * How many bytes of {@code file} have been read: where the next bytes handed to {@link #append} start. For a reader
+     * fed by a platform that reads the folder some other way (over SSH).
+     */
+    public long offset(File file) {
+        return (file == File.METRICS ? metrics : stdout).offset;
+    }
+
+    /**
+     * Reads bytes of {@code file} that follow {@link #offset}, read by the platform itself (over SSH), as
+     * {@link #read} reads local files; {@code restart} says the file was truncated and the bytes are its start.
+     */
+    public void append(File file, boolean restart, byte[] bytes, int length, Listener to) {
+        FileTail tail = file == File.METRICS ? metrics : stdout;
+        if (restart) {
+            tail.offset = 0;
+        }
+        tail.offset += length;
+        if (file == File.METRICS) {
+            onFrames(frames.feed(bytes, 0, length), to);
+        } else {
+            onLines(stdoutLines.feed(bytes, 0, length, false), to);
+        }
+    }
+
+    /** Flushes a trailing partial frame or line once the trial has ended and every byte went through {@link #append}. */
+    public void finish(Listener to) {
+        onFrames(frames.finish(), to);
+        onLines(stdoutLines.feed(EMPTY, true), to);
+    }
+
     private static void onFrames(List<MetricFrames.Frame> found, Listener to) {
         for (MetricFrames.Frame f : found) {
             if (f instanceof MetricFrames.Frame.Data d) {

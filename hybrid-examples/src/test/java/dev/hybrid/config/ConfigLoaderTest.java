@@ -285,7 +285,7 @@ class ConfigLoaderTest {
         String hybrid = set(V1, "trainingServicePlatform: hybrid")
                 + "hybridConfig:\n  trainingServicePlatforms: [local, remot, remote]\n";
         assertThatThrownBy(() -> parse(hybrid)).hasMessageContaining(
-                "hybridConfig.trainingServicePlatforms[1]: unknown platform 'remot'; known: local, remote, pai, aml")
+                "hybridConfig.trainingServicePlatforms[1]: unknown platform 'remot'; known: local, remote, pai, aml, slurm")
                 .hasMessageContaining("hybridConfig.trainingServicePlatforms[2]: Need to set machineList for remote"
                         + " in hybrid mode");
         assertThatThrownBy(() -> parse(set(V1, "trainingServicePlatform: aml")))

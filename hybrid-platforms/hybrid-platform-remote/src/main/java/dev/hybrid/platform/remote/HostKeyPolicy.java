@@ -14,22 +14,16 @@ public enum HostKeyPolicy {
 
     /** The YAML spelling: {@code strict}, {@code accept-new}, {@code off}. */
     public String yamlName() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return dev.hybrid.ssh.HostKeyPolicy.valueOf(name()).yamlName();
     }
 
     /**
      * The policy spelled {@code text} ({@code strict}, {@code accept-new}, {@code off}; case and {@code _}/{@code -}
-     * do not matter).
+     * do not matter). The same policies as {@link dev.hybrid.ssh.HostKeyPolicy}, which every SSH connection applies.
      *
      * @throws IllegalArgumentException if it names none
      */
     public static HostKeyPolicy parse(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        for (HostKeyPolicy p : values()) {
-            if (p.yamlName().equals(t)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("must be one of strict, accept-new, off, was '" + text + "'");
+        return valueOf(dev.hybrid.ssh.HostKeyPolicy.parse(text).name());
     }
 }

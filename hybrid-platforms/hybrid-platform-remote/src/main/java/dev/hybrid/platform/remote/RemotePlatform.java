@@ -11,17 +11,17 @@ import dev.hybrid.platform.TrialEventSink;
 import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.platform.remote.internal.CodeArchive;
 import dev.hybrid.platform.remote.internal.GpuProbe;
-import dev.hybrid.platform.remote.internal.KnownHosts;
 import dev.hybrid.platform.remote.internal.MachineLink;
 import dev.hybrid.platform.remote.internal.MonitorReader;
 import dev.hybrid.platform.remote.internal.RemoteScripts;
-import dev.hybrid.platform.remote.internal.SshConnection;
+import dev.hybrid.ssh.internal.SshConnection;
 import dev.hybrid.protocol.ExitMessage;
 import dev.hybrid.protocol.LineBuffer;
 import dev.hybrid.protocol.MetricFrames;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
 import dev.hybrid.protocol.StdoutMetrics;
+import dev.hybrid.ssh.internal.KnownHosts;
 import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
@@ -204,7 +204,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
         io = new ThreadPoolExecutor(n + 1, n + 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 named("hybrid-remote-io-", true));
         timer = Executors.newSingleThreadScheduledExecutor(named("hybrid-remote-timer-", false));
-        KnownHosts knownHosts = new KnownHosts(options.knownHostsFile(), options.hostKeyPolicy());
+        KnownHosts knownHosts = new KnownHosts(options.knownHostsFile(),
+                dev.hybrid.ssh.HostKeyPolicy.valueOf(options.hostKeyPolicy().name()));
         boolean python = options.command().contains("python");
         Listener listener = new Listener();
         for (RemoteMachine m : options.machines()) {

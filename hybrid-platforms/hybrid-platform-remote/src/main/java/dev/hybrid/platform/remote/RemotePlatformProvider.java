@@ -165,7 +165,7 @@ public final class RemotePlatformProvider implements PlatformProvider {
         dev.hybrid.config.Problems problems = new dev.hybrid.config.Problems();
         for (java.util.Map.Entry<Integer, FieldPath> e : remote.keyFilePaths().entrySet()) {
             RemoteMachine m = remote.machines().get(e.getKey());
-            m.keyFile().flatMap(k -> dev.hybrid.platform.remote.internal.KeyFiles.problem(k, m.passphrase()))
+            m.keyFile().flatMap(k -> dev.hybrid.ssh.internal.KeyFiles.problem(k, m.passphrase()))
                     .ifPresent(why -> problems.add(e.getValue(), "SSH key file " + m.keyFile().get() + " " + why));
         }
         problems.throwIfAny();

@@ -2,6 +2,7 @@ package dev.hybrid.platform.remote.internal;
 
 import dev.hybrid.gpu.GpuInfo;
 import dev.hybrid.gpu.NvidiaSmi;
+import dev.hybrid.ssh.internal.SshConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,8 @@
 package dev.hybrid.platform.remote.internal;
 
 import dev.hybrid.platform.remote.RemoteMachine;
+import dev.hybrid.ssh.internal.KnownHosts;
+import dev.hybrid.ssh.internal.SshConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package dev.hybrid.platform.remote.internal;
 
 import dev.hybrid.platform.remote.RemoteMachine;
 import dev.hybrid.protocol.PythonSdk;
+import dev.hybrid.ssh.internal.SshConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.hybrid.platform.remote.internal;
+package dev.hybrid.ssh.internal;
 
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;

@@ -1,10 +1,10 @@
-package dev.hybrid.platform.remote.internal;
+package dev.hybrid.ssh.internal;
 
 import com.jcraft.jsch.HostKey;
 import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.UserInfo;
-import dev.hybrid.platform.remote.HostKeyPolicy;
+import dev.hybrid.ssh.HostKeyPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
-package dev.hybrid.platform.remote.internal;
+package dev.hybrid.ssh.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jcraft.jsch.HostKeyRepository;
-import dev.hybrid.platform.remote.HostKeyPolicy;
+import dev.hybrid.ssh.HostKeyPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,36 @@
+package dev.hybrid.platform.slurm;
+
+import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.testkit.TrainingPlatformContract;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The Slurm platform under the contract every platform passes, against a real single-node Slurm cluster. */
+@ExtendWith(SlurmCluster.Extension.class)
+class SlurmPlatformContractTest extends TrainingPlatformContract {
+    @Override
+    protected TrainingPlatform newPlatform(Path workDir) throws Exception {
+        Path code = Files.createDirectories(workDir.resolve("code"));
+        Files.writeString(code.resolve("trial.sh"), SlurmTrialScripts.SCENARIOS);
+        SlurmPlatformOptions options = SlurmPlatformOptions.of("sh trial.sh", code, 2)
+                .withExperiment("contract-" + workDir.getFileName().toString().replaceAll("[^A-Za-z0-9]", ""),
+                        workDir.resolve("exp"))
+                .withCommandEnvironment(SlurmCluster.current().environment())
+                .withPollInterval(Duration.ofMillis(100));
+        return SlurmPlatform.create(options);
+    }
+
+    /** The first job after a fresh cluster start may wait for a scheduling pass or two. */
+    @Override
+    protected Duration timeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    /** Slurm reports a cancelled job's end within about a second; a second end would come as late. */
+    @Override
+    protected Duration quietWindow() {
+        return Duration.ofMillis(1500);
+    }
+}

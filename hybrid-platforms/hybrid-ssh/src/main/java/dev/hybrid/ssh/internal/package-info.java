@@ -1,0 +1,6 @@
+/**
+ * One JSch session per host with commands and streams as its channels ({@link dev.hybrid.ssh.internal.SshConnection}),
+ * {@code known_hosts} checking ({@link dev.hybrid.ssh.internal.KnownHosts}) and key-file checks; used by platform
+ * modules' internals. Not API.
+ */
+package dev.hybrid.ssh.internal;
