@@ -23,11 +23,13 @@ import java.util.Optional;
  * @param authorityHost {@code authorityHost}: the Entra ID host
  * @param resourceManagerEndpoint {@code resourceManagerEndpoint}: the ARM host
  * @param credentials how to log in
+ * @param pollInterval {@code pollInterval}: how often the jobs are polled (a Hybrid extension; default 5 s)
  * @param secretPaths where the client secret is in the config (never stored)
  */
 public record AmlConfig(FieldPath path, AmlWorkspace workspace, String computeTarget, String image,
         int maxTrialNumberPerGpu, Optional<Integer> maxConcurrentTrials, URI authorityHost,
-        URI resourceManagerEndpoint, AmlCredentials credentials, List<FieldPath> secretPaths)
+        URI resourceManagerEndpoint, AmlCredentials credentials, Optional<java.time.Duration> pollInterval,
+        List<FieldPath> secretPaths)
         implements PlatformConfig {
     public AmlConfig {
         Objects.requireNonNull(path, "path");
@@ -38,6 +40,7 @@ public record AmlConfig(FieldPath path, AmlWorkspace workspace, String computeTa
         Objects.requireNonNull(authorityHost, "authorityHost");
         Objects.requireNonNull(resourceManagerEndpoint, "resourceManagerEndpoint");
         Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(pollInterval, "pollInterval");
         secretPaths = List.copyOf(secretPaths);
     }
 

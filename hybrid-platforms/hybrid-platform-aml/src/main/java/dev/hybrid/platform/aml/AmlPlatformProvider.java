@@ -20,7 +20,7 @@ import java.util.Optional;
  * {@code computeTarget}, {@code dockerImage}, {@code maxTrialNumberPerGpu}). Both take Hybrid's optional
  * {@code authorityHost} (default {@code https://login.microsoftonline.com}, or {@code AZURE_AUTHORITY_HOST}),
  * {@code resourceManagerEndpoint} (default {@code https://management.azure.com}), {@code tenantId},
- * {@code clientId}, {@code clientSecret} and {@code maxConcurrentTrials}. The client secret never appears in a
+ * {@code clientId}, {@code clientSecret}, {@code maxConcurrentTrials} and {@code pollInterval}. The client secret never appears in a
  * problem and is never stored.
  */
 public final class AmlPlatformProvider implements PlatformProvider {
@@ -42,10 +42,6 @@ public final class AmlPlatformProvider implements PlatformProvider {
         String subscription = required(n, "subscriptionId", "the Azure subscription id");
         String group = required(n, "resourceGroup", "the workspace's resource group");
         String workspace = required(n, "workspaceName", "the Azure ML workspace");
-        if (!workspace.isEmpty() && !AmlWorkspace.NAME.matcher(workspace).matches()) {
-            n.problem("workspaceName", "must be 3 to 33 letters, digits, '_' or '-', starting with a letter or digit,"
-                    + " was '" + workspace + "'");
-        }
         String compute = required(n, "computeTarget", "the compute cluster's name");
         int perGpu = n.intIn(v1 ? "maxTrialNumPerGpu" : "maxTrialNumberPerGpu", 1, 1, 99_999);
         Optional<Integer> concurrent = n.has("maxConcurrentTrials")
@@ -64,6 +60,8 @@ public final class AmlPlatformProvider implements PlatformProvider {
         URI authority = uri(n, "authorityHost", Optional.ofNullable(System.getenv("AZURE_AUTHORITY_HOST"))
                 .filter(s -> !s.isBlank()).orElse(AmlPlatformOptions.DEFAULT_AUTHORITY_HOST.toString()));
         URI arm = uri(n, "resourceManagerEndpoint", AmlPlatformOptions.DEFAULT_RESOURCE_MANAGER.toString());
+        Optional<java.time.Duration> poll = dev.hybrid.config.Durations.read(n, "pollInterval");
+        poll.filter(d -> d.isZero() || d.isNegative()).ifPresent(d -> n.problem("pollInterval", "must be positive"));
         Optional<String> tenant = n.optionalString("tenantId");
         Optional<String> client = n.optionalString("clientId");
         Optional<Secret> secret = Optional.empty();
@@ -84,18 +82,19 @@ public final class AmlPlatformProvider implements PlatformProvider {
                 }
             }
         }
-        n.rejectUnknownKeys();
         if (!v1) {
-            root.rejectUnknownKeys();
+            n.bool("reuseMode", false);
+            n.optionalString("nniManagerIp");
         }
-        if (subscription.isEmpty() || group.isEmpty() || compute.isEmpty() || image.isBlank()
-                || !AmlWorkspace.NAME.matcher(workspace).matches()) {
+        n.rejectUnknownKeys();
+        if (subscription.isEmpty() || group.isEmpty() || workspace.isEmpty() || compute.isEmpty()
+                || image.isBlank()) {
             return new AmlConfig(n.path(), new AmlWorkspace("-", "-", "xxx"), "-", "-", perGpu, concurrent,
-                    authority, arm, AmlCredentials.fromEnvironmentOrCli(), secrets);
+                    authority, arm, AmlCredentials.fromEnvironmentOrCli(), Optional.empty(), secrets);
         }
         AmlCredentials credentials = new AmlCredentials(tenant, client, secret, "az");
         return new AmlConfig(n.path(), new AmlWorkspace(subscription, group, workspace), compute, image, perGpu,
-                concurrent, authority, arm, credentials, secrets);
+                concurrent, authority, arm, credentials, poll.filter(d -> !d.isNegative() && !d.isZero()), secrets);
     }
 
     private static String required(ConfigNode n, String key, String what) {
@@ -132,6 +131,9 @@ public final class AmlPlatformProvider implements PlatformProvider {
                 context.trial().codeDirectory(), aml.workspace(), aml.computeTarget(), aml.image(),
                 aml.maxConcurrentTrials().orElse(context.trialConcurrency()), aml.credentials())
                 .withEndpoints(aml.authorityHost(), aml.resourceManagerEndpoint());
+        if (aml.pollInterval().isPresent()) {
+            options = options.withPolling(aml.pollInterval().get(), options.serviceLostAfter());
+        }
         if (context.trial().gpuNumber().isPresent()) {
             options = options.withGpuNumber(context.trial().gpuNumber().get());
         }

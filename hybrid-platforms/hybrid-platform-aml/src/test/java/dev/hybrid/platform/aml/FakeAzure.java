@@ -154,6 +154,19 @@ final class FakeAzure implements AutoCloseable {
         tokens.replaceAll((k, v) -> Instant.EPOCH);
     }
 
+    /** Waits until the service holds at least {@code n} jobs; false if it did not within {@code timeout}. */
+    synchronized boolean awaitJobs(int n, java.time.Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (jobs.size() < n) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
     List<Job> jobs() {
         return List.copyOf(jobs.values());
     }
@@ -421,7 +434,10 @@ final class FakeAzure implements AutoCloseable {
             return;
         }
         Job j = new Job(name, p);
-        jobs.put(name, j);
+        synchronized (this) {
+            jobs.put(name, j);
+            notifyAll();
+        }
         send(ex, 201, jobResource(j));
         runner.execute(() -> queue(j));
     }

@@ -193,6 +193,8 @@ def main():
     with open(os.path.join(sys_dir, "parameter.cfg.tmp"), "w") as f:
         f.write(os.environ.get("HYBRID_PARAMETERS", "{}"))
     os.replace(os.path.join(sys_dir, "parameter.cfg.tmp"), os.path.join(sys_dir, "parameter.cfg"))
+    # The bundled module sits beside this script, so this script's folder (sys.path[0]) must not count.
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != SELF_DIR]
     try:
         import importlib.util
         has_nni = importlib.util.find_spec("nni") is not None
