@@ -209,7 +209,7 @@ class ConfigLoaderTest {
                         + "trainingService:\n  - platform: local\n  - platform: remot\n",
                         List.of("trainingService[1].platform")),
                 Arguments.of("v2 missing module in list", V2.substring(0, V2.indexOf("trainingService:"))
-                        + "trainingService:\n  - platform: local\n  - platform: aml\n    subscriptionId: x\n",
+                        + "trainingService:\n  - platform: local\n  - platform: pai\n    host: x\n",
                         List.of("trainingService[1].platform")),
                 Arguments.of("v2 local unknown key", V2.replace("platform: local", "platform: local\n  gpuIdx: 1"),
                         List.of("trainingService.gpuIdx")),
