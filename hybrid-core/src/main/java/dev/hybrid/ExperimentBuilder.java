@@ -82,6 +82,8 @@ public final class ExperimentBuilder {
     private ExperimentStore store;
     /** Set by {@link ResumeBuilder}: the settings the resumed experiment was stored with. */
     private Map<String, Object> resumedSettings;
+    /** Which run of the experiment this is: 0 for a new one, one more than the stored run for a resumed one. */
+    private long run;
 
     ExperimentBuilder() {
     }
@@ -102,6 +104,7 @@ public final class ExperimentBuilder {
     ExperimentBuilder resumeFrom(ExperimentStore resumed, Map<String, Object> settingsAsStored) {
         this.store = Objects.requireNonNull(resumed, "resumed");
         this.resumedSettings = Objects.requireNonNull(settingsAsStored, "settingsAsStored");
+        this.run = (settingsAsStored.get("run") instanceof Number n ? n.longValue() : 0L) + 1;
         return this;
     }
 
@@ -310,10 +313,13 @@ public final class ExperimentBuilder {
     }
 
     /**
-     * Validates the settings and builds the experiment (not started).
+     * Validates the settings and builds the experiment (not started). A new experiment with a working directory
+     * opens its database here and holds it until the experiment is closed.
      *
      * @throws ConfigException listing every problem found, each with its field path
      * @throws IllegalStateException if two registered tuner providers share a name
+     * @throws dev.hybrid.store.StoreException if another run holds the same experiment, or its database cannot be
+     *     created
      */
     public Experiment build() {
         Problems problems = new Problems();
@@ -344,7 +350,8 @@ public final class ExperimentBuilder {
             problems.add(FieldPath.of("tuner"), "is required");
         } else if (tuner == null) {
             mode = resolveOptimizeMode(problems);
-            theTuner = resolveTuner(TunerContext.of(theSeed, mode == null ? OptimizeMode.MAXIMIZE : mode), problems);
+            theTuner = resolveTuner(TunerContext.of(theSeed, mode == null ? OptimizeMode.MAXIMIZE : mode).withStream(run),
+                    problems);
         } else if (tuner.optimizeMode().isPresent()) {
             OptimizeMode own = tuner.optimizeMode().get();
             if (optimizeMode != null && optimizeMode != own) {
@@ -374,7 +381,7 @@ public final class ExperimentBuilder {
         }
         if (resumedSettings == null && store == null) {
             Path dir = workingDirectory != null ? workingDirectory : fromConfig ? defaultWorkingDirectory() : null;
-            if (dir != null && Files.exists(SqliteExperimentStore.databaseFile(dir.resolve(id)))) {
+            if (dir != null && recorded(dir.resolve(id))) {
                 problems.add(FieldPath.of("experimentId"), "experiment '" + id + "' already exists in " + dir
                         + "; resume it (Experiment.resume(" + dir.resolve(id) + ") in code, hybrid resume " + id
                         + " on the command line) or choose another id");
@@ -412,8 +419,7 @@ public final class ExperimentBuilder {
         boolean ownsStore = resumedSettings != null;
         if (theStore == null) {
             ownsStore = true;
-            theStore = workDir != null ? SqliteExperimentStore.forWriting(workDir.resolve(id))
-                    : new InMemoryExperimentStore();
+            theStore = workDir != null ? createdStore(id, workDir) : new InMemoryExperimentStore();
         }
         Map<String, Object> stored = new LinkedHashMap<>(settingsJson);
         stored.put("platform", thePlatform.name());
@@ -423,6 +429,41 @@ public final class ExperimentBuilder {
                 Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler), theStore, ownsStore,
                 resumedSettings != null, dev.hybrid.internal.json.Json.write(stored)));
+    }
+
+    /**
+     * Whether an experiment is recorded in {@code experimentDir}: its database holds one, or cannot be read (then
+     * it is not ours to overwrite). A database that an experiment built but never started left without a row does
+     * not count.
+     */
+    private static boolean recorded(Path experimentDir) {
+        if (!Files.exists(SqliteExperimentStore.databaseFile(experimentDir))) {
+            return false;
+        }
+        try (SqliteExperimentStore existing = SqliteExperimentStore.readOnly(experimentDir)) {
+            existing.open();
+            return existing.experiment().isPresent();
+        } catch (dev.hybrid.store.StoreException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The new experiment's database, opened now rather than when the experiment starts: of two runs racing to create
+     * the same experiment, the second learns it here, with a clear error, before anything has started.
+     *
+     * @throws dev.hybrid.store.StoreException if another run holds the experiment
+     * @throws ConfigException if the experiment was created meanwhile
+     */
+    private static SqliteExperimentStore createdStore(String id, Path workDir) {
+        SqliteExperimentStore created = SqliteExperimentStore.forWriting(workDir.resolve(id));
+        created.open();
+        if (created.experiment().isPresent()) {
+            created.close();
+            throw new ConfigException(FieldPath.of("experimentId"), "experiment '" + id + "' already exists in "
+                    + workDir + "; resume it (hybrid resume " + id + ") or choose another id");
+        }
+        return created;
     }
 
     /**
@@ -440,6 +481,7 @@ public final class ExperimentBuilder {
         }
         out.put("optimizeMode", mode.name());
         out.put("seed", theSeed);
+        out.put("run", run);
         out.put("trialConcurrency", trialConcurrency);
         out.put("maxTrialNumber", maxTrialNumber);
         out.put("maxExecDuration", maxExecDuration == null ? null : maxExecDuration.toString());

@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * were waiting or running when the process died again (same trial id and parameters, a new attempt), counts stored
  * trials against {@code maxTrialNum} and the running time already spent against {@code maxExecDuration}. Budgets
  * and concurrency may be changed (as {@code nnictl update} does); the search space and the tuner may not. A named
- * tuner is rebuilt with a seed derived from the stored one, so that it does not repeat the first run's proposals.
+ * tuner is rebuilt with the stored seed (or its own {@code seed} classArg) but draws from the next of that seed's
+ * streams (see {@link dev.hybrid.tuner.TunerContext}), so it repeats no earlier run's proposals.
  *
  * <p>{@link #build()} opens the database and takes the experiment's lock until the experiment is closed. Not
  * thread-safe.
@@ -193,7 +194,7 @@ public final class ResumeBuilder {
             b.workingDirectory(experimentDir.toAbsolutePath().getParent());
             b.optimizeMode(row.optimizeMode());
             long seed = saved.get("seed") instanceof Number n ? n.longValue() : 0L;
-            b.seed(seed + 0x9E3779B97F4A7C15L * row.revision());
+            b.seed(seed);
             if (trialConcurrency != null) {
                 b.trialConcurrency(trialConcurrency);
             }

@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Builder experiments kept in the SQLite store and resumed from it. */
 class ExperimentResumeTest {
@@ -286,6 +288,79 @@ class ExperimentResumeTest {
         assertThat(store.trials()).hasSize(3).allMatch(t -> t.trial().finalValue().isPresent());
         assertThat(store.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.DONE);
         assertThat(work).isEmptyDirectory();
+    }
+
+    /**
+     * Each run of a resumed experiment draws from a stream of its own: with or without the tuner's {@code seed},
+     * no parameter set of an earlier run comes again (all parameters are continuous, so a repeat means a repeated
+     * random stream). TPE proposes at random for its first 20 trials, so it shows the same.
+     */
+    @ParameterizedTest
+    @CsvSource({"Random, 3", "Random, ''", "TPE, 3", "TPE, ''"})
+    void aResumedNamedTunerRepeatsNoEarlierRunsParameters(String tunerName, String seed) throws Exception {
+        SearchSpace space = SearchSpace.of(new Uniform("x", 0, 1), new Uniform("y", 0, 1));
+        TrialFunction sum = (p, r) -> r.reportFinal(p.getDouble("x") + p.getDouble("y"));
+        Map<String, Object> classArgs = seed.isEmpty() ? Map.of() : Map.of("seed", Integer.parseInt(seed));
+        Path dir = work.resolve("stream1");
+        try (Experiment e = Experiment.builder().experimentId("stream1").workingDirectory(work).searchSpace(space)
+                .tuner(tunerName, classArgs).maxTrialNumber(15).trialFunction(sum).build()) {
+            runToEnd(e);
+        }
+        for (int total : new int[] {30, 45}) {
+            try (Experiment e = Experiment.resume(dir).trialFunction(sum).maxTrialNumber(total).build()) {
+                assertThat(runToEnd(e).status()).isEqualTo(ExperimentStatus.DONE);
+            }
+        }
+        List<Parameters> tried = stored(dir).stream().map(t -> t.trial().parameters()).toList();
+        assertThat(tried).hasSize(45).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anExperimentWhoseDatabaseFolderIsDeletedWhileItRunsEndsInError() throws Exception {
+        Path db = SqliteExperimentStore.databaseFile(work.resolve("lost1")).getParent();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        TrialFunction deleteOnSecond = (p, r) -> {
+            if (calls.incrementAndGet() == 2) {
+                try (var files = java.nio.file.Files.walk(db)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+            }
+            r.reportFinal(p.getDouble("x"));
+        };
+        try (Experiment e = Experiment.builder().experimentId("lost1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(4).trialFunction(deleteOnSecond).build()) {
+            ExperimentHandle h = runToEnd(e);
+            assertThat(h.status()).isEqualTo(ExperimentStatus.ERROR);
+            assertThat(h.summary().failure()).get().asString().contains("experiment.sqlite was deleted")
+                    .contains("nothing it records is kept");
+        }
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
+    void aSecondBuildOfANewExperimentIsRefusedWhileTheFirstHoldsIt() throws Exception {
+        try (Experiment first = Experiment.builder().experimentId("race1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(1).trialFunction(REPORT_X).build()) {
+            assertThatThrownBy(() -> Experiment.builder().experimentId("race1").workingDirectory(work)
+                    .searchSpace(SPACE).tuner(randomTuner(2)).maxTrialNumber(1).trialFunction(REPORT_X).build())
+                    .isInstanceOf(HybridException.class).hasMessageContaining("race1")
+                    .hasMessageFindingMatch("already exists|in use by another run");
+            assertThat(runToEnd(first).status()).isEqualTo(ExperimentStatus.DONE);
+        }
+        assertThat(stored(work.resolve("race1"))).hasSize(1);
+    }
+
+    @Test
+    void anExperimentBuiltButNeverStartedLeavesItsIdFree() throws Exception {
+        Experiment.builder().experimentId("unused1").workingDirectory(work).searchSpace(SPACE).tuner(randomTuner(1))
+                .maxTrialNumber(1).trialFunction(REPORT_X).build().close();
+        try (Experiment e = Experiment.builder().experimentId("unused1").workingDirectory(work).searchSpace(SPACE)
+                .tuner(randomTuner(1)).maxTrialNumber(2).trialFunction(REPORT_X).build()) {
+            assertThat(runToEnd(e).status()).isEqualTo(ExperimentStatus.DONE);
+        }
+        assertThat(stored(work.resolve("unused1"))).hasSize(2);
     }
 
     /** A second tuner class, to change the tuner on resume. */

@@ -37,6 +37,8 @@ public final class ConfigLoader {
             "remote", "dev.hybrid:hybrid-platform-remote",
             "pai", "dev.hybrid:hybrid-platform-openpai",
             "aml", "dev.hybrid:hybrid-platform-aml");
+    /** The largest config read (1 MiB): NNI configs are a few hundred bytes, even with an inline search space. */
+    private static final int MAX_CONFIG_CHARS = 1 << 20;
     private static final List<String> PLATFORM_ORDER = List.of("local", "remote", "pai", "aml");
     private static final List<String> NNI_ONLY_PLATFORMS = List.of("kubeflow", "frameworkcontroller", "dlts", "adl",
             "paiYarn", "kubernetes");
@@ -75,6 +77,11 @@ public final class ConfigLoader {
     public ExperimentConfig loadFile(Path file) {
         String text;
         try {
+            // Refused before it is read: a huge value would otherwise cost the parser minutes and gigabytes.
+            long size = Files.size(file);
+            if (size > MAX_CONFIG_CHARS) {
+                throw tooLarge(size + " bytes");
+            }
             text = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException(FieldPath.ROOT, "cannot read config file " + file + ": " + e);
@@ -99,23 +106,77 @@ public final class ConfigLoader {
     }
 
     private static Map<String, Object> readYaml(String yaml) {
-        YAMLMapper mapper = new YAMLMapper(YAMLFactory.builder().build());
+        if (yaml.length() > MAX_CONFIG_CHARS) {
+            throw tooLarge(yaml.length() + " characters");
+        }
+        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setCodePointLimit(MAX_CONFIG_CHARS);
+        YAMLMapper mapper = new YAMLMapper(new NniYamlFactory(options));
         mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         JsonNode tree;
         try {
             tree = mapper.readTree(yaml);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new ConfigException(FieldPath.ROOT, "not valid YAML: " + e.getOriginalMessage() + where);
+            throw new ConfigException(FieldPath.ROOT, "not valid YAML" + describe(e));
         }
-        Object plain = Json.toPlain(tree);
+        Object plain = plain(tree);
         if (!(plain instanceof Map<?, ?> m)) {
             throw new ConfigException(FieldPath.ROOT, "a config must be a YAML mapping of keys to values");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) m;
         return map;
+    }
+
+    /**
+     * Where and what the YAML error is. SnakeYAML's own mark points at the offending character (a tab, say); the
+     * location Jackson reports is where its parser stood, often a line earlier.
+     */
+    private static String describe(JsonProcessingException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+                String context = m.getContext() == null ? "" : " (" + oneLine(m.getContext()) + ")";
+                return " at line " + (m.getProblemMark().getLine() + 1) + ", column "
+                        + (m.getProblemMark().getColumn() + 1) + ": " + oneLine(String.valueOf(m.getProblem()))
+                        + context;
+            }
+        }
+        String where = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        return where + ": " + oneLine(e.getOriginalMessage());
+    }
+
+    private static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*\\n\\s*", " ");
+    }
+
+    private static ConfigException tooLarge(String size) {
+        return new ConfigException(FieldPath.ROOT, "the config is too large (" + size + "); a config may be at"
+                + " most 1 MiB");
+    }
+
+    /**
+     * The tree as plain values ({@link Json#toPlain}), except that an integer too large for a long stays a
+     * {@code BigInteger}, so a problem with it shows the number as written.
+     */
+    private static Object plain(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isObject()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> m.put(e.getKey(), plain(e.getValue())));
+            return m;
+        }
+        if (node.isArray()) {
+            List<Object> l = new java.util.ArrayList<>();
+            node.forEach(n -> l.add(plain(n)));
+            return l;
+        }
+        if (node.isIntegralNumber() && !node.canConvertToLong()) {
+            return node.bigIntegerValue();
+        }
+        return Json.toPlain(node);
     }
 
     private static boolean looksLikeV1(Map<String, Object> root) {
@@ -362,6 +423,8 @@ public final class ConfigLoader {
             Optional<String> command = t.optionalString("command");
             if (command.isEmpty()) {
                 t.problem("command", "is required");
+            } else if (command.get().isBlank()) {
+                t.problem("command", "must not be blank");
             }
             Optional<String> codeDir = t.optionalString("codeDir");
             Path code = baseDir;
@@ -472,6 +535,8 @@ public final class ConfigLoader {
             Optional<String> command = root.optionalString("trialCommand");
             if (command.isEmpty() && !root.has("trialCommand")) {
                 root.problem("trialCommand", "is required");
+            } else if (command.isPresent() && command.get().isBlank()) {
+                root.problem("trialCommand", "must not be blank");
             }
             Path code = resolve(root.string("trialCodeDirectory", "."));
             if (!Files.isDirectory(code)) {

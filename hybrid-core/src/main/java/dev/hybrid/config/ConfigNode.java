@@ -252,6 +252,10 @@ public final class ConfigNode {
             return def;
         }
         if (v instanceof Number n && isIntegral(n)) {
+            if (!fitsLong(n)) {
+                problems.add(pathOf(key), "must be in " + min + ".." + max + ", was " + written(n));
+                return def;
+            }
             long x = n.longValue();
             if (x >= min && x <= max) {
                 return x;
@@ -275,6 +279,11 @@ public final class ConfigNode {
             return Optional.empty();
         }
         if (v instanceof Number n && isIntegral(n)) {
+            if (!fitsLong(n)) {
+                problems.add(pathOf(key), "must be an integer in " + Long.MIN_VALUE + ".." + Long.MAX_VALUE
+                        + ", was " + written(n));
+                return Optional.empty();
+            }
             return Optional.of(n.longValue());
         }
         problems.add(pathOf(key), "must be an integer, was " + describe(v));
@@ -355,6 +364,22 @@ public final class ConfigNode {
                 problems.add(pathOf(key), "unknown key; known: " + read);
             }
         }
+    }
+
+    /** Whether {@code n} converts to a long exactly; a larger value would be clamped, hiding what was written. */
+    private static boolean fitsLong(Number n) {
+        if (n instanceof java.math.BigInteger b) {
+            return b.bitLength() < 64;
+        }
+        if (n instanceof Double || n instanceof Float) {
+            double d = n.doubleValue();
+            return d >= -0x1p63 && d < 0x1p63;
+        }
+        return true;
+    }
+
+    private static String written(Number n) {
+        return n instanceof Double || n instanceof Float ? fmt(n.doubleValue()) : n.toString();
     }
 
     private static boolean isIntegral(Number n) {

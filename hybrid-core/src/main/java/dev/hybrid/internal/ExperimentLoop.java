@@ -264,7 +264,7 @@ public final class ExperimentLoop implements Runnable {
         } catch (TunerFailure e) {
             failure = e.getCause();
             end = ExperimentStatus.ERROR;
-        } catch (PlatformException e) {
+        } catch (PlatformException | dev.hybrid.store.StoreException e) {
             failure = e;
             end = ExperimentStatus.ERROR;
         } catch (RuntimeException | Error e) {
@@ -785,9 +785,9 @@ public final class ExperimentLoop implements Runnable {
         try {
             if (end == ExperimentStatus.ERROR) {
                 Throwable f = failure;
-                if (f instanceof PlatformException) {
-                    // An expected failure (no machine, a refused login) says all in its message: one line, the
-                    // stack trace only for debugging.
+                if (f instanceof dev.hybrid.store.StoreException || f instanceof PlatformException) {
+                    // A store or platform failure (a full disk, an unreachable machine) says what went wrong; its
+                    // stack trace would only bury it. A tuner's failure keeps its trace: it is a bug to find.
                     log.error("Experiment {} failed: {}", settings.experimentId(), f.getMessage());
                     log.debug("Experiment {} failed", settings.experimentId(), f);
                 } else {
@@ -815,10 +815,29 @@ public final class ExperimentLoop implements Runnable {
                 t.cancel(false);
             }
             endedAt = clock.instant();
-            setStatus(end);
+            ExperimentStatus last = durable(end);
+            setStatus(last);
             safely(this::closeStore);
-            log.info("Experiment {} ended {}: {} trials", settings.experimentId(), end, submitted);
+            log.info("Experiment {} ended {}: {} trials", settings.experimentId(), last, submitted);
             finished.countDown();
+        }
+    }
+
+    /**
+     * {@code end}, unless the store can no longer keep what the experiment recorded (its database was deleted, the
+     * disk is full): then the experiment failed, whatever it did, and the store's reason is its cause.
+     */
+    private ExperimentStatus durable(ExperimentStatus end) {
+        if (end == ExperimentStatus.ERROR) {
+            return end;
+        }
+        try {
+            store.commit();
+            return end;
+        } catch (RuntimeException e) {
+            failure = e;
+            log.error("Experiment {} failed: {}", settings.experimentId(), e.getMessage());
+            return ExperimentStatus.ERROR;
         }
     }
 
@@ -829,8 +848,19 @@ public final class ExperimentLoop implements Runnable {
             tunerUsable = false;
             log.warn("Tuner failed while the experiment was ending: {}", e.getCause().toString());
         } catch (RuntimeException e) {
-            log.warn("Ignoring a failure while the experiment was ending: {}", e.toString(), e);
+            if (storeFailed() && e instanceof dev.hybrid.store.StoreException) {
+                log.debug("Ignoring a further store failure while the experiment was ending: {}", e.toString());
+            } else if (e instanceof HybridException) {
+                log.warn("Ignoring a failure while the experiment was ending: {}", e.getMessage());
+            } else {
+                log.warn("Ignoring a failure while the experiment was ending: {}", e.toString(), e);
+            }
         }
+    }
+
+    /** Whether the experiment failed because its store did (a full disk, say): what follows fails the same way. */
+    private boolean storeFailed() {
+        return failure instanceof dev.hybrid.store.StoreException;
     }
 
     // ---------------------------------------------------------------- the store
@@ -989,7 +1019,9 @@ public final class ExperimentLoop implements Runnable {
             try {
                 saveProgress();
             } catch (RuntimeException e) {
-                if (s.isFinished()) {
+                if (s.isFinished() && storeFailed()) {
+                    log.debug("Cannot record the end of experiment {}: {}", settings.experimentId(), e.toString());
+                } else if (s.isFinished()) {
                     log.warn("Cannot record the end of experiment {}: {}", settings.experimentId(), e.toString());
                 } else {
                     throw e;

@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Hybrid's pure-Python {@code nni} module (a resource of this package): {@code get_next_parameter},
  * {@code report_intermediate_result}, {@code report_final_result}, ... written from NNI's protocol. Platforms install
- * it beside a trial and put its folder on {@code PYTHONPATH} where the trial's Python cannot import the real
- * {@code nni}, so NNI trial scripts run unedited.
+ * it beside a trial and put its folder on {@code PYTHONPATH}, so NNI trial scripts run unedited. When imported, it
+ * looks for another {@code nni} on the running interpreter's path and loads that one in its place: a trial whose
+ * interpreter has the real NNI SDK uses it, whichever interpreter the trial command names.
  */
 public final class PythonSdk {
     /** The module's files, relative to the folder that goes on {@code PYTHONPATH}. */

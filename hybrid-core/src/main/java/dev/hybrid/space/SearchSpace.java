@@ -96,6 +96,15 @@ public record SearchSpace(List<ParameterSpec> parameters) {
         return parse(text);
     }
 
+    /**
+     * Why {@code parameters} do not lie in this space, one line per problem with the parameter's path (e.g.
+     * {@code model.C: uniform needs a value in [0.1, 10.0], was 20.0}); empty when they do. Numbers are compared by
+     * value ({@code 3.0} is the randint value 3), and q values need not lie exactly on their grid.
+     */
+    public List<String> violations(Parameters parameters) {
+        return SpaceMembership.violations(this, parameters.values());
+    }
+
     /** This space as NNI JSON (indented); {@code parse(toJson())} gives an equal space. */
     public String toJson() {
         return Json.writePretty(toPlain());

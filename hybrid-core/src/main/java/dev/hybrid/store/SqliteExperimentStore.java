@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -105,6 +106,12 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     private final Path file;
     private final boolean writer;
+    /** Whether the database must already hold an experiment's schema (readers, resuming, importing). */
+    private final boolean existing;
+    /** The writer's database file as the file system identifies it (inode), to notice it deleted or replaced. */
+    private Object fileKey;
+    /** Why the writer's records are no longer durable, once {@link #commit()} noticed; null while they are. */
+    private String lost;
     private Connection connection;
     private FileChannel lockChannel;
     /** The empty database file this store made before SQLite opened it: a failed open removes it again. */
@@ -130,9 +137,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private PreparedStatement updateFinalValue;
     private PreparedStatement upsertTrial;
 
-    private SqliteExperimentStore(Path file, boolean writer) {
+    private SqliteExperimentStore(Path file, boolean writer, boolean existing) {
         this.file = Objects.requireNonNull(file, "file");
         this.writer = writer;
+        this.existing = existing;
     }
 
     /** The database file of the experiment in {@code experimentDir}. */
@@ -145,7 +153,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
      * does not exist yet and takes the experiment's lock.
      */
     public static SqliteExperimentStore forWriting(Path experimentDir) {
-        return new SqliteExperimentStore(databaseFile(experimentDir), true);
+        return new SqliteExperimentStore(databaseFile(experimentDir), true, false);
     }
 
     /**
@@ -157,12 +165,12 @@ public final class SqliteExperimentStore implements ExperimentStore {
         if (!Files.isRegularFile(f)) {
             throw new StoreException("no experiment database at " + f);
         }
-        return new SqliteExperimentStore(f, true);
+        return new SqliteExperimentStore(f, true, true);
     }
 
     /** A store that reads an existing experiment's database, even while the experiment runs. */
     public static SqliteExperimentStore readOnly(Path experimentDir) {
-        return new SqliteExperimentStore(databaseFile(experimentDir), false);
+        return new SqliteExperimentStore(databaseFile(experimentDir), false, true);
     }
 
     /**
@@ -209,23 +217,37 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 throw new StoreException("no experiment database at " + file);
             }
             Properties props = new Properties();
+            String url = "jdbc:sqlite:" + file;
             if (!writer) {
                 props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+                if (!isInUse(file.getParent().getParent()) && walIsEmpty()) {
+                    // Nobody writes it and everything is in the file itself: read it as an immutable file. A
+                    // read-only connection to a WAL database would otherwise create its -wal and -shm files, and a
+                    // reader never writes. (After a crash the last commits are still in the -wal file; then the
+                    // reader reads it the usual way, which needs the -shm file.)
+                    props.setProperty("open_mode", String.valueOf(0x01 | 0x40)); // READONLY | URI
+                    url = "jdbc:sqlite:file:" + file.toAbsolutePath().toUri().getRawPath() + "?immutable=1";
+                }
             }
             props.setProperty("busy_timeout", "5000");
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file, props);
+            connection = DriverManager.getConnection(url, props);
             try (Statement s = connection.createStatement()) {
-                if (writer) {
-                    s.execute("PRAGMA journal_mode=WAL");
-                    s.execute("PRAGMA synchronous=NORMAL");
-                }
                 int version;
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     version = rs.next() ? rs.getInt(1) : 0;
                 }
                 // Reading the schema catches a file that is not a database at all.
+                int tables;
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
-                    rs.next();
+                    tables = rs.next() ? rs.getInt(1) : 0;
+                }
+                // An empty file (or database) is no experiment: only a new experiment's store may create the schema.
+                if (existing && version == 0 && tables == 0) {
+                    throw new StoreException(file + " is empty: not an experiment database");
+                }
+                if (writer) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=NORMAL");
                 }
                 if (version > SCHEMA_VERSION) {
                     throw new StoreException(file + " has schema version " + version + ", newer than this hybrid's "
@@ -246,6 +268,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
             if (writer) {
                 prepare();
                 loadAttempts();
+                fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
             }
         } catch (SQLException e) {
             failedOpen();
@@ -259,6 +282,15 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
         createdLockFile = null;
         createdDatabaseFile = null;
+    }
+
+    private boolean walIsEmpty() {
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        try {
+            return !Files.exists(wal) || Files.size(wal) == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void failedOpen() {
@@ -590,16 +622,49 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A writer also checks that its database file is still the one it opened: SQLite keeps writing to a file
+     * that was deleted (or whose folder was) through its open handle, so without this check an experiment would end
+     * normally with every record gone.
+     *
+     * @throws StoreException if the commit fails, or the database file was deleted or replaced since it was opened
+     */
     @Override
     public void commit() {
-        if (!dirty || connection == null) {
+        if (connection == null) {
             return;
         }
-        try {
-            connection.commit();
-            dirty = false;
-        } catch (SQLException e) {
-            throw new StoreException(describe(e), e);
+        if (dirty) {
+            try {
+                connection.commit();
+                dirty = false;
+            } catch (SQLException e) {
+                throw new StoreException(describe(e), e);
+            }
+        }
+        if (writer) {
+            checkDurable();
+        }
+    }
+
+    private void checkDurable() {
+        if (lost == null) {
+            try {
+                Object now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                if (fileKey != null && !fileKey.equals(now)) {
+                    lost = "was replaced by another file";
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                lost = "was deleted";
+            } catch (IOException e) {
+                lost = "cannot be read any more (" + e.getMessage() + ")";
+            }
+        }
+        if (lost != null) {
+            throw new StoreException("the experiment database " + file + " " + lost + " while the experiment "
+                    + "ran: nothing it records is kept any more");
         }
     }
 

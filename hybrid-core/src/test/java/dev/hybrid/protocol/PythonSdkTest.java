@@ -97,4 +97,36 @@ class PythonSdkTest {
         assertThat(run.exit()).isNotZero();
         assertThat(run.stdout()).contains("get_next_parameter");
     }
+
+    private String importNni(String realInit) throws Exception {
+        assumeTrue(hasPython, "python3 is needed for this test");
+        Path lib = PythonSdk.installTo(dir.resolve("lib"));
+        Files.createDirectories(dir.resolve("site/nni"));
+        Files.writeString(dir.resolve("site/nni/__init__.py"), realInit);
+        Files.writeString(dir.resolve("site/nni/trial.py"), "WHO = 'real'\n");
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c",
+                "import nni, nni.utils; print(nni.__version__, nni.utils.__file__)");
+        pb.environment().put("PYTHONPATH", lib + java.io.File.pathSeparator + dir.resolve("site"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    void theModuleHandsOverToARealNniFurtherAlongThePath() throws Exception {
+        Files.createDirectories(dir.resolve("site/nni"));
+        Files.writeString(dir.resolve("site/nni/utils.py"), "\n");
+        String out = importNni("__version__ = 'real'\nfrom . import trial\n");
+        assertThat(out).startsWith("real " + dir.resolve("site/nni/utils.py"));
+    }
+
+    @Test
+    void aRealNniThatCannotBeImportedLeavesTheBundledModuleInCharge() throws Exception {
+        String out = importNni("raise ImportError('no numpy')\n");
+        assertThat(out).contains("cannot be imported").contains("no numpy")
+                .contains("hybrid " + dir.resolve("lib/nni/utils.py"));
+    }
 }

@@ -8,9 +8,13 @@ import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ConfigProblem;
 import dev.hybrid.config.ExperimentConfig;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -85,7 +89,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * Starts {@code experiment}, shows its progress until it ends (Ctrl-C stops it cleanly), prints the best trials
-     * and closes it. Returns 0 when it finished its budget, 1 otherwise.
+     * and closes it. Returns 0 when it finished its budget with at least one trial succeeding, 1 otherwise.
      */
     static int runInForeground(Experiment experiment, String description, PrintStream out, PrintStream err,
             double progressInterval) throws InterruptedException {
@@ -128,11 +132,36 @@ public final class RunCommand implements Callable<Integer> {
                     // the JVM is already shutting down
                 }
             }
-            return switch (summary.status()) {
-                case DONE, NO_MORE_TRIAL, TUNER_NO_MORE_TRIAL -> 0;
-                default -> 1;
+            boolean completed = switch (summary.status()) {
+                case DONE, NO_MORE_TRIAL, TUNER_NO_MORE_TRIAL -> true;
+                default -> false;
             };
+            Optional<String> noSuccess = noTrialSucceeded(handle);
+            noSuccess.ifPresent(why -> err.println("hybrid: " + why));
+            return completed && noSuccess.isEmpty() ? 0 : 1;
         }
+    }
+
+    /**
+     * Why the run achieved nothing, when trials ran but none succeeded (or was stopped early by the assessor, which
+     * needs results): the first failed trial's message, which is usually every trial's.
+     */
+    static Optional<String> noTrialSucceeded(ExperimentHandle handle) {
+        List<Trial> trials = handle.trials();
+        if (trials.isEmpty() || trials.stream().anyMatch(t -> t.status() == TrialStatus.SUCCEEDED
+                || t.status() == TrialStatus.EARLY_STOPPED)) {
+            return Optional.empty();
+        }
+        Optional<Trial> failed = trials.stream().filter(t -> t.status() == TrialStatus.FAILED)
+                .min(java.util.Comparator.comparingInt(Trial::sequence));
+        return Optional.of("no trial succeeded (" + trials.size() + " ran)" + failed.map(t -> "; the first failure, "
+                + "trial " + t.id() + ": " + oneLine(t.message())).orElse(""));
+    }
+
+    /** The message on one line, its start only when it is long (it may end with many lines of stderr). */
+    private static String oneLine(String message) {
+        String m = message.strip().replaceAll("\\s*\\n\\s*", " ");
+        return m.length() <= 300 ? m : m.substring(0, 300) + " ...";
     }
 
     private static String describe(ExperimentConfig cfg) {

@@ -153,6 +153,52 @@ class StoreCommandsTest {
         }
     }
 
+    /** Each file of the folder with its size and modification time. */
+    private static java.util.Map<String, String> snapshot(Path folder) throws Exception {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                m.put(f.getFileName().toString(), Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis());
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void readOnlyCommandsLeaveTheDatabaseFolderAsTheyFoundIt() throws Exception {
+        Path db = SqliteExperimentStore.databaseFile(work.resolve("store1")).getParent();
+        var before = snapshot(db);
+        assertThat(hybrid("list", "--work-dir", work.toString())).isZero();
+        assertThat(hybrid("trials", "store1", "--work-dir", work.toString(), "--top", "2")).isZero();
+        assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "json")).isZero();
+        assertThat(snapshot(db)).isEqualTo(before).doesNotContainKeys("experiment.sqlite-wal", "experiment.sqlite-shm");
+    }
+
+    @Test
+    void readOnlyCommandsNeverWriteEvenToAnEmptyDatabaseFile() throws Exception {
+        Path empty = work.resolve("empty1");
+        Path db = SqliteExperimentStore.databaseFile(empty);
+        Files.createDirectories(db.getParent());
+        Files.createFile(db);
+        try {
+            assertThat(hybrid("trials", "empty1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(hybrid("export", "empty1", "--work-dir", work.toString(), "--format", "json")).isEqualTo(1);
+            assertThat(hybrid("list", "--work-dir", work.toString())).isEqualTo(1);
+            Path data = dir.resolve("import-empty.json");
+            Files.writeString(data, "[{\"parameter\": {\"x\": 0.5}, \"value\": 0.5}]");
+            assertThat(hybrid("import", "empty1", data.toString(), "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(hybrid("resume", "empty1", "--work-dir", work.toString())).isEqualTo(1);
+            assertThat(stderr().lines().toList()).hasSize(5).allMatch(l -> l.startsWith("hybrid: "))
+                    .allMatch(l -> l.contains("is empty: not an experiment database"));
+            assertThat(Files.size(db)).isZero();
+            try (var left = Files.list(db.getParent())) {
+                assertThat(left).extracting(p -> p.getFileName().toString()).containsExactly("experiment.sqlite");
+            }
+        } finally {
+            Files.delete(db);
+        }
+    }
+
     @Test
     void aRunningExperimentCannotBeResumedOrImportedIntoASecondTime() throws Exception {
         try (SqliteExperimentStore running = SqliteExperimentStore.existingForWriting(work.resolve("store1"))) {

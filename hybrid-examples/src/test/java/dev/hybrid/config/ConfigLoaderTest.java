@@ -193,6 +193,20 @@ class ConfigLoaderTest {
                         List.of("maxExperimentDuration")),
                 Arguments.of("v2 maxTrialNumber 0", set(V2, "maxTrialNumber: 0"), List.of("maxTrialNumber")),
                 Arguments.of("v2 no command", drop(V2, "trialCommand"), List.of("trialCommand")),
+                Arguments.of("v2 NaN trial number", set(V2, "maxTrialNumber: .nan"), List.of("maxTrialNumber")),
+                Arguments.of("v2 infinite concurrency", set(V2, "trialConcurrency: .inf"),
+                        List.of("trialConcurrency")),
+                Arguments.of("v2 huge trial number", set(V2, "maxTrialNumber: 99999999999999999999999"),
+                        List.of("maxTrialNumber")),
+                Arguments.of("v2 huge seed", V2.replace("optimize_mode: maximize",
+                        "optimize_mode: maximize\n    seed: -99999999999999999999999"), List.of("tuner.classArgs.seed")),
+                Arguments.of("v2 empty command", set(V2, "trialCommand: \"\""), List.of("trialCommand")),
+                Arguments.of("v2 blank command", set(V2, "trialCommand: \"   \""), List.of("trialCommand")),
+                Arguments.of("v2 command without value", set(V2, "trialCommand:"), List.of("trialCommand")),
+                Arguments.of("v1 empty command", V1.replace("command: python3 trial.py", "command: ''"),
+                        List.of("trial.command")),
+                Arguments.of("v1 command without value", V1.replace("command: python3 trial.py", "command:"),
+                        List.of("trial.command")),
                 Arguments.of("v2 no search space", drop(V2, "searchSpaceFile"), List.of("searchSpaceFile")),
                 Arguments.of("v2 both search spaces", V2 + "searchSpace:\n  x: {_type: uniform, _value: [0, 1]}\n",
                         List.of("searchSpace")),
@@ -229,6 +243,36 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
         assertThat(e).as("config should be refused:\n%s", yaml).isNotNull();
         assertThat(e.problems()).extracting(p -> p.path().value()).as(e.getMessage()).containsExactlyElementsOf(paths);
+    }
+
+    @Test
+    void yamlSpecialFloatsAreNumbersAndLargeNumbersAreEchoedAsWritten() {
+        assertThatThrownBy(() -> parse(set(V2, "maxTrialNumber: .nan")))
+                .hasMessageContaining("maxTrialNumber: must be an integer, was NaN").hasMessageNotContaining("YAML");
+        assertThatThrownBy(() -> parse(set(V2, "trialConcurrency: -.Inf")))
+                .hasMessageContaining("trialConcurrency: must be an integer, was -Infinity");
+        assertThatThrownBy(() -> parse(set(V2, "maxTrialNumber: 99999999999999999999999")))
+                .hasMessageContaining("maxTrialNumber: must be in 1..2147483647, was 99999999999999999999999");
+    }
+
+    @Test
+    void aTabNamesTheLineAndColumnWhereItIs() {
+        String yaml = V2.replace("  name: TPE", "\tname: TPE");
+        int line = List.of(yaml.split("\n")).indexOf("\tname: TPE") + 1;
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML at line " + line + ", column 1: ")
+                .hasMessageContaining("TAB").hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void anOversizedConfigIsRefusedBeforeItIsParsed() throws Exception {
+        String huge = V2 + "experimentName: " + "x".repeat(10 * 1024 * 1024) + "\n";
+        assertThatThrownBy(() -> parse(huge)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the config is too large (").hasMessageContaining("at most 1 MiB");
+        Path file = dir.resolve("huge.yml");
+        Files.writeString(file, huge);
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the config is too large (" + Files.size(file) + " bytes)");
     }
 
     @Test

@@ -2,13 +2,46 @@
 
 It speaks NNI's trial protocol (parameter.cfg, ME frames in $NNI_SYS_DIR/.nni/metrics on the local platform,
 NNISDK_MEb'...' lines on stdout elsewhere), so NNI trial scripts run unchanged where the real ``nni`` package
-is not installed. Where it is installed, Hybrid leaves it in charge.
+is not installed. Where it is installed, Hybrid leaves it in charge: this module is found first (it is on
+PYTHONPATH), looks for another ``nni`` on the running interpreter's path, and if there is one, loads it in its
+place, so ``import nni`` gives the real package whichever interpreter runs the trial.
 """
 
 import json
 import os
 import sys
 import time
+
+
+def _step_aside():
+    """Replaces this module in sys.modules by the real nni package, when the running Python has one."""
+    import importlib.machinery
+    import importlib.util
+    here = os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    others = [p for p in sys.path if os.path.realpath(os.path.abspath(p or os.getcwd())) != here]
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(__name__, others)
+    except (ImportError, ValueError):
+        return
+    if spec is None or spec.loader is None:
+        return
+    bundled = sys.modules.get(__name__)
+    real = importlib.util.module_from_spec(spec)
+    sys.modules[__name__] = real
+    try:
+        spec.loader.exec_module(real)
+    except Exception as e:  # a broken NNI installation: keep the bundled module rather than fail the trial
+        for name in [n for n in sys.modules if n == __name__ or n.startswith(__name__ + ".")]:
+            del sys.modules[name]
+        if bundled is not None:
+            sys.modules[__name__] = bundled
+        sys.stderr.write("hybrid: the installed nni package (%s) cannot be imported (%r); using Hybrid's own nni "
+                         "module\n" % (spec.origin, e))
+
+
+_step_aside()
+# When the real package took over, the import system hands it out instead of this module (it returns whatever
+# sys.modules holds once this file has run); the definitions below then only fill this discarded module.
 
 __all__ = [
     "get_next_parameter",

@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * stderr. Cancelling sends SIGTERM to the trial's whole process group and SIGKILL after the grace period, so a trial
  * that forked children leaves nothing running.
  *
- * <p>When the command runs Python and the real {@code nni} package is not importable, Hybrid's own {@code nni}
- * module is put on {@code PYTHONPATH}, so NNI trial scripts run unchanged.
+ * <p>When the command runs Python, Hybrid's own {@code nni} module is put on {@code PYTHONPATH}, so NNI trial
+ * scripts run unchanged; where the interpreter that runs the trial has the real {@code nni} package, the module
+ * loads that one in its place.
  *
  * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
  * thread; events are delivered from the watcher thread {@code hybrid-local-watch}.
@@ -135,7 +136,9 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         if (perTrial > 0) {
             gpuScheduler = Optional.of(startGpuScheduler(perTrial));
         }
-        if (mentionsPython(options.command()) && !realNniImportable()) {
+        // Installed whichever Python the command runs: the module hands over to a real nni package wherever the
+        // trial's interpreter has one, which no probe of some python3 here could tell.
+        if (mentionsPython(options.command())) {
             try {
                 pythonPath = Optional.of(PythonSdk.installTo(options.experimentDir().resolve(".hybrid/python")));
                 log.debug("Python trials use Hybrid's nni module from {}", pythonPath.get());
@@ -559,23 +562,6 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
 
     private static boolean mentionsPython(String command) {
         return command.contains("python");
-    }
-
-    private boolean realNniImportable() {
-        try {
-            Process p = new ProcessBuilder("/bin/sh", "-c", "python3 -c 'import nni.trial' >/dev/null 2>&1")
-                    .directory(options.codeDir().toFile()).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static Optional<String> findOnPath(String program) {

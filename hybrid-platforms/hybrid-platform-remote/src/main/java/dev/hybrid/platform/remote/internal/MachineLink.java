@@ -51,7 +51,7 @@ public final class MachineLink {
     }
 
     /** How a link connects and what it uploads. */
-    public record Setup(KnownHosts knownHosts, CodeArchive archive, String envScript, boolean probeSdk,
+    public record Setup(KnownHosts knownHosts, CodeArchive archive, String envScript, boolean useSdk,
             String experimentId, Duration connectTimeout, Duration keepAlive, Duration backoff, Duration maxBackoff,
             Duration lostAfter, Duration pollInterval) {
         public Setup {
@@ -228,10 +228,10 @@ public final class MachineLink {
         cmd.append("rm -rf \"$r/nni-code\" \"$r/.hybrid\"; mv \"$t/nni-code\" \"$r/nni-code\"; ");
         cmd.append("mv \"$t/.hybrid\" \"$r/.hybrid\"; rmdir \"$t\"; ");
         cmd.append("printf '%s' ").append(SshConnection.quote(setup.envScript())).append(" > \"$r/.hybrid/env.sh\"; ");
-        if (setup.probeSdk()) {
-            String path = machine.pythonPath().map(p -> "PATH=" + SshConnection.quote(p) + ":\"$PATH\" ").orElse("");
-            cmd.append("( cd \"$r/nni-code\" && ").append(path)
-                    .append("python3 -c 'import nni.trial' ) >/dev/null 2>&1 || : > \"$r/.hybrid/use-sdk\"; ");
+        // No probe of the machine's python3 decides this: the trial's interpreter may be another. The module
+        // loads the real nni package in its place wherever the trial's interpreter has one.
+        if (setup.useSdk()) {
+            cmd.append(": > \"$r/.hybrid/use-sdk\"; ");
         }
         cmd.append("printf '%s' ").append(SshConnection.quote(digest)).append(" > \"$r/.hybrid/ready\"");
         SshConnection.Result up = conn.exec("sh -c " + SshConnection.quote(cmd.toString()), setup.archive()::writeTo,
