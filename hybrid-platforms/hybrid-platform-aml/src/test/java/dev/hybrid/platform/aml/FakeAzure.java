@@ -42,15 +42,15 @@ import javax.net.ssl.SSLContext;
  * {@code MLFLOW_TRACKING_URI} (in {@code azureml://} form), {@code MLFLOW_RUN_ID} and {@code MLFLOW_TRACKING_TOKEN}
  * set as the service sets them. Served on 127.0.0.1, over HTTP or HTTPS.
  */
-final class FakeAzure implements AutoCloseable {
-    static final String TENANT = "tenant-1";
-    static final String CLIENT = "client-1";
-    static final String SECRET = "s3cret-value";
-    static final String SUBSCRIPTION = "sub-1";
-    static final String GROUP = "rg-1";
-    static final String WORKSPACE = "ws-1";
-    static final String COMPUTE = "cpu-cluster";
-    static final String WS_PATH = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
+public final class FakeAzure implements AutoCloseable {
+    public static final String TENANT = "tenant-1";
+    public static final String CLIENT = "client-1";
+    public static final String SECRET = "s3cret-value";
+    public static final String SUBSCRIPTION = "sub-1";
+    public static final String GROUP = "rg-1";
+    public static final String WORKSPACE = "ws-1";
+    public static final String COMPUTE = "cpu-cluster";
+    public static final String WS_PATH = "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + GROUP
             + "/providers/Microsoft.MachineLearningServices/workspaces/" + WORKSPACE;
     /** The CommandJob, JobBase and ResourceBase properties of {@code mfe.json} (2024-04-01). */
     private static final Set<String> JOB_KEYS = Set.of("codeId", "command", "distribution", "environmentId",
@@ -90,7 +90,7 @@ final class FakeAzure implements AutoCloseable {
     volatile boolean holdQueued;
 
     /** One command job: its stored body, status, process and MLflow run. */
-    final class Job {
+    public final class Job {
         final String name;
         final JsonNode properties;
         volatile String status = "NotStarted";
@@ -104,7 +104,7 @@ final class FakeAzure implements AutoCloseable {
             this.properties = properties;
         }
 
-        String status() {
+        public String status() {
             return status;
         }
     }
@@ -124,7 +124,7 @@ final class FakeAzure implements AutoCloseable {
     }
 
     /** A fake over plain HTTP, keeping uploads and job folders under {@code root}. */
-    static FakeAzure http(Path root) throws IOException {
+    public static FakeAzure http(Path root) throws IOException {
         return new FakeAzure(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), false, root,
                 Optional.empty());
     }
@@ -136,7 +136,7 @@ final class FakeAzure implements AutoCloseable {
         return new FakeAzure(s, true, root, Optional.of(caPem));
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
@@ -167,7 +167,7 @@ final class FakeAzure implements AutoCloseable {
         return true;
     }
 
-    List<Job> jobs() {
+    public List<Job> jobs() {
         return List.copyOf(jobs.values());
     }
 
