@@ -149,6 +149,13 @@ public final class FakeAzure implements AutoCloseable {
                 + WS_PATH;
     }
 
+    /** A token as Entra ID would issue it to this principal, for a test playing the Azure CLI. */
+    String issueToken(long lifetimeSeconds) {
+        String t = "fake." + UUID.randomUUID();
+        tokens.put(t, Instant.now().plusSeconds(lifetimeSeconds));
+        return t;
+    }
+
     /** Makes every token issued so far expired: the next ARM call with one gets 401 ExpiredAuthenticationToken. */
     void expireAllTokens() {
         tokens.replaceAll((k, v) -> Instant.EPOCH);
