@@ -72,6 +72,8 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
     private Optional<Path> experimentDir = Optional.empty();
     private final Object lock = new Object();
     private final Map<TrialId, Job> active = new LinkedHashMap<>();
+    /** Jobs whose trials ended SYS_CANCELED while the service was unreachable: cancelled when it answers again. */
+    private final List<Job> givenUp = new java.util.ArrayList<>();
     private final String nonce;
     private int attempts;
     private boolean started;
@@ -213,7 +215,7 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
         Objects.requireNonNull(spec, "spec");
         Job job;
         synchronized (lock) {
-            if (closed || !started) {
+            if (closed || io == null) {
                 throw new IllegalStateException(closed ? "the platform is closed" : "the platform has not started");
             }
             if (unreachableSince != null) {
@@ -378,11 +380,25 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
     }
 
     private void reachable() {
+        List<Job> toCancel;
         synchronized (lock) {
             if (unreachableSince != null) {
                 log.warn("Azure ML can be reached again");
             }
             unreachableSince = null;
+            toCancel = List.copyOf(givenUp);
+            givenUp.clear();
+        }
+        // Trials given up while the service was unreachable may still run there: stop paying for them.
+        for (Job job : toCancel) {
+            try {
+                api.cancel(job.name);
+                log.info("Job {} of trial {}, given up while Azure ML was unreachable, cancelled", job.name,
+                        job.spec.id());
+            } catch (AzureException e) {
+                log.warn("Could not cancel job {}, given up while Azure ML was unreachable: {}", job.name,
+                        e.getMessage());
+            }
         }
     }
 
@@ -395,6 +411,7 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
                 log.warn("Azure ML cannot be reached: {}", e.getMessage());
             } else if (!now.isBefore(unreachableSince.plus(options.serviceLostAfter()))) {
                 lost = List.copyOf(active.values());
+                lost.stream().filter(j -> j.created).forEach(givenUp::add);
             }
         }
         for (Job job : lost) {

@@ -172,6 +172,11 @@ class FrameReader:
             if len(self.buffer) < 8 + length:
                 return records
             body = self.buffer[8:8 + length]
+            if not body.endswith(b"\n"):
+                # Not a frame after all (garbage that looked like a header): look for the next one.
+                sys.stderr.write("hybrid: skipped a malformed metric frame\n")
+                self.buffer = self.buffer[2:]
+                continue
             self.buffer = self.buffer[8 + length:]
             try:
                 record = json.loads(body.decode("utf8"))
