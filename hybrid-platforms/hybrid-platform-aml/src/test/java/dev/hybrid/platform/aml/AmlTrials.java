@@ -27,11 +27,14 @@ final class AmlTrials {
             // Both channels and a dict: stdout lines as NNI's SDK prints them off the local platform, and frames.
             "  *'\"scenario\":\"mixed\"'*)",
             "    metric PERIODICAL 0 10",
+            "    printf 'garbage ME12 that is not a frame\\n' >> \"$NNI_SYS_DIR/.nni/metrics\"",
             "    sleep 0.3",
             "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"PERIODICAL\\\", \\\"sequence\\\": 1, \\\"value\\\": \\\"11\\\"}'\"",
             "    sleep 0.3",
             "    echo \"NNISDK_MEb'{\\\"type\\\": \\\"PERIODICAL\\\", \\\"sequence\\\": 2, \\\"value\\\": \\\"{\\\\\\\\\\\"loss\\\\\\\\\\\": 0.25, \\\\\\\\\\\"acc\\\\\\\\\\\": 0.5}\\\"}'\"",
             "    sleep 0.3",
+            // A header promising more bytes than ever come: the frame after it must still be read.
+            "    printf 'ME000999' >> \"$NNI_SYS_DIR/.nni/metrics\"",
             "    metric FINAL 0 0.75",
             "    exit 0 ;;",
             // Many metrics, reported over a few seconds: they must arrive while the job runs, all of them, in order.

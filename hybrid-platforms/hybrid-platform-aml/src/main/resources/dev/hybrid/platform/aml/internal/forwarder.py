@@ -146,7 +146,9 @@ class FrameReader:
         self.offset = 0
         self.buffer = b""
 
-    def read(self):
+    def read(self, final=False):
+        """The records of the frames appended since the last call; with final (the trial has exited), a stretch
+        that never became a whole frame is skipped so that the frames after it are still read."""
         records = []
         try:
             with open(self.path, "rb") as f:
@@ -170,7 +172,11 @@ class FrameReader:
                 continue
             length = int(head)
             if len(self.buffer) < 8 + length:
-                return records
+                if not final:
+                    return records
+                sys.stderr.write("hybrid: skipped an incomplete metric frame\n")
+                self.buffer = self.buffer[2:]
+                continue
             body = self.buffer[8:8 + length]
             if not body.endswith(b"\n"):
                 # Not a frame after all (garbage that looked like a header): look for the next one.
@@ -232,7 +238,7 @@ def main():
         time.sleep(0.1)
     reader.join()
     with lock:
-        for record in frames.read():
+        for record in frames.read(final=True):
             sender.add(record)
     code = trial.returncode
     if code < 0:
