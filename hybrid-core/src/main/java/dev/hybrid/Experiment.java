@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The experiment runs on its own thread, {@code hybrid-experiment-<id>}, which alone calls the tuner, the platform
  * and the listeners. Thread-safe.
+ *
+ * <p><b>JVM exit.</b> {@link #start()} registers a JVM shutdown hook, owned by this experiment and removed by
+ * {@link #close()}: a JVM that exits while the experiment runs (its {@code main} returns without {@code close()},
+ * {@code System.exit}, or SIGTERM / Ctrl-C) stops the experiment as {@code close()} would, so its running trials are
+ * cancelled and no trial process outlives the JVM. Only SIGKILL (or a crash of the machine) skips the hook; then
+ * {@code Experiment.resume} ends the trial processes the dead run left before it runs anything again.
  */
 public final class Experiment implements AutoCloseable {
     /** How long {@link #close()} waits for the experiment thread, beyond the grace given to cancelled trials. */
@@ -38,6 +44,8 @@ public final class Experiment implements AutoCloseable {
     private ScheduledExecutorService ownedScheduler;
     private ExperimentHandle handle;
     private boolean closed;
+    /** Stops the experiment when the JVM exits before {@link #close()}; removed by close. */
+    private Thread shutdownHook;
 
     Experiment(ExperimentSettings settings) {
         this.settings = settings;
@@ -120,6 +128,8 @@ public final class Experiment implements AutoCloseable {
         thread = new Thread(loop, "hybrid-experiment-" + id());
         thread.setDaemon(true);
         handle = new ExperimentHandle(loop, id());
+        shutdownHook = new Thread(this::closeOnShutdown, "hybrid-shutdown-" + id());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         thread.start();
         return handle;
     }
@@ -127,7 +137,8 @@ public final class Experiment implements AutoCloseable {
     /**
      * Stops the experiment if it is running (as {@link ExperimentHandle#stop()}), waits for its thread to end (at
      * most the 30 s grace given to cancelled trials plus a margin), and shuts down the scheduler and platform it
-     * created. Executors passed to the builder are left running. Idempotent.
+     * created, and removes the JVM shutdown hook that {@link #start()} registered. Executors passed to the builder
+     * are left running. Idempotent.
      */
     @Override
     public void close() {
@@ -141,11 +152,25 @@ public final class Experiment implements AutoCloseable {
         closeFromOutside();
     }
 
+    private void closeOnShutdown() {
+        if (!closed) {
+            log.info("The JVM is exiting: stopping experiment {} and cancelling its running trials", id());
+        }
+        closeFromOutside();
+    }
+
     private synchronized void closeFromOutside() {
         if (closed) {
             return;
         }
         closed = true;
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down: the hook runs (or ran) and finds the experiment closed.
+            }
+        }
         boolean interrupted = false;
         try {
             if (thread != null) {

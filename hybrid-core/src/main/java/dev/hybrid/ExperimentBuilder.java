@@ -54,6 +54,9 @@ public final class ExperimentBuilder {
     private static final Logger log = LoggerFactory.getLogger(ExperimentBuilder.class);
     /** No leading {@code -}: the command line would read such an id as an option and could not address it. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
+    private static final long DEFAULT_DEADLINE_GRACE_MINUTES = 10;
+    /** Trials still running at maxExecDuration may go on this long by default. */
+    static final Duration DEFAULT_DEADLINE_GRACE = Duration.ofMinutes(DEFAULT_DEADLINE_GRACE_MINUTES);
 
     private SearchSpace searchSpace;
     private Path searchSpaceFile;
@@ -65,6 +68,8 @@ public final class ExperimentBuilder {
     private int trialConcurrency = 1;
     private Integer maxTrialNumber;
     private Duration maxExecDuration;
+    private Duration maxTrialDuration;
+    private Duration deadlineGrace = DEFAULT_DEADLINE_GRACE;
     private Path workingDirectory;
     private String experimentId;
     private String name;
@@ -124,6 +129,8 @@ public final class ExperimentBuilder {
         trialConcurrency(config.trialConcurrency());
         config.maxTrialNumber().ifPresent(this::maxTrialNumber);
         config.maxExperimentDuration().ifPresent(this::maxExecDuration);
+        config.maxTrialDuration().ifPresent(this::maxTrialDuration);
+        config.deadlineGrace().ifPresent(this::deadlineGrace);
         config.experimentWorkingDirectory().ifPresent(this::workingDirectory);
         config.experimentName().ifPresent(this::name);
         return this;
@@ -236,11 +243,32 @@ public final class ExperimentBuilder {
     }
 
     /**
-     * How long to keep submitting trials (NNI's {@code maxExecDuration}), from the start; unlimited by default. As in
-     * NNI, trials still running at the deadline are left to finish.
+     * How long to keep submitting trials (NNI's {@code maxExecDuration}), from the start; unlimited by default. Trials
+     * still running at the deadline may go on for the {@link #deadlineGrace(Duration) deadline grace}; those still
+     * running after it are cancelled ({@code USER_CANCELED}, with a message naming the limit).
      */
     public ExperimentBuilder maxExecDuration(Duration maxExecDuration) {
         this.maxExecDuration = Objects.requireNonNull(maxExecDuration, "maxExecDuration");
+        return this;
+    }
+
+    /**
+     * The longest one trial may run (NNI's {@code maxTrialDuration}), from its start; unlimited by default. A trial
+     * still running then is cancelled on whatever platform runs it and ends {@code EARLY_STOPPED} (as in NNI) with a
+     * message naming the limit; it is not run again.
+     */
+    public ExperimentBuilder maxTrialDuration(Duration maxTrialDuration) {
+        this.maxTrialDuration = Objects.requireNonNull(maxTrialDuration, "maxTrialDuration");
+        return this;
+    }
+
+    /**
+     * How long trials still running at {@code maxExecDuration} may go on before they are cancelled (Hybrid's
+     * {@code deadlineGrace}); {@value #DEFAULT_DEADLINE_GRACE_MINUTES} minutes by default, zero cancels them at the
+     * deadline. Without a {@code maxExecDuration} it has no effect.
+     */
+    public ExperimentBuilder deadlineGrace(Duration grace) {
+        this.deadlineGrace = Objects.requireNonNull(grace, "grace");
         return this;
     }
 
@@ -333,6 +361,10 @@ public final class ExperimentBuilder {
                 "must be >= 1, was %s", maxTrialNumber);
         problems.check(maxExecDuration == null || (!maxExecDuration.isNegative() && !maxExecDuration.isZero()),
                 FieldPath.of("maxExecDuration"), "must be positive, was %s", maxExecDuration);
+        problems.check(maxTrialDuration == null || (!maxTrialDuration.isNegative() && !maxTrialDuration.isZero()),
+                FieldPath.of("maxTrialDuration"), "must be positive, was %s", maxTrialDuration);
+        problems.check(!deadlineGrace.isNegative(), FieldPath.of("deadlineGrace"), "must not be negative, was %s",
+                deadlineGrace);
         problems.check(workingDirectory == null || !Files.exists(workingDirectory)
                         || Files.isDirectory(workingDirectory), FieldPath.of("experimentWorkingDirectory"),
                 "must be a directory, was the file %s", workingDirectory);
@@ -426,7 +458,8 @@ public final class ExperimentBuilder {
         return new Experiment(new ExperimentSettings(id, Optional.ofNullable(name), space, theTuner,
                 Optional.ofNullable(theAssessor), includeIntermediateResults, mode, theSeed,
                 trialConcurrency, maxTrialNumber == null ? Integer.MAX_VALUE : maxTrialNumber,
-                Optional.ofNullable(maxExecDuration), Optional.ofNullable(workDir), listeners, thePlatform,
+                Optional.ofNullable(maxExecDuration), Optional.ofNullable(maxTrialDuration), deadlineGrace,
+                Optional.ofNullable(workDir), listeners, thePlatform,
                 platform == null, theClock, Optional.ofNullable(scheduler), theStore, ownsStore,
                 resumedSettings != null, dev.hybrid.internal.json.Json.write(stored)));
     }
@@ -485,6 +518,8 @@ public final class ExperimentBuilder {
         out.put("trialConcurrency", trialConcurrency);
         out.put("maxTrialNumber", maxTrialNumber);
         out.put("maxExecDuration", maxExecDuration == null ? null : maxExecDuration.toString());
+        out.put("maxTrialDuration", maxTrialDuration == null ? null : maxTrialDuration.toString());
+        out.put("deadlineGrace", deadlineGrace.toString());
         out.put("trialFunction", trialFunction != null);
         if (fromConfig && config.configFile().isPresent()) {
             Path file = config.configFile().get();

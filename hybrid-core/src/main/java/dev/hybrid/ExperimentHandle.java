@@ -81,6 +81,14 @@ public final class ExperimentHandle {
         return loop.bestTrial();
     }
 
+    /**
+     * When trials still running after the experiment's {@code maxExecDuration} are cancelled: the deadline plus the
+     * deadline grace. Empty until the deadline has passed (and always without a {@code maxExecDuration}).
+     */
+    public Optional<java.time.Instant> deadlineGraceEnd() {
+        return loop.deadlineGraceEnd();
+    }
+
     /** A snapshot of the experiment's progress. */
     public ExperimentSummary summary() {
         return loop.summary();

@@ -154,6 +154,10 @@ public final class ResumeBuilder {
                 asInt(saved.get("maxTrialNumber")).ifPresent(b::maxTrialNumber);
                 Optional.ofNullable(saved.get("maxExecDuration")).map(d -> Duration.parse(d.toString()))
                         .ifPresent(b::maxExecDuration);
+                Optional.ofNullable(saved.get("maxTrialDuration")).map(d -> Duration.parse(d.toString()))
+                        .ifPresent(b::maxTrialDuration);
+                Optional.ofNullable(saved.get("deadlineGrace")).map(d -> Duration.parse(d.toString()))
+                        .ifPresent(b::deadlineGrace);
                 Map<String, Object> assessor = asMap(saved.getOrDefault("assessor", Map.of()));
                 if (assessor.get("name") != null) {
                     b.assessor(assessor.get("name").toString(), asMap(assessor.get("classArgs")));

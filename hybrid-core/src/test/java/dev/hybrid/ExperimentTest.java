@@ -187,6 +187,146 @@ class ExperimentTest {
         assertThat(h.summary().elapsed()).isEqualTo(Duration.ofHours(1));
     }
 
+    @Test
+    void trialsStillRunningAfterTheDeadlineGraceAreCancelledNamingTheLimit() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform platform = FakePlatform.withSlots(2, clock).startingOnly();
+        java.time.Instant start = clock.instant();
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(2)
+                .maxExecDuration(Duration.ofHours(1)).deadlineGrace(Duration.ofMinutes(10)).clock(clock)
+                .scheduler(scheduler).platform(platform));
+        platform.awaitSubmitted(2, WAIT);
+        scheduler.awaitPendingTasks(1, WAIT);
+        assertThat(h.deadlineGraceEnd()).isEmpty();
+
+        scheduler.advance(Duration.ofHours(1));
+        scheduler.awaitPendingTasks(1, WAIT);
+        assertThat(h.deadlineGraceEnd()).contains(start.plus(Duration.ofMinutes(70)));
+        assertThat(platform.cancelled()).isEmpty();
+        platform.end(platform.submitted().get(0).id(), TrialStatus.SUCCEEDED);
+        scheduler.advance(Duration.ofMinutes(10));
+
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.cancelled()).containsExactly(platform.submitted().get(1).id());
+        Trial hung = h.trial(platform.submitted().get(1).id()).orElseThrow();
+        assertThat(hung.status()).isEqualTo(TrialStatus.USER_CANCELED);
+        assertThat(hung.message()).contains("maxExecDuration of PT1H").contains("deadline grace of PT10M");
+        assertThat(h.trial(platform.submitted().get(0).id()).orElseThrow().status())
+                .isEqualTo(TrialStatus.SUCCEEDED);
+    }
+
+    @Test
+    void withoutAGraceSettingAHungTrialIsCancelledTenMinutesAfterTheDeadline() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform platform = FakePlatform.withSlots(1, clock).startingOnly();
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(1)
+                .maxExecDuration(Duration.ofMinutes(5)).clock(clock).scheduler(scheduler).platform(platform));
+        platform.awaitSubmitted(1, WAIT);
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofMinutes(5));
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofMinutes(10).minusSeconds(1));
+        assertThat(platform.cancelled()).isEmpty();
+        scheduler.advance(Duration.ofSeconds(1));
+
+        finished(h);
+        assertThat(h.trials()).singleElement().satisfies(t -> {
+            assertThat(t.status()).isEqualTo(TrialStatus.USER_CANCELED);
+            assertThat(t.message()).contains("deadline grace of PT10M");
+        });
+    }
+
+    @Test
+    void aZeroDeadlineGraceCancelsRunningTrialsAtTheDeadline() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform platform = FakePlatform.withSlots(1, clock).startingOnly();
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(1)
+                .maxExecDuration(Duration.ofMinutes(5)).deadlineGrace(Duration.ZERO).clock(clock)
+                .scheduler(scheduler).platform(platform));
+        platform.awaitSubmitted(1, WAIT);
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofMinutes(5));
+
+        finished(h);
+        assertThat(h.trials()).singleElement().extracting(Trial::status).isEqualTo(TrialStatus.USER_CANCELED);
+    }
+
+    @Test
+    void aTrialRunningLongerThanMaxTrialDurationEndsEarlyStoppedNamingTheLimitAndIsNotRunAgain() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform platform = FakePlatform.withSlots(2, clock).startingOnly();
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(2).maxTrialNumber(2)
+                .maxTrialDuration(Duration.ofSeconds(5)).clock(clock).scheduler(scheduler).platform(platform));
+        List<TrialSpec> specs = platform.awaitSubmitted(2, WAIT);
+        scheduler.awaitPendingTasks(2, WAIT);
+        scheduler.advance(Duration.ofSeconds(4));
+        platform.reportFinal(specs.get(0).id(), 0.5);
+        platform.end(specs.get(0).id(), TrialStatus.SUCCEEDED);
+        scheduler.advance(Duration.ofSeconds(1));
+
+        finished(h);
+        assertThat(platform.cancelled()).containsExactly(specs.get(1).id());
+        assertThat(platform.submitted()).hasSize(2);
+        Trial slow = h.trial(specs.get(1).id()).orElseThrow();
+        assertThat(slow.status()).isEqualTo(TrialStatus.EARLY_STOPPED);
+        assertThat(slow.message()).isEqualTo("exceeded maxTrialDuration of PT5S");
+        assertThat(h.trial(specs.get(0).id()).orElseThrow().status()).isEqualTo(TrialStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aTrialOverMaxTrialDurationIsNotResubmittedByAHybridPlatformWhateverItsChildReports() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform a = FakePlatform.withSlots(1, clock).startingOnly().ignoreCancel();
+        FakePlatform b = FakePlatform.withSlots(1, clock).startingOnly().ignoreCancel();
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(1).maxTrialNumber(1)
+                .maxTrialDuration(Duration.ofSeconds(5)).clock(clock).scheduler(scheduler)
+                .platform(dev.hybrid.platform.HybridPlatform.builder().add(a).add(b).build()));
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofSeconds(5));
+        FakePlatform ran = a.submitted().isEmpty() ? b : a;
+        TrialId id = ran.submitted().get(0).id();
+        ran.awaitCancelled(id, WAIT);
+        // A kill that the child takes for a lost machine: HybridPlatform must not run the trial elsewhere.
+        ran.end(id, TrialStatus.SYS_CANCELED);
+
+        finished(h);
+        assertThat(a.submitted().size() + b.submitted().size()).isEqualTo(1);
+        assertThat(h.trials()).singleElement().satisfies(t -> {
+            assertThat(t.status()).isEqualTo(TrialStatus.EARLY_STOPPED);
+            assertThat(t.message()).contains("maxTrialDuration");
+        });
+    }
+
+    @Test
+    void anInProcessTrialOverMaxTrialDurationIsInterruptedAndEndsEarlyStopped() throws Exception {
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(1).maxTrialNumber(1)
+                .maxTrialDuration(Duration.ofMillis(200)).trialFunction((params, reporter) -> {
+                    reporter.reportIntermediate(1.0);
+                    new CountDownLatch(1).await();
+                }));
+
+        finished(h);
+        assertThat(h.trials()).singleElement().satisfies(t -> {
+            assertThat(t.status()).isEqualTo(TrialStatus.EARLY_STOPPED);
+            assertThat(t.message()).isEqualTo("exceeded maxTrialDuration of PT0.2S");
+        });
+    }
+
+    @Test
+    void maxTrialDurationAndDeadlineGraceAreChecked() {
+        ConfigException e = catchThrowableOfType(() -> builder().tuner(new ScriptedTuner())
+                .platform(FakePlatform.withSlots(1)).maxTrialDuration(Duration.ZERO)
+                .deadlineGrace(Duration.ofSeconds(-1)).build(), ConfigException.class);
+        assertThat(e.problems()).extracting(p -> p.path().value())
+                .containsExactly("maxTrialDuration", "deadlineGrace");
+    }
+
     // ------------------------------------------------------------------ builder validation
 
     @Test

@@ -366,6 +366,7 @@ public final class ConfigLoader {
             int concurrency = requiredInt("trialConcurrency", 1, 99_999);
             Optional<Duration> maxDuration = Durations.read(root, "maxExecDuration");
             Optional<Integer> maxTrials = optionalInt(root, "maxTrialNum", 1, 99_999);
+            Optional<Duration> deadlineGrace = Durations.readAllowingZero(root, "deadlineGrace");
             Optional<String> platform = root.optionalString("trainingServicePlatform");
             if (!root.has("trainingServicePlatform")) {
                 root.problem("trainingServicePlatform", "is required: one of local, remote, pai, aml, hybrid");
@@ -410,8 +411,8 @@ public final class ConfigLoader {
                 return null;
             }
             return new ExperimentConfig(1, name, space.orElseThrow(), tuner, assessor, advisor, concurrency,
-                    maxTrials, maxDuration, Optional.empty(), trial, services, hybridSettings(services.size()), logDir,
-                    file);
+                    maxTrials, maxDuration, Optional.empty(), deadlineGrace, trial, services,
+                    hybridSettings(services.size()), logDir, file);
         }
 
         private TrialConfig trial() {
@@ -547,6 +548,7 @@ public final class ConfigLoader {
             Optional<Duration> maxDuration = Durations.read(root, "maxExperimentDuration");
             Optional<Integer> maxTrials = optionalInt(root, "maxTrialNumber", 1, Integer.MAX_VALUE);
             Optional<Duration> maxTrialDuration = Durations.read(root, "maxTrialDuration");
+            Optional<Duration> deadlineGrace = Durations.readAllowingZero(root, "deadlineGrace");
             root.optionalString("nniManagerIp");
             if (root.bool("useAnnotation", false)) {
                 root.problem("useAnnotation", "annotation-based trials are not supported");
@@ -593,8 +595,8 @@ public final class ConfigLoader {
                 return null;
             }
             return new ExperimentConfig(2, name, space.orElseThrow(), tuner, assessor, advisor, concurrency,
-                    maxTrials, maxDuration, maxTrialDuration, trial, services, hybridSettings(services.size()), workDir,
-                    file);
+                    maxTrials, maxDuration, maxTrialDuration, deadlineGrace, trial, services,
+                    hybridSettings(services.size()), workDir, file);
         }
 
         private List<dev.hybrid.config.PlatformConfig> service(ConfigNode entry, TrialConfig trial, int concurrency) {

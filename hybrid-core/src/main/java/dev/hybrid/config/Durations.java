@@ -41,6 +41,15 @@ public final class Durations {
 
     /** Reads a duration value (a string like {@code 1h} or a number of seconds) from a node, reporting problems. */
     public static Optional<Duration> read(ConfigNode node, String key) {
+        return read(node, key, false);
+    }
+
+    /** As {@link #read(ConfigNode, String)}, but 0 is a valid value. */
+    public static Optional<Duration> readAllowingZero(ConfigNode node, String key) {
+        return read(node, key, true);
+    }
+
+    private static Optional<Duration> read(ConfigNode node, String key, boolean zeroAllowed) {
         Object v = node.raw(key).orElse(null);
         if (v == null) {
             return Optional.empty();
@@ -56,7 +65,7 @@ public final class Durations {
                     + ConfigNode.describe(v));
             return Optional.empty();
         }
-        if (d.get().isZero()) {
+        if (d.get().isZero() && !zeroAllowed) {
             node.problem(key, "must be greater than 0, was " + ConfigNode.describe(v));
             return Optional.empty();
         }

@@ -20,7 +20,9 @@ import java.util.Optional;
  * @param trialConcurrency {@code trialConcurrency}
  * @param maxTrialNumber {@code maxTrialNum} / {@code maxTrialNumber}
  * @param maxExperimentDuration {@code maxExecDuration} / {@code maxExperimentDuration}
- * @param maxTrialDuration {@code maxTrialDuration}
+ * @param maxTrialDuration {@code maxTrialDuration} (v2 only, as in NNI)
+ * @param deadlineGrace {@code deadlineGrace} (a Hybrid extension): how long trials still running at the experiment's
+ *     deadline may go on before they are cancelled
  * @param trial the trial command, code directory and GPU need
  * @param trainingServices one platform, or several for hybrid mode
  * @param hybrid how several platforms share the trials (dispatch policy, per-platform caps and weights)
@@ -38,6 +40,7 @@ public record ExperimentConfig(
         Optional<Integer> maxTrialNumber,
         Optional<Duration> maxExperimentDuration,
         Optional<Duration> maxTrialDuration,
+        Optional<Duration> deadlineGrace,
         TrialConfig trial,
         List<PlatformConfig> trainingServices,
         HybridSettings hybrid,
@@ -53,6 +56,7 @@ public record ExperimentConfig(
         Objects.requireNonNull(maxTrialNumber, "maxTrialNumber");
         Objects.requireNonNull(maxExperimentDuration, "maxExperimentDuration");
         Objects.requireNonNull(maxTrialDuration, "maxTrialDuration");
+        Objects.requireNonNull(deadlineGrace, "deadlineGrace");
         Objects.requireNonNull(trial, "trial");
         trainingServices = List.copyOf(trainingServices);
         Objects.requireNonNull(hybrid, "hybrid");

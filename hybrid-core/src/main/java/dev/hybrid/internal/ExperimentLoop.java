@@ -54,8 +54,10 @@ import org.slf4j.MDC;
  * that writes trial records. User threads read those records under {@link #lock}.
  *
  * <p>Budgets follow NNI: once {@code maxTrialNum} trials were submitted or {@code maxExecDuration} has passed the
- * status is {@code NO_MORE_TRIAL}; trials still running then are left to finish (they are not cancelled at the
- * deadline), and the status becomes {@code DONE} when the last one ends.
+ * status is {@code NO_MORE_TRIAL}, and the status becomes {@code DONE} when the last running trial ends. Trials still
+ * running at the {@code maxExecDuration} deadline may go on for the deadline grace; those still running after it are
+ * cancelled ({@code USER_CANCELED}, with a message naming the limit). A trial running longer than
+ * {@code maxTrialDuration} is cancelled and ends {@code EARLY_STOPPED} (as in NNI) with a message naming the limit.
  *
  * <p>Every event is written to the {@link ExperimentStore} as it is handled, and the store is committed once per
  * drained batch of messages and before any trial is submitted or cancelled, so a crash loses only events that
@@ -72,7 +74,10 @@ public final class ExperimentLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ExperimentLoop.class);
 
-    private enum Signal { DEADLINE, STOP, STOP_GRACE_OVER, RETRY, RECHECK }
+    private enum Signal { DEADLINE, DEADLINE_GRACE_OVER, STOP, STOP_GRACE_OVER, RETRY, RECHECK }
+
+    /** A trial's {@code maxTrialDuration} has passed since it started (in its attempt {@code attempt}). */
+    private record TrialTimeLimit(TrialId trial, int attempt) {}
 
     /** A tuner call threw; carries the cause out of the handling code to the loop. */
     private static final class TunerFailure extends RuntimeException {
@@ -106,6 +111,8 @@ public final class ExperimentLoop implements Runnable {
     private volatile Throwable failure;
     private volatile Instant startedAt;
     private volatile Instant endedAt;
+    /** When trials still running after the deadline are cancelled; null until the deadline passes with some running. */
+    private volatile Instant deadlineGraceEnd;
 
     // Owned by the experiment thread only.
     private int live;
@@ -190,6 +197,11 @@ public final class ExperimentLoop implements Runnable {
             TrialRecord r = byId.get(id);
             return r == null ? Optional.empty() : Optional.of(r.snapshot());
         }
+    }
+
+    /** When trials still running after {@code maxExecDuration} will be cancelled; empty before the deadline. */
+    public Optional<Instant> deadlineGraceEnd() {
+        return Optional.ofNullable(deadlineGraceEnd);
     }
 
     public Optional<Trial> bestTrial() {
@@ -300,8 +312,12 @@ public final class ExperimentLoop implements Runnable {
     private void handle(Object message) {
         if (message instanceof TrialEvent e) {
             onTrialEvent(e);
+        } else if (message instanceof TrialTimeLimit limit) {
+            onTrialTimeLimit(limit);
         } else if (message == Signal.DEADLINE) {
             onDeadline();
+        } else if (message == Signal.DEADLINE_GRACE_OVER) {
+            onDeadlineGraceOver();
         } else if (message == Signal.STOP) {
             beginStop();
         } else if (message == Signal.STOP_GRACE_OVER) {
@@ -510,6 +526,8 @@ public final class ExperimentLoop implements Runnable {
             }
         }
         store.trialStarted(r.id(), s.at());
+        settings.maxTrialDuration().ifPresent(limit ->
+                r.timeLimit = schedule(new TrialTimeLimit(r.id(), r.attempt), limit));
         if (log.isDebugEnabled()) {
             withTrial(r.id(), () -> log.debug("Trial {} started", r.id()));
         }
@@ -654,7 +672,15 @@ public final class ExperimentLoop implements Runnable {
             s = TrialStatus.FAILED;
             message = r.badFinal;
         }
-        if (r.earlyStopRequested && (s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED)) {
+        boolean cancelled = s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED
+                || s == TrialStatus.EARLY_STOPPED;
+        if (r.limitReached != null && cancelled) {
+            s = r.limitStopsEarly ? TrialStatus.EARLY_STOPPED : TrialStatus.USER_CANCELED;
+            message = r.limitReached;
+            if (r.limitStopsEarly) {
+                giveTunerLastIntermediate(r);
+            }
+        } else if (r.earlyStopRequested && (s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED)) {
             s = TrialStatus.EARLY_STOPPED;
             message = "stopped early by the assessor";
             giveTunerLastIntermediate(r);
@@ -672,6 +698,10 @@ public final class ExperimentLoop implements Runnable {
         }
         store.trialEnded(r.id(), s, Optional.ofNullable(exitCode), message, at);
         live--;
+        if (r.timeLimit != null) {
+            r.timeLimit.cancel(false);
+            r.timeLimit = null;
+        }
         if (s == TrialStatus.FAILED) {
             withTrial(r.id(), () -> log.info("Trial {} ended FAILED{}: {}", r.id(),
                     exitCode == null ? "" : " (exit code " + exitCode + ")", message));
@@ -717,10 +747,69 @@ public final class ExperimentLoop implements Runnable {
             return;
         }
         deadlinePassed = true;
-        if (status == ExperimentStatus.RUNNING) {
-            log.info("Experiment {} reached its maxExecDuration of {}; letting the {} running trials finish",
-                    settings.experimentId(), settings.maxExecDuration().orElseThrow(), live);
+        ExperimentStatus s = status;
+        if (s == ExperimentStatus.STOPPING || s.isFinished()) {
+            return;
+        }
+        Duration grace = settings.deadlineGrace();
+        if (live > 0) {
+            log.info("Experiment {} reached its maxExecDuration of {}; the {} running trials may finish within the "
+                            + "deadline grace of {}, then they are cancelled", settings.experimentId(),
+                    settings.maxExecDuration().orElseThrow(), live, grace);
+        } else {
+            log.info("Experiment {} reached its maxExecDuration of {}", settings.experimentId(),
+                    settings.maxExecDuration().orElseThrow());
+        }
+        if (s == ExperimentStatus.RUNNING) {
             setStatus(ExperimentStatus.NO_MORE_TRIAL);
+        }
+        deadlineGraceEnd = clock.instant().plus(grace);
+        if (grace.isZero()) {
+            onDeadlineGraceOver();
+        } else {
+            schedule(Signal.DEADLINE_GRACE_OVER, grace);
+        }
+    }
+
+    /** The deadline grace has passed: trials still running are cancelled, and end naming the limit. */
+    private void onDeadlineGraceOver() {
+        ExperimentStatus s = status;
+        if (live == 0 || s == ExperimentStatus.STOPPING || s.isFinished()) {
+            return;
+        }
+        String why = "cancelled: the experiment's maxExecDuration of " + settings.maxExecDuration().orElseThrow()
+                + " and its deadline grace of " + settings.deadlineGrace() + " have passed";
+        log.info("Experiment {}: the deadline grace of {} has passed; cancelling the {} trials still running",
+                settings.experimentId(), settings.deadlineGrace(), live);
+        for (TrialRecord r : records) {
+            if (!r.status.isFinished() && r.limitReached == null) {
+                r.limitReached = why;
+                r.limitStopsEarly = false;
+            }
+        }
+        cancelLive(why);
+        if (live > 0) {
+            schedule(Signal.STOP_GRACE_OVER, STOP_GRACE);
+        }
+    }
+
+    /** A trial has run for {@code maxTrialDuration}: it is cancelled and will end EARLY_STOPPED, naming the limit. */
+    private void onTrialTimeLimit(TrialTimeLimit limit) {
+        TrialRecord r = byId.get(limit.trial());
+        if (r == null || r.attempt != limit.attempt() || r.status != TrialStatus.RUNNING || r.limitReached != null
+                || status == ExperimentStatus.STOPPING) {
+            return;
+        }
+        Duration max = settings.maxTrialDuration().orElseThrow();
+        r.limitReached = "exceeded maxTrialDuration of " + max;
+        r.limitStopsEarly = true;
+        withTrial(r.id(), () -> log.info("Trial {} ran longer than its maxTrialDuration of {}; cancelling it",
+                r.id(), max));
+        commitStore();
+        try {
+            platform.cancel(r.id());
+        } catch (RuntimeException e) {
+            withTrial(r.id(), () -> log.warn("Cancelling trial {} failed: {}", r.id(), e.toString()));
         }
     }
 
@@ -1033,12 +1122,13 @@ public final class ExperimentLoop implements Runnable {
         }
     }
 
-    private void schedule(Signal signal, Duration delay) {
+    private ScheduledFuture<?> schedule(Object message, Duration delay) {
         ScheduledFuture<?> f = scheduler.schedule(() -> {
-            inbox.add(signal);
+            inbox.add(message);
         }, delay.toNanos(), TimeUnit.NANOSECONDS);
         timers.removeIf(ScheduledFuture::isDone);
         timers.add(f);
+        return f;
     }
 
     private Trial snapshot(TrialRecord r) {

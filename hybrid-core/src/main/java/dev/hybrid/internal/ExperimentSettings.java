@@ -16,7 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Everything one experiment runs with, validated by the builder. {@code maxTrialNumber} is
- * {@link Integer#MAX_VALUE} when unlimited. {@code ownsPlatform} says whether the builder created the platform, {@code ownsStore} whether the experiment
+ * {@link Integer#MAX_VALUE} when unlimited. {@code maxTrialDuration} is the longest a trial may run, {@code deadlineGrace} how long trials still running at
+ * {@code maxExecDuration} may go on before they are cancelled. {@code ownsPlatform} says whether the builder created the platform, {@code ownsStore} whether the experiment
  * closes the store, {@code resume} whether the store holds the experiment already (it is resumed), and
  * {@code configJson} is the settings as JSON, as the store keeps them.
  */
@@ -32,6 +33,8 @@ public record ExperimentSettings(
         int trialConcurrency,
         int maxTrialNumber,
         Optional<Duration> maxExecDuration,
+        Optional<Duration> maxTrialDuration,
+        Duration deadlineGrace,
         Optional<Path> workingDirectory,
         List<ExperimentListener> listeners,
         TrainingPlatform platform,
@@ -51,6 +54,8 @@ public record ExperimentSettings(
         Objects.requireNonNull(assessor, "assessor");
         Objects.requireNonNull(optimizeMode, "optimizeMode");
         Objects.requireNonNull(maxExecDuration, "maxExecDuration");
+        Objects.requireNonNull(maxTrialDuration, "maxTrialDuration");
+        Objects.requireNonNull(deadlineGrace, "deadlineGrace");
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(platform, "platform");

@@ -37,6 +37,12 @@ final class TrialRecord {
     int submitAttempts;
     /** The assessor judged it BAD and it was cancelled: its cancellation ends it EARLY_STOPPED. */
     boolean earlyStopRequested;
+    /** Why the loop cancelled it for a limit (maxTrialDuration, the deadline grace); null when it did not. */
+    String limitReached;
+    /** Whether that limit ends it EARLY_STOPPED (maxTrialDuration, as NNI) rather than USER_CANCELED. */
+    boolean limitStopsEarly;
+    /** The pending maxTrialDuration timer of the running attempt, if any; cancelled when the trial ends. */
+    java.util.concurrent.ScheduledFuture<?> timeLimit;
 
     TrialRecord(TrialSpec spec, String platform, Instant submitted) {
         this.spec = spec;

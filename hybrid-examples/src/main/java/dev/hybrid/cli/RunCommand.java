@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -172,6 +173,20 @@ public final class RunCommand implements Callable<Integer> {
                         .collect(java.util.stream.Collectors.joining(" + "));
     }
 
+    /**
+     * After {@code maxExecDuration}, how long trials still running may go on before they are cancelled
+     * ({@code "  grace 0:09:58 left"}); empty before the deadline and once the experiment has ended.
+     */
+    static String graceLeft(ExperimentHandle handle, Instant now) {
+        if (handle.isFinished()) {
+            return "";
+        }
+        return handle.deadlineGraceEnd().map(end -> {
+            Duration left = Duration.between(now, end);
+            return "  grace " + Report.clock(left.isNegative() ? Duration.ZERO : left) + " left";
+        }).orElse("");
+    }
+
     /** Prints progress: one rewritten line on a terminal, plain lines at an interval otherwise. */
     static final class Progress implements ExperimentListener {
         private final Experiment experiment;
@@ -206,7 +221,7 @@ public final class RunCommand implements Callable<Integer> {
         }
 
         private void print(ExperimentHandle handle) {
-            String line = Report.progressLine(experiment, handle.summary());
+            String line = Report.progressLine(experiment, handle.summary()) + graceLeft(handle, Instant.now());
             if (terminal) {
                 out.print("\r\033[K" + line);
                 out.flush();

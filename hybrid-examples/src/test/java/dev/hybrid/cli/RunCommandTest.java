@@ -77,6 +77,56 @@ class RunCommandTest {
         }
     }
 
+    private Path hungTrialConfig(String limits) throws Exception {
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Path config = dir.resolve("hung.yml");
+        Files.writeString(config, String.join("\n",
+                "searchSpaceFile: search_space.json",
+                "trialCommand: sleep 600",
+                "trialConcurrency: 1",
+                "maxTrialNumber: 1",
+                limits,
+                "tuner:",
+                "  name: Random",
+                "trainingService:",
+                "  platform: local",
+                ""));
+        return config;
+    }
+
+    private dev.hybrid.trial.Trial onlyTrial(String id) {
+        try (var store = dev.hybrid.store.SqliteExperimentStore.readOnly(dir.resolve("work").resolve(id))) {
+            store.open();
+            assertThat(store.trials()).hasSize(1);
+            return store.trials().get(0).trial();
+        }
+    }
+
+    @Test
+    void aTrialHungPastTheDeadlineIsCancelledAfterTheGraceWhichProgressCountsDown() throws Exception {
+        Path config = hungTrialConfig("maxExperimentDuration: 1s\ndeadlineGrace: 2s");
+        int code = run(config.toString(), "--id", "hung1", "--work-dir", dir.resolve("work").toString(),
+                "--progress-interval", "0.1");
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(stdout + err).isZero();
+        assertThat(stdout).containsPattern("NO_MORE_TRIAL .* grace 0:00:0[0-2] left").contains("ended DONE");
+        dev.hybrid.trial.Trial t = onlyTrial("hung1");
+        assertThat(t.status()).isEqualTo(dev.hybrid.trial.TrialStatus.USER_CANCELED);
+        assertThat(t.message()).contains("maxExecDuration of PT1S").contains("deadline grace of PT2S");
+    }
+
+    @Test
+    void aLocalTrialOverMaxTrialDurationEndsEarlyStoppedNamingTheLimit() throws Exception {
+        Path config = hungTrialConfig("maxTrialDuration: 1s");
+        int code = run(config.toString(), "--id", "slow1", "--work-dir", dir.resolve("work").toString(),
+                "--progress-interval", "0.2");
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(stdout + err).isZero();
+        dev.hybrid.trial.Trial t = onlyTrial("slow1");
+        assertThat(t.status()).isEqualTo(dev.hybrid.trial.TrialStatus.EARLY_STOPPED);
+        assertThat(t.message()).isEqualTo("exceeded maxTrialDuration of PT1S");
+    }
+
     @Test
     void aConfigWithSeveralMistakesPrintsThemAllAndExitsWithTwo() throws Exception {
         Path config = writeConfig("maxExperimentDuration: soon\nunknownKey: 1\n");

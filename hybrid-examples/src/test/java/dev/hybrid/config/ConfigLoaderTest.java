@@ -111,6 +111,11 @@ class ConfigLoaderTest {
                 Arguments.of("v1 bad duration", set(V1, "maxExecDuration: 1 hour"), List.of("maxExecDuration")),
                 Arguments.of("v1 zero duration", set(V1, "maxExecDuration: 0s"), List.of("maxExecDuration")),
                 Arguments.of("v1 maxTrialNum 0", set(V1, "maxTrialNum: 0"), List.of("maxTrialNum")),
+                Arguments.of("v1 has no maxTrialDuration (NNI v2 only)", set(V1, "maxTrialDuration: 1h"),
+                        List.of("maxTrialDuration")),
+                Arguments.of("v1 negative grace", set(V1, "deadlineGrace: -1"), List.of("deadlineGrace")),
+                Arguments.of("v2 zero maxTrialDuration", set(V2, "maxTrialDuration: 0s"), List.of("maxTrialDuration")),
+                Arguments.of("v2 bad grace", set(V2, "deadlineGrace: soon"), List.of("deadlineGrace")),
                 Arguments.of("v1 maxTrialNum too big", set(V1, "maxTrialNum: 100000"), List.of("maxTrialNum")),
                 Arguments.of("v1 unknown key", set(V1, "maxTrialNumber: 5"), List.of("maxTrialNumber")),
                 Arguments.of("v1 no platform", drop(V1, "trainingServicePlatform"),
@@ -329,6 +334,16 @@ class ConfigLoaderTest {
                 "  builtinTunerName: TPE\n  includeIntermediateResults: true\n"));
         assertThat(c.tuner().orElseThrow().includeIntermediateResults()).isTrue();
         assertThat(parse(V1).tuner().orElseThrow().includeIntermediateResults()).isFalse();
+    }
+
+    @Test
+    void maxTrialDurationAndTheDeadlineGraceAreRead() {
+        ExperimentConfig v2 = parse(set(set(V2, "maxTrialDuration: 90s"), "deadlineGrace: 0"));
+        assertThat(v2.maxTrialDuration()).contains(Duration.ofSeconds(90));
+        assertThat(v2.deadlineGrace()).contains(Duration.ZERO);
+        assertThat(parse(set(V1, "deadlineGrace: 5m")).deadlineGrace()).contains(Duration.ofMinutes(5));
+        assertThat(parse(V1).deadlineGrace()).isEmpty();
+        assertThat(parse(V1).maxTrialDuration()).isEmpty();
     }
 
     @Test

@@ -154,6 +154,7 @@ public final class FakePlatform implements TrainingPlatform {
     @Override
     public synchronized void cancel(TrialId trial) {
         cancelled.add(trial);
+        notifyAll();
         if (!ignoreCancel && live.contains(trial)) {
             emit(ended(trial, TrialStatus.USER_CANCELED));
         }
@@ -195,6 +196,18 @@ public final class FakePlatform implements TrainingPlatform {
     /** Emits a final metric with a number. */
     public void reportFinal(TrialId trial, double value) {
         emit(finalMetric(trial, value));
+    }
+
+    /** Waits until {@code cancel} was called for {@code trial}. */
+    public synchronized void awaitCancelled(TrialId trial, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cancelled.contains(trial)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("trial " + trial + " was not cancelled within " + timeout);
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
     }
 
     /** The specs submitted so far, in order. */

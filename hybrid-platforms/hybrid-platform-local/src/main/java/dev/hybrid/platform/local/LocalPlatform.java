@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +51,14 @@ import org.slf4j.LoggerFactory;
  * is lost, however much it is; the files are streamed in chunks, so memory stays bounded.
  * Exit code 0 gives {@code SUCCEEDED}; anything else {@code FAILED} with the exit code and the last lines of
  * stderr. Cancelling sends SIGTERM to the trial's whole process group and SIGKILL after the grace period, so a trial
- * that forked children leaves nothing running.
+ * that forked children leaves nothing running. When a trial's command exits, whatever is left of its process group
+ * (children it started in the background) is killed (SIGKILL); a process that must outlive its trial has to start a
+ * session of its own ({@code setsid}).
+ *
+ * <p>Every process a trial starts carries the trial's directory and this JVM's identity in its environment, and the
+ * trial's process group is recorded in {@code .hybrid/process}. When the platform starts, processes that an earlier
+ * run of the same experiment left running (its JVM was killed) are found through these and killed before any trial
+ * runs again, so a trial never has two live processes and no metric of an earlier attempt is read for a new one.
  *
  * <p>When the command runs Python, Hybrid's own {@code nni} module is put on {@code PYTHONPATH}, so NNI trial
  * scripts run unchanged; where the interpreter that runs the trial has the real {@code nni} package, the module
@@ -69,6 +76,7 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
     private final Map<TrialId, RunningTrial> running = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
     private final Optional<String> setsid;
+    private final GroupSignaller groups = new GroupSignaller(SHELL);
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ScheduledExecutorService watcher;
@@ -132,6 +140,11 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             throw new PlatformException(name(), "cannot create " + options.experimentDir().resolve("trials") + ": "
                     + e.getMessage(), false, e);
         }
+        int orphans = TrialProcesses.endOrphans(options.experimentDir().resolve("trials"), Duration.ofSeconds(10));
+        if (orphans > 0) {
+            log.warn("Killed {} trial process(es) that an earlier run of experiment {} left running",
+                    orphans, options.experimentId());
+        }
         int perTrial = options.gpuNumber().orElse(0);
         if (perTrial > 0) {
             gpuScheduler = Optional.of(startGpuScheduler(perTrial));
@@ -147,11 +160,16 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             }
         }
         this.sink = eventSink;
-        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "hybrid-local-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "hybrid-local-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // Close kills every trial at once: a pending SIGKILL of a cancel must not hold it up for the grace period.
+        w.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        w.setRemoveOnCancelPolicy(true);
+        this.watcher = w;
         long every = options.pollInterval().toNanos();
         this.pollTask = watcher.scheduleWithFixedDelay(this::pollAll, every, every, TimeUnit.NANOSECONDS);
         // GPU readings change as other processes come and go: read them again every few seconds, as NNI does.
@@ -218,6 +236,8 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
                     Optional.of(options.codeDir()), gpus).variables());
             pythonPath.ifPresent(p -> env.merge("PYTHONPATH", p.toString(),
                     (old, mine) -> old.isEmpty() ? mine : mine + java.io.File.pathSeparator + old));
+            env.put(TrialProcesses.TRIAL_VARIABLE, sysDir.toAbsolutePath().normalize().toString());
+            env.put(TrialProcesses.OWNER_VARIABLE, OWNER);
             pb.redirectOutput(sysDir.resolve("stdout").toFile());
             pb.redirectError(sysDir.resolve("stderr").toFile());
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -226,6 +246,12 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             busy.decrementAndGet();
             releaseGpus(gpus);
             throw new PlatformException(name(), spec.id(), "cannot start trial: " + e.getMessage(), false, e);
+        }
+        try {
+            TrialProcesses.record(sysDir, process);
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot record its process group; a resume after a crash cannot end it: {}", spec.id(),
+                    e.toString());
         }
         RunningTrial t = new RunningTrial(spec.id(), sysDir, process, gpus);
         running.put(spec.id(), t);
@@ -352,6 +378,7 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             }
         }
         running.clear();
+        groups.close();
     }
 
     // ---- watching -------------------------------------------------------------------------------------------
@@ -390,6 +417,9 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         }
         int exit = t.process.exitValue();
         Instant end = clock.instant();
+        // What the trial left running in its process group ends with it (before the last read, so that nothing
+        // writes to its files after it).
+        endGroup(t);
         readNew(t, true);
         t.finished = true;
         try {
@@ -410,9 +440,6 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         running.remove(t.id);
         releaseGpus(t.gpus);
         busy.decrementAndGet();
-        if (t.cancelled) {
-            signalTree(t, "KILL");
-        }
         log.info("Trial {} ended {} (exit code {})", t.id, status, exit);
         deliver(new TrialEvent.Ended(t.id, status, Optional.of(exit), message, end));
     }
@@ -521,25 +548,45 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         return cmd;
     }
 
+    /** This JVM, as the trial processes it starts name their owner. */
+    private static final String OWNER = TrialProcesses.currentOwner();
+
     private static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
 
     /** A command of plain words only: no quotes, variables, globs, redirections, pipes or separators. */
     private static final java.util.regex.Pattern PLAIN_WORDS =
             java.util.regex.Pattern.compile("[A-Za-z0-9_./:+,@%-]+(\\s+[A-Za-z0-9_./:=+,@%-]+)*");
 
+    /**
+     * Kills what is left of an ended trial's process group. Its leader has exited and been reaped, but a group that
+     * still has members keeps its id, so the signal cannot reach anyone else's processes.
+     */
+    private void endGroup(RunningTrial t) {
+        if (setsid.isEmpty()) {
+            signalTree(t, "KILL"); // no group of its own: only the children remembered at a cancel can be reached
+            return;
+        }
+        signalGroup(t, "KILL");
+        for (ProcessHandle h : t.descendants) {
+            h.destroyForcibly();
+        }
+    }
+
+    private void signalGroup(RunningTrial t, String signal) {
+        try {
+            groups.signal(t.process.pid(), signal);
+        } catch (IOException e) {
+            log.warn("Trial {}: cannot run kill: {}", t.id, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void signalTree(RunningTrial t, String signal) {
         // Remember the tree first: once the group leader dies, its children are re-parented and lost to descendants().
         t.process.descendants().forEach(t.descendants::add);
         if (setsid.isPresent()) {
-            try {
-                Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + t.process.pid())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                kill.waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                log.warn("Trial {}: cannot run kill: {}", t.id, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            signalGroup(t, signal);
         }
         boolean force = signal.equals("KILL");
         for (ProcessHandle h : t.descendants) {

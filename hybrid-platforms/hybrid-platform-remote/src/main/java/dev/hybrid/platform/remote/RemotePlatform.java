@@ -70,6 +70,14 @@ import org.slf4j.MDC;
  * stopped: no metric is lost or delivered twice. Metrics keep their order within each of the two sources (the frames
  * file and stdout), not across them. A trial ends when it writes {@code .nni/state}; cancelling signals its whole
  * session (SIGTERM, then SIGKILL after the grace period), and closing the platform kills every trial it still runs.
+ * When a trial's command exits, whatever is left of its process group is killed before its end is written; a process
+ * that must outlive its trial starts a session of its own ({@code setsid}).
+ *
+ * <p>Each launch is marked with a token naming this platform instance and its JVM, in the trial's launch mark and in
+ * its processes' environment (with the trial's directory). A monitor started for another JVM's run (a resume after
+ * the earlier run's JVM was killed) first kills that run's trial processes on the machine, and a trial launched by an
+ * earlier run is never re-attached: its leftover processes are killed and its protocol files removed before it runs
+ * again, so a trial never has two live processes and no metric of an earlier attempt is read for a new one.
  *
  * <p>Trials go to the reachable machine with the most free slots; {@link #freeSlots()} is the sum over reachable
  * machines. A machine that is reachable but broken — 3 trials in a row failing within 10 s of their submission while
@@ -105,6 +113,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
     /** Cancelled trials whose SIGKILL is still to come: closing sends it at once. */
     private final Map<TrialId, RemoteTrial> pendingKills = new ConcurrentHashMap<>();
     private final Object deliverLock = new Object();
+    /** Names this platform's trial launches: the monitor ends an earlier run's attempt before it runs a trial again. */
+    private final String launchToken = dev.hybrid.platform.remote.internal.LaunchToken.forPlatform();
     private final AtomicInteger roundRobin = new AtomicInteger();
     /** Machines whose trials fail fast while the others' do not (machines are added in start). */
     private final FastFailureQuarantine<MachineLink> quarantine;
@@ -711,7 +721,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
     // ---- bookkeeping ------------------------------------------------------------------------------------------
 
     /** One trial this platform runs. Its stream state is touched only on its machine's reader thread. */
-    private static final class RemoteTrial {
+    private final class RemoteTrial {
         final TrialSpec spec;
         final MachineLink link;
         final String gpus;
@@ -740,7 +750,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
         /** The monitor command that starts this trial, or re-attaches it from the bytes already received. */
         String runLine() {
             return "run " + spec.id().value() + " " + spec.sequence() + " " + gpus + " " + metricsOffset + " "
-                    + stdoutOffset + " " + json;
+                    + stdoutOffset + " " + launchToken + " " + json;
         }
     }
 

@@ -152,7 +152,8 @@ public final class MachineLink {
             reached = true;
             prepare(conn);
             SshConnection.Stream s = conn.stream("exec bash " + SshConnection.quote(root + "/.hybrid/monitor.sh")
-                    + " " + SshConnection.quote(root) + " " + tickSeconds(), setup.connectTimeout());
+                    + " " + SshConnection.quote(root) + " " + tickSeconds() + " " + LaunchToken.JVM,
+                    setup.connectTimeout());
             MonitorReader reader = new MonitorReader(s.stdout());
             MonitorReader.Message hello = reader.next();
             if (!hello.kind().equals("ready")) {

@@ -3,8 +3,11 @@
 # detached from the connection (so that a dropped connection does not end them), and streams what they append to
 # .nni/metrics and stdout back on stdout, framed as "@@ <trial> <kind> <length>" lines followed by the bytes.
 # It exits at end of input; the trials go on, and the next monitor re-attaches them from the offsets it is given.
+# Each trial is launched with a token naming the run that launched it ("<jvm>.<platform>"): a trial's processes carry
+# it and the trial's directory in their environment, and its launch mark records it with the process group.
 root=$1
 tick=$2
+jvm=${3:-}
 # Once nothing has changed for quiet_after_ms, the interval between scans doubles from the tick up to idle_ms, so that a
 # machine whose trials are quiet (training between epochs, sleeping) costs almost no CPU, while trials that start, end
 # or report often are still seen within a tick; any output, end or command resets it.
@@ -41,15 +44,55 @@ forget() {
   unset "pid[$1]" "moff[$1]" "soff[$1]"
 }
 
-run() { # run ID SEQ GPUS METRICS_OFFSET STDOUT_OFFSET PARAMETER_JSON
-  local id=$1 mark="$root/trials/.$1.launch" p=
+# end_earlier KEEP [DIR]: SIGKILL the trial processes that another run launched (their token does not start with KEEP),
+# for trial directory DIR or for every trial, and wait for them to be gone. A process counts only when its environment
+# names the trial and its process group is the one the trial's launch mark records, so a reused process id is never
+# signalled and a process that started a session of its own (setsid) is left alone.
+end_earlier() {
+  local keep=$1 only=${2:-} f kv dir tok p s rest lead ended=() n=0
+  for f in /proc/[0-9]*/environ; do
+    dir= tok=
+    while IFS= read -r -d '' kv; do
+      case $kv in
+        HYBRID_TRIAL_DIR=*) dir=${kv#*=} ;;
+        HYBRID_TRIAL_TOKEN=*) tok=${kv#*=} ;;
+      esac
+    done 2>/dev/null < "$f"
+    [ -n "$dir" ] && [ -n "$tok" ] && [ "${dir%/*}" = "$root/trials" ] || continue
+    [ -z "$only" ] || [ "$dir" = "$only" ] || continue
+    [[ $tok == "$keep"* ]] && continue
+    p=${f#/proc/}; p=${p%/environ}
+    read -r s 2>/dev/null < "/proc/$p/stat" || continue
+    rest=${s##*) }
+    set -- $rest
+    lead=
+    read -r lead _ 2>/dev/null < "$root/trials/.${dir##*/}.launch"
+    [ -n "$lead" ] && [ "$3" = "$lead" ] || continue
+    kill -KILL "$p" 2>/dev/null && ended+=("$p")
+  done
+  for p in "${ended[@]}"; do
+    while kill -0 "$p" 2>/dev/null && (( n++ < 200 )); do sleep 0.05; done
+  done
+}
+
+run() { # run ID SEQ GPUS METRICS_OFFSET STDOUT_OFFSET TOKEN PARAMETER_JSON
+  local id=$1 mark="$root/trials/.$1.launch" d="$root/trials/$1" p= tok=
+  read -r p tok 2>/dev/null < "$mark"
+  if [ -n "$tok" ] && [ "$tok" != "$6" ]; then
+    # An attempt launched by another run (before a resume): it ends before this one starts, and its files go, so
+    # that nothing of it is read for the new attempt.
+    end_earlier "$6" "$d"
+    rm -rf "$mark" "$d/.nni/metrics" "$d/.nni/state" "$d/.nni/pid" "$d/stdout" "$d/stderr" "$d/code"
+  fi
+  p=
   if { : > "$mark"; } 2>/dev/null; then
-    setsid bash "$root/.hybrid/run-trial.sh" "$id" "$2" "$3" "$6" </dev/null >/dev/null 2>&1 &
+    HYBRID_TRIAL_DIR="$d" HYBRID_TRIAL_TOKEN="$6" \
+      setsid bash "$root/.hybrid/run-trial.sh" "$id" "$2" "$3" "$7" </dev/null >/dev/null 2>&1 &
     p=$!
-    printf '%s\n' "$p" >| "$mark"
+    printf '%s %s\n' "$p" "$6" >| "$mark"
   else
-    read -r p < "$mark"
-    [ -z "$p" ] && read -r p < "$root/trials/$id/.nni/pid"
+    read -r p tok < "$mark"
+    [ -z "$p" ] && read -r p < "$d/.nni/pid"
   fi 2>/dev/null
   if [ -z "${pid[$id]+x}" ]; then
     # Offsets count only for a trial not yet watched: a repeated run must not send bytes twice.
@@ -63,7 +106,7 @@ run() { # run ID SEQ GPUS METRICS_OFFSET STDOUT_OFFSET PARAMETER_JSON
 
 signal() { # signal ID SIG
   local p=${pid[$1]:-}
-  [ -z "$p" ] && read -r p < "$root/trials/.$1.launch" 2>/dev/null
+  [ -z "$p" ] && read -r p _ 2>/dev/null < "$root/trials/.$1.launch"
   { [ -z "$p" ] || [ "$p" = 0 ]; } && return
   if [ -s "$root/trials/$1/.nni/state" ]; then
     # The trial has ended: only what is left of its process group is signalled (a group that still has members
@@ -116,10 +159,10 @@ scan() {
 }
 
 handle() {
-  local cmd a1 a2 a3 a4 a5 rest
-  IFS=' ' read -r cmd a1 a2 a3 a4 a5 rest <<< "$1"
+  local cmd a1 a2 a3 a4 a5 a6 rest
+  IFS=' ' read -r cmd a1 a2 a3 a4 a5 a6 rest <<< "$1"
   case $cmd in
-    run) run "$a1" "$a2" "$a3" "$a4" "$a5" "$rest" ;;
+    run) run "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$rest" ;;
     signal) signal "$a1" "$a2" ;;
     forget) forget "$a1" ;;
     ping) say "- pong $a1" ;;
@@ -127,6 +170,8 @@ handle() {
   esac
 }
 
+# Trial processes that a run in another JVM launched (it died without ending them) end before anything runs.
+[ -n "$jvm" ] && end_earlier "$jvm."
 say "- ready 1"
 # A read that times out keeps what it had read of an unfinished line in "pending": no command is ever cut.
 pending=

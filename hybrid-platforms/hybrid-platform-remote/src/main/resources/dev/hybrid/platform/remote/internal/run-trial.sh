@@ -36,3 +36,7 @@ else
   now=$(date +%s)000
 fi
 printf '%s %s\n' "$code" "$now" > "$d/.nni/state"
+# What the trial left running in its process group (children it started in the background) ends with it, and this
+# script with them: it has nothing left to do. A process that must outlive its trial starts a session of its own
+# (setsid).
+kill -KILL -- "-$$"
