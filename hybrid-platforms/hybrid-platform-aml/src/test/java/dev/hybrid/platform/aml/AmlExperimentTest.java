@@ -99,4 +99,24 @@ class AmlExperimentTest {
             });
         }
     }
+
+    @Test
+    void theDeadlineCancelsEveryQueuedOrRunningJob() throws Exception {
+        try (FakeAzure fake = FakeAzure.http(dir.resolve("fake"))) {
+            fake.nodes = 1;
+            Path file = config(fake, "block", "maxExperimentDuration: 5s\ndeadlineGrace: 0");
+            ExperimentConfig config = ConfigLoader.load(file);
+            try (Experiment e = Experiment.builder().config(config).workingDirectory(dir.resolve("work")).build()) {
+                ExperimentHandle h = e.start();
+                assertThat(fake.awaitJobs(2, Duration.ofSeconds(60))).isTrue();
+                assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+                assertThat(h.trials()).hasSize(4)
+                        .allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.USER_CANCELED));
+            }
+            // One job ran (its process is gone), the other waited for a node and never ran.
+            assertThat(fake.jobs()).hasSize(2).allSatisfy(j -> assertThat(j.status()).isEqualTo("Canceled"))
+                    .anySatisfy(j -> assertThat(j.process).isNull())
+                    .anySatisfy(j -> assertThat(j.process).isNotNull().satisfies(p -> assertThat(p.isAlive()).isFalse()));
+        }
+    }
 }

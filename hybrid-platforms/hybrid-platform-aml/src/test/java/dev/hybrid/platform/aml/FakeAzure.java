@@ -88,6 +88,8 @@ public final class FakeAzure implements AutoCloseable {
     volatile long tokenLifetimeSeconds = 3599;
     volatile int cancelOperationPolls = 2;
     volatile boolean holdQueued;
+    /** How many jobs the compute runs at once; the others stay {@code Queued} (no node free). */
+    volatile int nodes = Integer.MAX_VALUE;
 
     /** One command job: its stored body, status, process and MLflow run. */
     public final class Job {
@@ -452,7 +454,7 @@ public final class FakeAzure implements AutoCloseable {
     private void queue(Job j) {
         j.status = "Preparing";
         j.status = "Queued";
-        if (!holdQueued) {
+        if (!holdQueued && jobs.values().stream().filter(x -> x.status.equals("Running")).count() < nodes) {
             run(j);
         }
     }
