@@ -47,7 +47,8 @@ import org.slf4j.MDC;
  * The {@code aml} platform: each trial is one Azure ML command job on the workspace's compute cluster, created over
  * the ARM REST API. {@link #start} logs in (failing fast on a wrong secret), reads the workspace, uploads the code
  * directory once as a code asset (skipped when a version with the same content hash exists, as on a resume) and
- * makes the image an environment version. Inside the job, Hybrid's forwarder runs the trial with NNI's environment
+ * makes the image an environment version; jobs of the same experiment that an earlier run left queued or running
+ * are cancelled. Inside the job, Hybrid's forwarder runs the trial with NNI's environment
  * ({@code NNI_PLATFORM=aml}) and sends its metrics to the job's MLflow run; the platform reads them back while the
  * job runs, each exactly once and in order, with one list call per poll for every job's status.
  *
@@ -65,6 +66,7 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
     private static final Logger log = LoggerFactory.getLogger(AmlPlatform.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final Pattern UNSAFE = Pattern.compile("[^a-zA-Z0-9_-]");
+    private static final java.util.Set<String> TERMINAL = java.util.Set.of("Completed", "Failed", "Canceled");
     private static final Pattern ARM_OR_REGISTRY = Pattern.compile("^(/subscriptions/|azureml:).*");
 
     private final Clock clock;
@@ -157,6 +159,7 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
         try {
             tokens.token();
             api.loadWorkspace();
+            cancelEarlierRunsJobs();
             codeId = uploadCode();
             environmentId = environment();
         } catch (AzureException e) {
@@ -176,6 +179,21 @@ public final class AmlPlatform implements TrainingPlatform, ExperimentScoped {
         pollTask = io.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
         log.info("Azure ML workspace {} ready: compute {}, code {}, environment {}",
                 options.workspace().workspaceName(), options.computeTarget(), codeId, environmentId);
+    }
+
+    /**
+     * Cancels the jobs of this experiment that an earlier run left queued or running (its process died, or it was
+     * killed): as with local and remote trial processes, none outlives what owns it, and a resume runs unfinished
+     * trials again as new jobs.
+     */
+    private void cancelEarlierRunsJobs() {
+        for (Map.Entry<String, String> job : api.jobStatuses(experimentTag()).entrySet()) {
+            if (!TERMINAL.contains(job.getValue()) && !job.getValue().equals("CancelRequested")) {
+                log.info("Cancelling job {} ({}), left by an earlier run of experiment {}", job.getKey(),
+                        job.getValue(), options.experimentId());
+                api.cancel(job.getKey());
+            }
+        }
     }
 
     private String uploadCode() {

@@ -272,4 +272,28 @@ class AmlPlatformTest {
         assertThat(sink.awaitEnded(s.id(), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
         assertThat(metrics(sink, s.id())).extracting(Metric::scalar).containsExactly(1.0, 2.0, 3.0, 4.0);
     }
+
+    @Test
+    void jobsAnEarlierRunLeftRunningAreCancelledWhenTheExperimentStartsAgain() throws Exception {
+        FakeAzure fake = fake();
+        Path code = AmlTrials.writeCode(dir.resolve("code"));
+        RecordingSink first = new RecordingSink();
+        // The first run "dies": its platform is never closed, so nothing cancels its job.
+        AmlPlatform dead = AmlPlatform.create(AmlTrials.options(fake, "bash trial.sh", code, 1)
+                .withPolling(Duration.ofHours(1), Duration.ofMinutes(5)), Clock.systemUTC());
+        dead.start(first);
+        dead.submit(spec("old1", "block"));
+        assertThat(fake.awaitJobs(1, WAIT)).isTrue();
+
+        RecordingSink sink = new RecordingSink();
+        AmlPlatform again = started(AmlTrials.options(fake, "bash trial.sh", code, 1), sink);
+        FakeAzure.Job old = fake.jobs().get(0);
+        assertThat(old.cancelRequested).isTrue();
+        TrialSpec s = spec("old1", "succeed");
+        again.submit(s);
+        assertThat(sink.awaitEnded(s.id(), WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(fake.jobs()).hasSize(2).extracting(j -> j.name).doesNotHaveDuplicates();
+        assertThat(old.status()).isEqualTo("Canceled");
+        closeFirst.add(dead);
+    }
 }
