@@ -155,8 +155,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         Optional<Trial> failed = trials.stream().filter(t -> t.status() == TrialStatus.FAILED)
                 .min(java.util.Comparator.comparingInt(Trial::sequence));
+        // Without a failure (trials cancelled at the deadline grace, say), the first ended trial says why.
+        Optional<Trial> ended = trials.stream().filter(t -> t.status().isFinished() && !t.message().isBlank())
+                .min(java.util.Comparator.comparingInt(Trial::sequence));
         return Optional.of("no trial succeeded (" + trials.size() + " ran)" + failed.map(t -> "; the first failure, "
-                + "trial " + t.id() + ": " + oneLine(t.message())).orElse(""));
+                + "trial " + t.id() + ": " + oneLine(t.message())).or(() -> ended.map(t -> "; trial " + t.id()
+                + " ended " + t.status() + ": " + oneLine(t.message()))).orElse(""));
     }
 
     /** The message on one line, its start only when it is long (it may end with many lines of stderr). */

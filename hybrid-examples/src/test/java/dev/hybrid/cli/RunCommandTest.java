@@ -108,8 +108,11 @@ class RunCommandTest {
         int code = run(config.toString(), "--id", "hung1", "--work-dir", dir.resolve("work").toString(),
                 "--progress-interval", "0.1");
         String stdout = out.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(stdout + err).isZero();
+        // The experiment is DONE, but its only trial was cancelled: no trial succeeded, so the exit code is 1.
+        assertThat(code).as(stdout + err).isEqualTo(1);
         assertThat(stdout).containsPattern("NO_MORE_TRIAL .* grace 0:00:0[0-2] left").contains("ended DONE");
+        assertThat(err.toString()).contains("no trial succeeded").contains("ended USER_CANCELED")
+                .contains("deadline grace");
         dev.hybrid.trial.Trial t = onlyTrial("hung1");
         assertThat(t.status()).isEqualTo(dev.hybrid.trial.TrialStatus.USER_CANCELED);
         assertThat(t.message()).contains("maxExecDuration of PT1S").contains("deadline grace of PT2S");
