@@ -47,7 +47,12 @@ class ResumeWithLiveTrialsTest {
             "d=$NNI_SYS_DIR",
             "frame() { n=$(( ${#1} + 1 )); printf 'ME%06d%s\\n' \"$n\" \"$1\" >> \"$d/.nni/metrics\"; }",
             "if [ -f \"$d/pids\" ]; then",
-            "  for p in $(cat \"$d/pids\"); do kill -0 \"$p\" 2>/dev/null && echo \"$p\" >> \"$d/doubled\"; done",
+            // A killed process whose parent died is a zombie until the init process reaps it (seconds, on some
+            // machines): it runs nothing, so only a process in another state counts as running beside this one.
+            "  for p in $(cat \"$d/pids\"); do",
+            "    s=$(sed 's/.*) //' \"/proc/$p/stat\" 2>/dev/null | cut -d' ' -f1)",
+            "    [ -n \"$s\" ] && [ \"$s\" != Z ] && [ \"$s\" != X ] && echo \"$p $s\" >> \"$d/doubled\"",
+            "  done",
             "fi",
             "echo $$ >> \"$d/pids\"",
             "frame \"{\\\"type\\\":\\\"PERIODICAL\\\",\\\"sequence\\\":0,\\\"value\\\":\\\"1\\\"}\"",
