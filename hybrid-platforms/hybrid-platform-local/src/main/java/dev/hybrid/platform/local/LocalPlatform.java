@@ -6,14 +6,12 @@ import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
 import dev.hybrid.protocol.ExitMessage;
-import dev.hybrid.protocol.LineBuffer;
-import dev.hybrid.protocol.MetricFrames;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
 import dev.hybrid.protocol.PythonSdk;
 import dev.hybrid.protocol.StateFile;
-import dev.hybrid.protocol.StdoutMetrics;
 import dev.hybrid.protocol.TrialEnvironment;
+import dev.hybrid.protocol.TrialFolderReader;
 import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
@@ -447,44 +445,25 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
     /**
      * Reads what the trial appended to its metrics file and stdout and delivers the metrics in them. A poll reads at
      * most {@link #POLL_BUDGET} bytes of each file, so that one trial's flood of output does not hold up the
-     * others; the last read, after the process exited, reads to the end of each file, however much is left. Either
-     * way the bytes go through in chunks of at most {@link #CHUNK} bytes, so memory stays bounded.
+     * others; the last read, after the process exited, reads to the end of each file, however much is left.
      */
     private void readNew(RunningTrial t, boolean last) {
-        long budget = last ? Long.MAX_VALUE : POLL_BUDGET;
-        try {
-            t.metricsTail.read(budget, (bytes, n) -> onFrames(t, t.frames.feed(bytes, 0, n)));
-            if (last) {
-                onFrames(t, t.frames.finish());
+        t.reader.read(POLL_BUDGET, last, new TrialFolderReader.Listener() {
+            @Override
+            public void onRecord(String json, String where) {
+                LocalPlatform.this.onRecord(t, json, where);
             }
-        } catch (IOException e) {
-            log.warn("Trial {}: cannot read its .nni/metrics: {}", t.id, e.toString());
-        }
-        try {
-            t.stdoutTail.read(budget, (bytes, n) -> onLines(t, t.stdoutLines.feed(bytes, 0, n, false)));
-            if (last) {
-                onLines(t, t.stdoutLines.feed(EMPTY, true));
-            }
-        } catch (IOException e) {
-            log.warn("Trial {}: cannot read its stdout: {}", t.id, e.toString());
-        }
-    }
 
-    private void onFrames(RunningTrial t, List<MetricFrames.Frame> frames) {
-        for (MetricFrames.Frame f : frames) {
-            if (f instanceof MetricFrames.Frame.Data d) {
-                onRecord(t, d.json(), ".nni/metrics");
-            } else if (f instanceof MetricFrames.Frame.Malformed m) {
-                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.id, m.offset(),
-                        m.reason());
+            @Override
+            public void onMalformed(long offset, String reason) {
+                log.warn("Trial {}: skipped a malformed frame in .nni/metrics at byte {}: {}", t.id, offset, reason);
             }
-        }
-    }
 
-    private void onLines(RunningTrial t, List<String> lines) {
-        for (String line : lines) {
-            StdoutMetrics.parse(line).ifPresent(json -> onRecord(t, json, "stdout"));
-        }
+            @Override
+            public void onReadError(String where, IOException error) {
+                log.warn("Trial {}: cannot read its {}: {}", t.id, where, error.toString());
+            }
+        });
     }
 
     private void onRecord(RunningTrial t, String json, String where) {
@@ -627,10 +606,7 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
         final TrialId id;
         final Path sysDir;
         final Process process;
-        final FileTail metricsTail;
-        final FileTail stdoutTail;
-        final MetricFrames.Decoder frames = new MetricFrames.Decoder();
-        final LineBuffer stdoutLines = new LineBuffer();
+        final TrialFolderReader reader;
         final Deque<ProcessHandle> descendants = new java.util.concurrent.ConcurrentLinkedDeque<>();
         final Optional<List<Integer>> gpus;
         /** Counted down once the trial's end has been handled. */
@@ -643,62 +619,11 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
             this.sysDir = sysDir;
             this.process = process;
             this.gpus = gpus;
-            this.metricsTail = new FileTail(sysDir.resolve(".nni").resolve("metrics"));
-            this.stdoutTail = new FileTail(sysDir.resolve("stdout"));
+            this.reader = new TrialFolderReader(sysDir);
         }
     }
 
-    private static final byte[] EMPTY = new byte[0];
-    /** The bytes read from a file at a time. */
-    private static final int CHUNK = 1 << 20;
-    /** The bytes read from each file of a trial per poll. */
-    private static final long POLL_BUDGET = 8L * CHUNK;
-
-    /** Reads what was appended to a file since the last call, chunk by chunk. */
-    private static final class FileTail {
-        private final Path file;
-        private long offset;
-
-        FileTail(Path file) {
-            this.file = file;
-        }
-
-        /** What gets each chunk read: the bytes are valid only during the call. */
-        interface ChunkConsumer {
-            void accept(byte[] bytes, int length);
-        }
-
-        /** Hands {@code to} what was appended, a chunk at a time, up to {@code budget} bytes or the file's end. */
-        void read(long budget, ChunkConsumer to) throws IOException {
-            long size;
-            try {
-                size = Files.size(file);
-            } catch (java.nio.file.NoSuchFileException e) {
-                return;
-            }
-            if (size < offset) {
-                offset = 0; // truncated (NNI 2.0's SDK reopens with "wb"): read it again from the start
-            }
-            if (size == offset) {
-                return;
-            }
-            try (var ch = Files.newByteChannel(file)) {
-                ch.position(offset);
-                // Sized to what there is to read: most polls find a few bytes, a flood gets whole chunks.
-                byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(8 * 1024, size - offset))];
-                long left = budget;
-                while (left > 0) {
-                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, left));
-                    int n = ch.read(buf);
-                    if (n <= 0) {
-                        break; // the end of the file, as it is now
-                    }
-                    offset += n;
-                    left -= n;
-                    to.accept(chunk, n);
-                }
-            }
-        }
-    }
+    /** The bytes read from each file of a trial per poll (8 MiB). */
+    private static final long POLL_BUDGET = 8L << 20;
 
 }

@@ -78,7 +78,8 @@ class LocalPlatformGpuTest {
     }
 
     private String cudaOf(String id) throws Exception {
-        sink.awaitEvent(e -> e instanceof TrialEvent.MetricReported && e.trial().equals(TrialId.of(id)), T);
+        // Counted over all events, not from the sink's cursor: two trials' first metrics may arrive in either order.
+        sink.awaitCount(e -> e instanceof TrialEvent.MetricReported && e.trial().equals(TrialId.of(id)), 1, T);
         return Files.readString(dir.resolve("exp/trials/" + id + "/cuda")).strip();
     }
 
