@@ -12,12 +12,12 @@ import java.util.Optional;
  * v2 {@code hybridConfig: {dispatch: weighted}} at the root and {@code maxTrialConcurrency} / {@code weight} in each
  * {@code trainingService} entry.
  *
- * @param dispatch {@code most-free} (the default), {@code round-robin} or {@code weighted}
+ * @param dispatch {@code fill} (the default), {@code most-free}, {@code round-robin} or {@code weighted}
  * @param children one entry per training service, in order
  */
 public record HybridSettings(String dispatch, List<Child> children) {
     /** The default policy's name. */
-    public static final String DEFAULT_DISPATCH = "most-free";
+    public static final String DEFAULT_DISPATCH = "fill";
 
     public HybridSettings {
         Objects.requireNonNull(dispatch, "dispatch");

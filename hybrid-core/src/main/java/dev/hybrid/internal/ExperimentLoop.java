@@ -4,8 +4,10 @@ import dev.hybrid.ExperimentListener;
 import dev.hybrid.ExperimentStatus;
 import dev.hybrid.ExperimentSummary;
 import dev.hybrid.HybridException;
+import dev.hybrid.platform.PlatformAvailability;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
+import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.space.Parameters;
 import dev.hybrid.store.ExperimentStore;
 import dev.hybrid.store.ImportedResult;
@@ -67,6 +69,8 @@ import org.slf4j.MDC;
 public final class ExperimentLoop implements Runnable {
     /** How long a stop waits for cancelled trials to report their end before recording them cancelled itself. */
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** How often a resumed trial held for its earlier attempt is asked about again. */
+    static final Duration HELD_RECHECK = Duration.ofSeconds(1);
     /** Submissions refused as retryable are retried this many times, with a doubling backoff from 1 s. */
     static final int MAX_SUBMIT_ATTEMPTS = 5;
     /** This many non-retryable submission failures in a row mean the platform is unusable: the experiment fails. */
@@ -108,6 +112,12 @@ public final class ExperimentLoop implements Runnable {
     private TrialRecord best;
 
     private volatile ExperimentStatus status = ExperimentStatus.INITIALIZED;
+    /** Guards the platform's start against a stop asked for meanwhile. */
+    private final Object startLock = new Object();
+    /** Guarded by {@code startLock}. */
+    private boolean platformStarting;
+    private boolean platformStarted;
+    private boolean stopBeforeStart;
     private volatile Throwable failure;
     private volatile Instant startedAt;
     private volatile Instant endedAt;
@@ -125,6 +135,7 @@ public final class ExperimentLoop implements Runnable {
     private Instant deadlineAt;
     private boolean deadlinePassed;
     private boolean retryDue;
+    private boolean heldRecheckScheduled;
     /** Trials of a resumed experiment wait in {@link #retries} to run again, as slots free up. */
     private boolean resubmitsPending;
     private boolean tunerUsable = true;
@@ -164,6 +175,20 @@ public final class ExperimentLoop implements Runnable {
     /** Asks the loop to stop: running trials are cancelled, then the status is {@code STOPPED}. Thread-safe. */
     public void requestStop() {
         inbox.add(Signal.STOP);
+        boolean closeNow;
+        synchronized (startLock) {
+            closeNow = platformStarting && !stopBeforeStart;
+            stopBeforeStart = stopBeforeStart || !platformStarted;
+        }
+        if (closeNow) {
+            // The platform may be connecting to a host that does not answer: closing it ends that wait.
+            log.info("Experiment {} stopped while its platform was starting; closing it", settings.experimentId());
+            try {
+                platform.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing platform {} failed: {}", platform.name(), e.toString());
+            }
+        }
     }
 
     public ExperimentStatus status() {
@@ -262,7 +287,10 @@ public final class ExperimentLoop implements Runnable {
             }
             replayImported();
             commitStore();
-            platform.start(inbox::add);
+            if (!startPlatform()) {
+                finish(ExperimentStatus.STOPPED);
+                return;
+            }
             settings.maxExecDuration().ifPresent(d -> {
                 Duration left = d.minus(elapsedBefore);
                 deadlineAt = startedAt.plus(left);
@@ -287,6 +315,36 @@ public final class ExperimentLoop implements Runnable {
             end = ExperimentStatus.ERROR;
         }
         finish(end);
+    }
+
+    /**
+     * Starts the platform; false when a stop was asked for meanwhile ({@link #requestStop} closes a platform that is
+     * still starting, so that a stop does not wait for a connection to time out).
+     */
+    private boolean startPlatform() {
+        synchronized (startLock) {
+            if (stopBeforeStart) {
+                return false;
+            }
+            platformStarting = true;
+        }
+        try {
+            platform.start(inbox::add);
+        } catch (RuntimeException e) {
+            synchronized (startLock) {
+                platformStarting = false;
+                if (stopBeforeStart) {
+                    log.debug("The platform's start ended with the stop: {}", e.toString());
+                    return false;
+                }
+            }
+            throw e;
+        }
+        synchronized (startLock) {
+            platformStarting = false;
+            platformStarted = true;
+            return !stopBeforeStart;
+        }
     }
 
     /** Handles messages until the experiment ends; returns its final status. */
@@ -324,6 +382,7 @@ public final class ExperimentLoop implements Runnable {
             onStopGraceOver();
         } else if (message == Signal.RETRY) {
             retryDue = true;
+            heldRecheckScheduled = false;
         } else if (message == Signal.RECHECK) {
             capacityRecheckPending = false;
         }
@@ -353,8 +412,19 @@ public final class ExperimentLoop implements Runnable {
         }
         if (retryDue || resubmitsPending) {
             retryDue = false;
+            List<TrialRecord> held = new ArrayList<>();
             while (!retries.isEmpty() && platform.freeSlots() > 0) {
-                submitToPlatform(retries.poll());
+                TrialRecord r = retries.poll();
+                if (mayStillBeAlive(r)) {
+                    held.add(r);
+                } else {
+                    submitToPlatform(r);
+                }
+            }
+            retries.addAll(held);
+            if (!held.isEmpty() && !heldRecheckScheduled) {
+                heldRecheckScheduled = true;
+                schedule(Signal.RETRY, HELD_RECHECK);
             }
             resubmitsPending = resubmitsPending && !retries.isEmpty();
         }
@@ -377,9 +447,15 @@ public final class ExperimentLoop implements Runnable {
                 return;
             }
             if (platform.freeSlots() <= 0) {
-                if (live == 0) {
-                    recheckCapacityLater();
+                if (live == 0 && platform instanceof PlatformAvailability a) {
+                    Optional<String> why = a.unavailableReason();
+                    if (why.isPresent()) {
+                        throw new PlatformException(platform.name(), why.get(), false, null);
+                    }
                 }
+                // Nothing may wake the loop when a platform gains room without a trial ending (a machine that comes
+                // back, a hybrid child that has finished starting): look again later.
+                recheckCapacityLater();
                 return;
             }
             capacityRecheckMillis = 0;
@@ -426,13 +502,33 @@ public final class ExperimentLoop implements Runnable {
         if (capacityRecheckPending) {
             return;
         }
-        if (capacityRecheckMillis == 0) {
+        if (capacityRecheckMillis == 0 && live == 0) {
             log.warn("Platform {} has no free slot and no trial of this experiment runs; checking again later",
                     platform.name());
         }
         capacityRecheckMillis = Math.min(Math.max(1000, capacityRecheckMillis * 2), 30_000);
         capacityRecheckPending = true;
         schedule(Signal.RECHECK, Duration.ofMillis(capacityRecheckMillis));
+    }
+
+    /**
+     * Whether a trial to be run again on resume may still have a live earlier attempt where this run cannot see it
+     * yet (a machine not reached since): it is then held, and asked about again after {@link #HELD_RECHECK}.
+     */
+    private boolean mayStillBeAlive(TrialRecord r) {
+        if (r.resumedFrom == null || !(platform instanceof TrialResumption resumption)) {
+            return false;
+        }
+        if (resumption.mayRunAgain(r.id(), r.resumedFrom)) {
+            r.resumedFrom = null;
+            return false;
+        }
+        if (!r.heldLogged) {
+            r.heldLogged = true;
+            withTrial(r.id(), () -> log.info("Trial {} waits to run again until its earlier attempt on {} is known "
+                    + "to have ended (its machine is not reachable yet)", r.id(), r.resumedFrom));
+        }
+        return true;
     }
 
     private TrialId newTrialId() {
@@ -511,7 +607,45 @@ public final class ExperimentLoop implements Runnable {
         }
     }
 
+    /**
+     * A running trial started again on another platform: hybrid mode ran it again after its machine was lost. That is a
+     * new attempt, recorded with its own platform and its own metrics (the lost attempt's stay in the store under
+     * its attempt number); hybrid mode reruns only trials whose lost attempt reported no final result.
+     */
+    private void onRerunElsewhere(TrialRecord r, TrialEvent.Started s) {
+        if (!(platform instanceof dev.hybrid.platform.TrialPlacement placement)) {
+            return;
+        }
+        Optional<String> now = placement.platformOf(r.id());
+        if (now.isEmpty() || now.get().equals(r.platform)) {
+            return;
+        }
+        String lostOn = r.platform;
+        synchronized (lock) {
+            r.attempt++;
+            r.platform = now.get();
+            r.started = s.at();
+            r.intermediate = null;
+            r.finalMetric = null;
+            r.badFinal = null;
+        }
+        if (r.timeLimit != null) {
+            r.timeLimit.cancel(false);
+            r.timeLimit = null;
+        }
+        store.trialSubmitted(r.spec, r.platform, r.attempt, s.at());
+        store.trialStarted(r.id(), s.at());
+        withTrial(r.id(), () -> log.info("Trial {} runs again on {} as attempt {} (lost on {})", r.id(), r.platform,
+                r.attempt, lostOn));
+        settings.maxTrialDuration().ifPresent(limit ->
+                r.timeLimit = schedule(new TrialTimeLimit(r.id(), r.attempt), limit));
+    }
+
     private void onStarted(TrialRecord r, TrialEvent.Started s) {
+        if (r.status == TrialStatus.RUNNING) {
+            onRerunElsewhere(r, s);
+            return;
+        }
         if (r.status != TrialStatus.WAITING) {
             return;
         }
@@ -1048,6 +1182,7 @@ public final class ExperimentLoop implements Runnable {
         Instant now = clock.instant();
         for (TrialRecord r : again) {
             r.attempt++;
+            r.resumedFrom = r.platform;
             r.platform = platform.name();
             store.trialSubmitted(r.spec, r.platform, r.attempt, now);
             live++;

@@ -21,6 +21,10 @@ final class TrialRecord {
     String platform;
     /** 1 for the first run; a trial resubmitted on resume runs again as the next attempt. */
     int attempt = 1;
+    /** The platform an earlier run recorded for this unfinished trial, until it is run again on resume; else null. */
+    String resumedFrom;
+    /** Whether holding it for its earlier attempt was logged. */
+    boolean heldLogged;
     final Instant submitted;
     TrialStatus status = TrialStatus.WAITING;
     Instant started;

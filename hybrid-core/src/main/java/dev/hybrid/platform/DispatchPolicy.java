@@ -26,7 +26,36 @@ public interface DispatchPolicy {
      */
     Candidate choose(TrialSpec trial, List<Candidate> candidates);
 
-    /** The default: the child with the most free slots; ties go to each tied child in turn. */
+    /**
+     * The default: every child's free slots are filled before any child is favoured. The trial goes to the child with
+     * the fewest slots in all (its running trials plus its free slots) among those with a free one, so that a child
+     * with few slots (a group of machines) is kept full and the child with the most room (a local platform, whose
+     * slots are {@code trialConcurrency}) takes what is left; among children with as many slots, to the one with the
+     * most free, then to each in turn. Under {@link #mostFree()} the child with the most room would take most trials
+     * and leave the others' slots idle.
+     */
+    static DispatchPolicy fill() {
+        return new DispatchPolicy() {
+            private int turn;
+
+            @Override
+            public Candidate choose(TrialSpec trial, List<Candidate> candidates) {
+                int fewest = candidates.stream().mapToInt(c -> c.running() + c.freeSlots()).min().orElseThrow();
+                List<Candidate> smallest = candidates.stream()
+                        .filter(c -> c.running() + c.freeSlots() == fewest).toList();
+                int most = smallest.stream().mapToInt(Candidate::freeSlots).max().orElseThrow();
+                List<Candidate> tied = smallest.stream().filter(c -> c.freeSlots() == most).toList();
+                return tied.get(Math.floorMod(turn++, tied.size()));
+            }
+
+            @Override
+            public String toString() {
+                return "fill";
+            }
+        };
+    }
+
+    /** The child with the most free slots; ties go to each tied child in turn. */
     static DispatchPolicy mostFree() {
         return new DispatchPolicy() {
             private int turn;
@@ -94,9 +123,13 @@ public interface DispatchPolicy {
         };
     }
 
-    /** The policies by the names configs use: {@code most-free}, {@code round-robin}, {@code weighted}. */
+    /**
+     * The policies by the names configs use: {@code fill} (the default), {@code most-free}, {@code round-robin},
+     * {@code weighted}.
+     */
     static Optional<DispatchPolicy> named(String name) {
         return switch (name.toLowerCase(Locale.ROOT).replace('_', '-')) {
+            case "fill" -> Optional.of(fill());
             case "most-free", "mostfree", "capacity" -> Optional.of(mostFree());
             case "round-robin", "roundrobin" -> Optional.of(roundRobin());
             case "weighted" -> Optional.of(weighted());
@@ -106,6 +139,6 @@ public interface DispatchPolicy {
 
     /** The names {@link #named} knows. */
     static List<String> names() {
-        return List.of("most-free", "round-robin", "weighted");
+        return List.of("fill", "most-free", "round-robin", "weighted");
     }
 }

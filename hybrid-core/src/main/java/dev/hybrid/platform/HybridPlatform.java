@@ -17,6 +17,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +27,22 @@ import org.slf4j.LoggerFactory;
  * as any platform.
  *
  * <p><b>Dispatch.</b> Each trial goes to exactly one healthy child with room for it, chosen by a
- * {@link DispatchPolicy} (default {@link DispatchPolicy#mostFree()}). A child may be capped with
+ * {@link DispatchPolicy} (default {@link DispatchPolicy#fill()}: every child's free slots are filled before any one is
+ * favoured). A child may be capped with
  * {@code maxTrialConcurrency}. {@link #freeSlots()} is the sum over healthy children. {@link #platformOf} tells which
  * child runs a trial; trials see that child's name in {@code NNI_PLATFORM}, as each child sets it.
+ *
+ * <p><b>Start-up.</b> The children start in parallel, each on a thread of its own ({@code hybrid-start-N}), and each
+ * takes trials as soon as it has started: {@link #start} returns when every child has started, or 200 ms after the
+ * first one did (it throws when every one failed), so a child still connecting to its machines delays nobody.
  *
  * <p><b>Fault isolation.</b> A child that cannot start, or refuses a submission, is marked unhealthy and left out,
  * then tried again after a backoff (1 s doubling to 60 s); the trial goes to another child, and never counts as a
  * trial failure. A trial a child reports {@code SYS_CANCELED} without having been asked to cancel it (its machine was
  * lost) is resubmitted once, with the same parameters, on another healthy child: an attempt, not a new trial. Only
- * when every child has failed does {@link #start} or {@link #submit} throw. Each such event is logged at WARN with the
+ * when every child has failed does {@link #start} or {@link #submit} throw. A trial lost after it reported its final
+ * result is not run again (its result is in), and what a lost attempt reports after its rerun was placed is ignored:
+ * the rerun's events count. Each such event is logged at WARN with the
  * child and the cause.
  *
  * <p><b>Quarantine.</b> A child whose trials fail fast — {@code failures} trials in a row (default 3) ending
@@ -49,10 +57,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: every method may be called from any thread; children's events are forwarded as they come, and
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
  */
-public final class HybridPlatform implements TrainingPlatform, TrialPlacement, ExperimentScoped {
+public final class HybridPlatform implements TrainingPlatform, TrialPlacement, ExperimentScoped,
+        PlatformAvailability, TrialResumption {
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /** How long start() waits for the other children once the first one has started. */
+    private static final Duration SETTLE = Duration.ofMillis(200);
 
     /** A child platform and what the hybrid platform knows of it. */
     private static final class Child {
@@ -88,6 +99,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         Child child;
         boolean cancelRequested;
         boolean resubmitted;
+        boolean finalReported;
 
         Placement(TrialSpec spec, Child child) {
             this.spec = spec;
@@ -104,6 +116,13 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ExecutorService dispatcher;
+    private ExecutorService starter;
+    /** Whether start() has returned; guarded by {@code lock}. */
+    private boolean startReturned;
+    /** Children whose start has not returned yet; guarded by {@code lock}. */
+    private int startsPending;
+    /** Why each child that failed to start did; guarded by {@code lock}. */
+    private final List<String> startFailures = new ArrayList<>();
 
     private HybridPlatform(List<Child> children, Builder b) {
         if (children.isEmpty()) {
@@ -139,7 +158,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         private final List<TrainingPlatform> platforms = new ArrayList<>();
         private final List<OptionalInt> caps = new ArrayList<>();
         private final List<Double> weights = new ArrayList<>();
-        private DispatchPolicy policy = DispatchPolicy.mostFree();
+        private DispatchPolicy policy = DispatchPolicy.fill();
         private Clock clock = Clock.systemUTC();
         private FastFailureQuarantine.Rule quarantineRule = FastFailureQuarantine.Rule.defaults();
 
@@ -174,7 +193,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         }
 
         /**
-         * How each trial picks a child among the healthy ones with room; {@link DispatchPolicy#mostFree()} by default.
+         * How each trial picks a child among the healthy ones with room; {@link DispatchPolicy#fill()} by default.
          * Replaces an earlier policy.
          */
         public Builder policy(DispatchPolicy dispatchPolicy) {
@@ -273,26 +292,113 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
             t.setDaemon(true);
             return t;
         });
-        List<String> failures = new ArrayList<>();
+        AtomicInteger count = new AtomicInteger();
+        starter = Executors.newFixedThreadPool(children.size(), r -> {
+            Thread t = new Thread(r, "hybrid-start-" + count.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        synchronized (lock) {
+            startsPending = children.size();
+        }
         for (Child c : children) {
-            try {
-                c.platform.start(event -> onChildEvent(c, event));
-                synchronized (lock) {
-                    c.started = true;
-                }
-            } catch (RuntimeException e) {
-                log.warn("Platform {} cannot start and is left out: {}", c.name, e.getMessage());
-                failures.add(c.name + ": " + e.getMessage());
-                synchronized (lock) {
-                    c.healthy = false;
-                    c.failedForGood = true;
+            starter.execute(() -> startChild(c));
+        }
+        starter.shutdown();
+        boolean interrupted = false;
+        synchronized (lock) {
+            // Returns as soon as one child can take trials: the others join when they are ready.
+            while (!closed && startsPending > 0 && children.stream().noneMatch(c -> c.started)) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
                 }
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new PlatformException(name(), "interrupted while its platforms were starting", false, null);
+            }
+            if (children.stream().anyMatch(c -> c.started)) {
+                // Children that start about as fast (in-process, local, fakes) are waited for, briefly, so that
+                // the first trials see them all; one still connecting after that joins when it is ready.
+                long until = System.nanoTime() + SETTLE.toNanos();
+                long left;
+                while (!closed && startsPending > 0 && (left = until - System.nanoTime()) > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                startReturned = true;
+                return;
+            }
+            if (closed) {
+                throw new PlatformException(name(), "closed while its platforms were starting", false, null);
+            }
+            throw new PlatformException(name(), "every platform failed to start: "
+                    + String.join("; ", startFailures), false, null);
         }
-        if (failures.size() == children.size()) {
-            throw new PlatformException(name(), "every platform failed to start: " + String.join("; ", failures),
-                    false, null);
+    }
+
+    /** Starts one child, on its own thread; it takes trials from then on. */
+    private void startChild(Child c) {
+        try {
+            c.platform.start(event -> onChildEvent(c, event));
+            boolean late;
+            synchronized (lock) {
+                late = startReturned;
+                c.started = true;
+                startsPending--;
+                lock.notifyAll();
+            }
+            if (late && !closed) {
+                log.info("Platform {} has started and takes trials", c.name);
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.warn("Platform {} cannot start and is left out: {}", c.name, e.getMessage());
+            }
+            synchronized (lock) {
+                c.healthy = false;
+                c.failedForGood = true;
+                startFailures.add(c.name + ": " + e.getMessage());
+                startsPending--;
+                lock.notifyAll();
+            }
         }
+    }
+
+    /**
+     * Unavailable once no child is starting and every child either failed to start or is unavailable itself (all its
+     * machines lost, say).
+     */
+    @Override
+    public Optional<String> unavailableReason() {
+        List<String> reasons = new ArrayList<>();
+        synchronized (lock) {
+            if (startsPending > 0) {
+                return Optional.empty();
+            }
+            for (Child c : children) {
+                if (c.failedForGood) {
+                    continue;
+                }
+                if (!(c.platform instanceof PlatformAvailability a)) {
+                    return Optional.empty();
+                }
+                Optional<String> why = a.unavailableReason();
+                if (why.isEmpty()) {
+                    return Optional.empty();
+                }
+                reasons.add(c.name + ": " + why.get());
+            }
+            reasons.addAll(0, startFailures);
+        }
+        return Optional.of("no platform can run a trial: " + String.join("; ", reasons));
     }
 
     @Override
@@ -406,6 +512,18 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
         if (closed) {
             return;
         }
+        if (!(event instanceof TrialEvent.Ended)) {
+            synchronized (lock) {
+                Placement p = placements.get(event.trial());
+                if (p != null && p.child != from) {
+                    return; // output of an attempt that was already replaced: the rerun's counts
+                }
+                if (p != null && event instanceof TrialEvent.MetricReported m
+                        && m.metric().type() == dev.hybrid.trial.MetricType.FINAL) {
+                    p.finalReported = true;
+                }
+            }
+        }
         if (event instanceof TrialEvent.Ended ended) {
             Placement p;
             boolean resubmit = false;
@@ -416,7 +534,9 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
                 }
                 from.running--;
                 quarantine.ended(from, ended.trial(), ended.status(), ended.message());
-                if (ended.status() == TrialStatus.SYS_CANCELED && !p.cancelRequested && !p.resubmitted) {
+                // A trial lost after it reported its final result is not run again: its result is in.
+                if (ended.status() == TrialStatus.SYS_CANCELED && !p.cancelRequested && !p.resubmitted
+                        && !p.finalReported) {
                     p.resubmitted = true;
                     resubmit = true;
                     markUnhealthy(from, new PlatformException(from.name, ended.trial(), "lost trial "
@@ -448,6 +568,29 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
                         original.message() + "; not resubmitted: " + e.getMessage(), original.at()));
             }
         }
+    }
+
+    /**
+     * Asks the child the trial was recorded on ({@code platform} is its name, as in {@link #childNames()}); a name that
+     * is no child's (a trial recorded before it was placed) asks every child that can tell. A child that cannot tell
+     * says yes: its own start ends an earlier run's processes (as the local platform's does).
+     */
+    @Override
+    public boolean mayRunAgain(TrialId trial, String platform) {
+        boolean named = children.stream().anyMatch(c -> c.name.equals(platform));
+        for (Child c : children) {
+            if ((!named || c.name.equals(platform)) && c.platform instanceof TrialResumption r) {
+                boolean known;
+                synchronized (lock) {
+                    known = c.started || c.failedForGood;
+                }
+                // A child still starting has not yet ended what an earlier run left on its machines.
+                if (!known || (!c.failedForGood && !r.mayRunAgain(trial, c.platform.name()))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override
@@ -488,6 +631,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
                 return;
             }
             closed = true;
+            lock.notifyAll(); // a start() waiting for its children gives up
         }
         for (Child c : children) {
             try {
@@ -495,6 +639,10 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
             } catch (RuntimeException e) {
                 log.warn("Platform {} failed to close: {}", c.name, e.toString());
             }
+        }
+        ExecutorService st = starter;
+        if (st != null) {
+            st.shutdownNow();
         }
         ExecutorService d = dispatcher;
         if (d != null) {

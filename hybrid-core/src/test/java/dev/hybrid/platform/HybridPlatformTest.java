@@ -77,6 +77,213 @@ class HybridPlatformTest {
     }
 
     @Test
+    void byDefaultTheMachinesSlotsFillBeforeALocalPlatformWithMoreRoomTakesTheRest() {
+        // A local platform's slots are trialConcurrency (8); three machines of two slots are one remote child (6).
+        FakePlatform local = FakePlatform.withSlots(8).startingOnly();
+        FakePlatform remote = FakePlatform.withSlots(6).startingOnly();
+        HybridPlatform h = started(HybridPlatform.of(local, remote));
+        java.util.ArrayDeque<TrialSpec> running = new java.util.ArrayDeque<>();
+        int remoteBusyAtEachSubmit = 0;
+        for (int i = 0; i < 60; i++) {
+            if (running.size() == 8) {
+                TrialSpec oldest = running.poll();
+                FakePlatform owner = local.live().contains(oldest.id()) ? local : remote;
+                owner.end(oldest.id(), TrialStatus.SUCCEEDED);
+            }
+            TrialSpec s = spec(i);
+            h.submit(s);
+            running.add(s);
+            if (i >= 7) {
+                remoteBusyAtEachSubmit += remote.live().size();
+            }
+        }
+        // With 8 running at a time, the remote child's 6 slots are all busy after every submission.
+        assertThat(remoteBusyAtEachSubmit).isEqualTo(6 * 53);
+        assertThat(remote.submitted().size()).isGreaterThan(local.submitted().size());
+    }
+
+    @Test
+    void mostFreeStillFavoursTheChildWithTheMostRoom() {
+        FakePlatform local = FakePlatform.withSlots(8).startingOnly();
+        FakePlatform remote = FakePlatform.withSlots(6).startingOnly();
+        HybridPlatform h = started(HybridPlatform.builder().add(local).add(remote)
+                .policy(DispatchPolicy.named("most-free").orElseThrow()).build());
+        for (int i = 0; i < 8; i++) {
+            h.submit(spec(i));
+        }
+        assertThat(local.live()).hasSize(5);
+        assertThat(remote.live()).hasSize(3);
+    }
+
+    @Test
+    void aChildStillStartingDelaysNeitherTheStartNorTheOthersTrials() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FakePlatform fast = FakePlatform.withSlots(2).startingOnly();
+        FakePlatform slowInside = FakePlatform.withSlots(2).startingOnly();
+        TrainingPlatform slow = new TrainingPlatform() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public void start(TrialEventSink s) {
+                try {
+                    release.await(); // a child connecting to a host that does not answer yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                slowInside.start(s);
+            }
+
+            @Override
+            public void submit(TrialSpec spec) {
+                slowInside.submit(spec);
+            }
+
+            @Override
+            public void cancel(TrialId trial) {
+                slowInside.cancel(trial);
+            }
+
+            @Override
+            public int freeSlots() {
+                return slowInside.freeSlots();
+            }
+
+            @Override
+            public void close() {
+                slowInside.close();
+            }
+        };
+        HybridPlatform h = started(HybridPlatform.of(fast, slow));
+        assertThat(h.freeSlots()).isEqualTo(2);
+        h.submit(spec(0));
+        assertThat(fast.submitted()).hasSize(1);
+        release.countDown();
+        slowInside.awaitSubmitted(0, WAIT);
+    }
+
+    @Test
+    void aTrialLostAfterReportingItsFinalResultIsNotRunAgain() {
+        FakePlatform a = FakePlatform.withSlots(1).startingOnly();
+        FakePlatform b = FakePlatform.withSlots(1).startingOnly();
+        HybridPlatform h = started(HybridPlatform.of(a, b));
+        h.submit(spec(0));
+        FakePlatform first = a.submitted().isEmpty() ? b : a;
+        first.reportFinal(TrialId.of("t0"), 0.5);
+        first.end(TrialId.of("t0"), TrialStatus.SYS_CANCELED);
+        assertThat(sink.awaitEnded(TrialId.of("t0"), WAIT).status()).isEqualTo(TrialStatus.SYS_CANCELED);
+        assertThat(a.submitted().size() + b.submitted().size()).isEqualTo(1);
+    }
+
+    @Test
+    void whatALostAttemptReportsAfterItsRerunWasPlacedIsIgnored() throws Exception {
+        FakePlatform a = FakePlatform.withSlots(1).startingOnly();
+        FakePlatform b = FakePlatform.withSlots(1).startingOnly();
+        HybridPlatform h = started(HybridPlatform.of(a, b));
+        h.submit(spec(0));
+        FakePlatform first = a.submitted().isEmpty() ? b : a;
+        FakePlatform other = first == a ? b : a;
+        TrialId t0 = TrialId.of("t0");
+        first.emit(first.started(t0));
+        first.end(t0, TrialStatus.SYS_CANCELED);
+        other.awaitSubmitted(1, WAIT);
+        first.emit(first.metric(t0, dev.hybrid.trial.MetricType.PERIODICAL, 5, "\"late\""));
+        other.emit(other.started(t0));
+        other.emit(other.metric(t0, dev.hybrid.trial.MetricType.PERIODICAL, 0, "\"rerun\""));
+        assertThat(sink.eventsOf(t0)).filteredOn(TrialEvent.MetricReported.class::isInstance)
+                .extracting(e -> ((TrialEvent.MetricReported) e).metric().value()).containsExactly("\"rerun\"");
+        assertThat(h.platformOf(t0)).contains(other == a ? "fake" : "fake#2");
+    }
+
+    @Test
+    void aResumedTrialMayRunAgainOnlyWhenTheChildItRanOnSaysSoAndNoChildIsLeftThatCouldHoldIt() {
+        java.util.concurrent.atomic.AtomicBoolean remoteReached = new java.util.concurrent.atomic.AtomicBoolean();
+        FakePlatform inner = FakePlatform.withSlots(1).startingOnly();
+        TrainingPlatform remote = new ResumableFake(inner, remoteReached);
+        HybridPlatform h = started(HybridPlatform.of(FakePlatform.withSlots(1).startingOnly(), remote));
+        assertThat(h.childNames()).containsExactly("fake", "resumable");
+        assertThat(h.mayRunAgain(TrialId.of("t0"), "fake")).isTrue();
+        assertThat(h.mayRunAgain(TrialId.of("t0"), "resumable")).isFalse();
+        assertThat(h.mayRunAgain(TrialId.of("t0"), "hybrid")).as("recorded before it was placed").isFalse();
+        remoteReached.set(true);
+        assertThat(h.mayRunAgain(TrialId.of("t0"), "resumable")).isTrue();
+        assertThat(h.mayRunAgain(TrialId.of("t0"), "hybrid")).isTrue();
+    }
+
+    @Test
+    void theHybridPlatformIsUnavailableOnlyWhenEveryChildIs() {
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+        FakePlatform failing = FakePlatform.withSlots(1).failStart(new PlatformException("fake", "down", true, null));
+        HybridPlatform h = started(HybridPlatform.of(failing,
+                new ResumableFake(FakePlatform.withSlots(1).startingOnly(), new java.util.concurrent.atomic.AtomicBoolean(),
+                        lost)));
+        assertThat(h.unavailableReason()).isEmpty();
+        lost.set(true);
+        assertThat(h.unavailableReason()).hasValueSatisfying(why -> assertThat(why)
+                .contains("no platform can run a trial").contains("fake: down").contains("resumable: all lost"));
+    }
+
+    /** A child that can tell whether a resumed trial may run again, and whether it has given up. */
+    private static final class ResumableFake implements TrainingPlatform, TrialResumption, PlatformAvailability {
+        private final FakePlatform inner;
+        private final java.util.concurrent.atomic.AtomicBoolean reached;
+        private final java.util.concurrent.atomic.AtomicBoolean lost;
+
+        ResumableFake(FakePlatform inner, java.util.concurrent.atomic.AtomicBoolean reached) {
+            this(inner, reached, new java.util.concurrent.atomic.AtomicBoolean());
+        }
+
+        ResumableFake(FakePlatform inner, java.util.concurrent.atomic.AtomicBoolean reached,
+                java.util.concurrent.atomic.AtomicBoolean lost) {
+            this.inner = inner;
+            this.reached = reached;
+            this.lost = lost;
+        }
+
+        @Override
+        public boolean mayRunAgain(TrialId trial, String platform) {
+            return reached.get();
+        }
+
+        @Override
+        public java.util.Optional<String> unavailableReason() {
+            return lost.get() ? java.util.Optional.of("all lost") : java.util.Optional.empty();
+        }
+
+        @Override
+        public String name() {
+            return "resumable";
+        }
+
+        @Override
+        public void start(TrialEventSink s) {
+            inner.start(s);
+        }
+
+        @Override
+        public void submit(TrialSpec spec) {
+            inner.submit(spec);
+        }
+
+        @Override
+        public void cancel(TrialId trial) {
+            inner.cancel(trial);
+        }
+
+        @Override
+        public int freeSlots() {
+            return inner.freeSlots();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @Test
     void aMaxTrialConcurrencyCapsAChild() {
         FakePlatform a = FakePlatform.withSlots(10).startingOnly();
         FakePlatform b = FakePlatform.withSlots(10).startingOnly();

@@ -107,7 +107,9 @@ public final class RunCommand implements Callable<Integer> {
                     err.println("Stopping: cancelling running trials...");
                     handle.stop();
                     try {
-                        finished.await(30, TimeUnit.SECONDS);
+                        // Longer than the experiment's own 30 s grace for cancelled trials, so that the summary is
+                        // printed and the stop recorded even when a platform is slow to confirm its trials' ends.
+                        finished.await(45, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

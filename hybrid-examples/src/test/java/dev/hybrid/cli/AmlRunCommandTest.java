@@ -21,6 +21,8 @@ class AmlRunCommandTest {
     private static final String TRIAL = String.join("\n",
             "x=$(sed 's/.*\"x\": *\\([-0-9.eE]*\\).*/\\1/' \"$NNI_SYS_DIR/parameter.cfg\")",
             "frame() { n=$(( ${#1} + 1 )); printf 'ME%06d%s\\n' \"$n\" \"$1\" >> \"$NNI_SYS_DIR/.nni/metrics\"; }",
+            // Long enough for the aml platform (which starts after its upload) to take trials too.
+            "sleep 1",
             "frame \"{\\\"type\\\":\\\"PERIODICAL\\\",\\\"sequence\\\":0,\\\"value\\\":\\\"$x\\\"}\"",
             "echo \"NNISDK_MEb'{\\\"type\\\": \\\"FINAL\\\", \\\"sequence\\\": 0, \\\"value\\\": \\\"$x\\\"}'\"",
             "");
@@ -48,6 +50,7 @@ class AmlRunCommandTest {
                     "hybridConfig:",
                     "  trainingServicePlatforms: [local, aml]",
                     "  dispatch: round-robin",
+                    "  maxTrialConcurrency: {local: 2}",
                     "amlConfig:",
                     "  subscriptionId: " + FakeAzure.SUBSCRIPTION,
                     "  resourceGroup: " + FakeAzure.GROUP,

@@ -108,7 +108,7 @@ class HybridModeIntegrationTest {
 
     @Test
     void theSeedConfigRunsTrialsOnLocalAndRemoteEachRecordedWithItsPlatform() throws Exception {
-        ExperimentHandle h = finished(start(seedConfig(12, 4, "0.3", "", ""), new ExperimentListener() {
+        ExperimentHandle h = finished(start(seedConfig(12, 4, "1", "", ""), new ExperimentListener() {
         }));
 
         assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);

@@ -4,15 +4,18 @@ import dev.hybrid.gpu.GpuScheduler;
 import dev.hybrid.platform.ExperimentScope;
 import dev.hybrid.platform.ExperimentScoped;
 import dev.hybrid.platform.FastFailureQuarantine;
+import dev.hybrid.platform.PlatformAvailability;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.platform.remote.internal.CodeArchive;
 import dev.hybrid.platform.remote.internal.GpuProbe;
 import dev.hybrid.platform.remote.internal.KnownHosts;
 import dev.hybrid.platform.remote.internal.MachineLink;
 import dev.hybrid.platform.remote.internal.MonitorReader;
 import dev.hybrid.platform.remote.internal.RemoteScripts;
+import dev.hybrid.platform.remote.internal.SshConnection;
 import dev.hybrid.protocol.ExitMessage;
 import dev.hybrid.protocol.LineBuffer;
 import dev.hybrid.protocol.MetricFrames;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -91,13 +95,16 @@ import org.slf4j.MDC;
  *
  * <p>A machine that cannot be reached is reported (host:port and the cause) and retried in the background while the
  * others go on; if it stays unreachable for {@code machineLostAfter}, its trials end {@code SYS_CANCELED} with that
- * message. {@link #start} fails only when no machine can be reached, or, for GPU trials, when no machine can run
- * one.
+ * message; once every machine is lost, {@link #unavailableReason()} says so. A trial cancelled while its machine
+ * cannot be reached ends at once, and its processes are killed when the machine is reached again. {@link #start}
+ * fails only when no machine can be reached, or, for GPU trials, when no machine can run one; closing the platform
+ * while it connects ends that wait.
  *
  * <p>Thread-safety: every method may be called from any thread. Blocking I/O runs on the platform's own threads
  * ({@code hybrid-remote-io-N}, one per machine plus one); events are delivered from them.
  */
-public final class RemotePlatform implements ExperimentScoped, TrainingPlatform {
+public final class RemotePlatform implements ExperimentScoped, TrainingPlatform, PlatformAvailability,
+        TrialResumption {
     private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
     /** How often the GPUs are read again while trials need them: other processes come and go, as in NNI. */
@@ -120,6 +127,10 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
     private final FastFailureQuarantine<MachineLink> quarantine;
     private volatile TrialEventSink sink;
     private volatile boolean closed;
+    /** The up machines where a resumed trial has no launch mark (asked once each). */
+    private final Map<TrialId, Set<MachineLink>> launchedNowhere = new ConcurrentHashMap<>();
+    /** Completed by {@link #close}. */
+    private final CompletableFuture<Void> closing = new CompletableFuture<>();
     private ThreadPoolExecutor io;
     private ScheduledExecutorService timer;
 
@@ -208,6 +219,11 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
         }
         links.forEach(l -> quarantine.add(l, l.describe()));
         List<CompletableFuture<Boolean>> first = links.stream().map(MachineLink::connect).toList();
+        // Closing the platform (a stop during start-up) ends the wait for machines that do not answer.
+        CompletableFuture.anyOf(CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)), closing).join();
+        if (closed) {
+            throw new PlatformException(name(), "closed while connecting to its machines", false, null);
+        }
         boolean any = false;
         for (CompletableFuture<Boolean> f : first) {
             any |= f.join();
@@ -428,6 +444,15 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             }
             t.cancelled = true;
         }
+        if (!t.link.isUp()) {
+            // Its machine cannot be reached now: the trial ends here at once, so that a stop does not wait for the
+            // machine, and its processes are killed when the machine is reached again (a reconnect, or the next
+            // run's monitor, which ends an earlier run's trial processes).
+            log.info("Cancelling trial {}: {} is not reachable now; its processes are killed when it is", trial,
+                    t.link.describe());
+            abandonAndEnd(t);
+            return;
+        }
         log.info("Cancelling trial {} on {}", trial, t.link.describe());
         pendingKills.put(trial, t);
         t.link.send("signal " + trial.value() + " TERM");
@@ -445,6 +470,18 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
         }
     }
 
+    /** Ends a cancelled trial whose machine cannot be reached; its processes are killed when the machine is. */
+    private void abandonAndEnd(RemoteTrial t) {
+        ScheduledFuture<?> kill = t.killTimer;
+        if (kill != null) {
+            kill.cancel(false);
+        }
+        pendingKills.remove(t.spec.id());
+        abandoned.computeIfAbsent(t.link, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add("signal " + t.spec.id().value() + " KILL");
+        finish(t, Optional.empty(), clock.instant(), "");
+    }
+
     @Override
     public int freeSlots() {
         if (closed || sink == null) {
@@ -459,6 +496,53 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             }
             return sum;
         }
+    }
+
+    /**
+     * True once the trial's earlier attempt is known to be gone: a machine that is up has its launch mark (that
+     * machine's monitor ended the earlier run's processes when it started), or every machine that is not up is lost
+     * (its processes are ended when it is next reached). False while a machine that may hold it has not been reached.
+     */
+    @Override
+    public boolean mayRunAgain(TrialId trial, String platform) {
+        if (!SAFE_ID.matcher(trial.value()).matches()) {
+            return true;
+        }
+        boolean unknown = false;
+        for (MachineLink l : links) {
+            if (l.isUp()) {
+                Set<MachineLink> absent = launchedNowhere.computeIfAbsent(trial, k -> ConcurrentHashMap.newKeySet());
+                if (absent.contains(l)) {
+                    continue;
+                }
+                Optional<SshConnection.Result> r = l.run("test -e " + SshConnection.quote(l.root() + "/trials/."
+                        + trial.value() + ".launch"), options.connectTimeout());
+                if (r.isPresent() && r.get().exitCode() == 0) {
+                    launchedNowhere.remove(trial);
+                    return true;
+                } else if (r.isPresent()) {
+                    absent.add(l);
+                } else {
+                    unknown = true;
+                }
+            } else if (!l.isLost()) {
+                unknown = true;
+            }
+        }
+        if (!unknown) {
+            launchedNowhere.remove(trial);
+        }
+        return !unknown;
+    }
+
+    /** Unavailable once every machine is lost (unreachable for {@code machineLostAfter}) or refused for good. */
+    @Override
+    public Optional<String> unavailableReason() {
+        if (sink == null || links.isEmpty() || !links.stream().allMatch(MachineLink::isLost)) {
+            return Optional.empty();
+        }
+        return Optional.of("every machine is lost: " + links.stream().map(l -> l.describe() + ": " + l.lastError())
+                .collect(Collectors.joining("; ")));
     }
 
     /**
@@ -500,6 +584,7 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
             }
             closed = true;
         }
+        closing.complete(null);
         // One machine after another: each waits only for its monitor to confirm (milliseconds when it is up).
         for (MachineLink l : links) {
             List<String> kills = new ArrayList<>();
@@ -588,6 +673,13 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform 
         @Override
         public void onDown(MachineLink link, String cause, boolean lost) {
             if (!lost) {
+                // A trial cancelled just before the connection dropped ends now, as one cancelled while its machine
+                // is unreachable does; its processes are killed when the machine is reached again.
+                for (RemoteTrial t : List.copyOf(trials.values())) {
+                    if (t.link == link && t.cancelled && !t.ended) {
+                        abandonAndEnd(t);
+                    }
+                }
                 return;
             }
             log.error("Machine {} is lost ({}); its trials end SYS_CANCELED", link.describe(), cause);

@@ -131,6 +131,39 @@ class RemotePlatformProcessesTest {
 
     @Test
     void aRunAfterOneWhoseJvmWasKilledEndsItsTrialProcessesBeforeRunningTheirTrialsAgain() throws Exception {
+        ProcessHandle earlier = killedRun();
+        assertThat(earlier.isAlive()).isTrue();
+
+        RecordingSink sink = new RecordingSink();
+        RemotePlatform p = started(options(dir, server.port(), "sh new.sh"), sink);
+        earlier.onExit().get(T.toSeconds(), TimeUnit.SECONDS);
+        p.submit(spec("r1"));
+        assertThat(sink.awaitEnded(TrialId.of("r1"), T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(sink.eventsOf(TrialId.of("r1")).stream().filter(TrialEvent.MetricReported.class::isInstance)
+                .map(e -> ((TrialEvent.MetricReported) e).metric().value())).containsExactly("1");
+    }
+
+    @Test
+    void aTrialWhoseProcessesDiedWhileNoJvmRanRunsAgainOnResumeRatherThanFailing() throws Exception {
+        ProcessHandle earlier = killedRun();
+        // The machine loses the trial's whole process group too (killed, or the machine restarted): no end state.
+        String group = Files.readString(dir.resolve("m/exp1/trials/.r1.launch")).trim().split(" ")[0];
+        Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + group).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        earlier.onExit().get(T.toSeconds(), TimeUnit.SECONDS);
+        assertThat(dir.resolve("m/exp1/trials/r1/.nni/state")).doesNotExist();
+
+        RecordingSink sink = new RecordingSink();
+        RemotePlatform p = started(options(dir, server.port(), "sh new.sh"), sink);
+        p.submit(spec("r1"));
+        TrialEvent.Ended ended = sink.awaitEnded(TrialId.of("r1"), T);
+        assertThat(ended.status()).as(ended.message()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(sink.eventsOf(TrialId.of("r1")).stream().filter(TrialEvent.MetricReported.class::isInstance)
+                .map(e -> ((TrialEvent.MetricReported) e).metric().value())).containsExactly("1");
+    }
+
+    /** Runs trial r1 from another JVM, kills that JVM with SIGKILL, and returns the trial's process, still alive. */
+    private ProcessHandle killedRun() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 RemotePlatformProcessesTest.class.getName(), dir.toString(), String.valueOf(server.port()))
@@ -153,14 +186,6 @@ class RemotePlatformProcessesTest {
             child.onExit().get(T.toSeconds(), TimeUnit.SECONDS);
         }
         assertThat(earlier).as(seen.toString()).isNotNull();
-        assertThat(earlier.isAlive()).isTrue();
-
-        RecordingSink sink = new RecordingSink();
-        RemotePlatform p = started(options(dir, server.port(), "sh new.sh"), sink);
-        earlier.onExit().get(T.toSeconds(), TimeUnit.SECONDS);
-        p.submit(spec("r1"));
-        assertThat(sink.awaitEnded(TrialId.of("r1"), T).status()).isEqualTo(TrialStatus.SUCCEEDED);
-        assertThat(sink.eventsOf(TrialId.of("r1")).stream().filter(TrialEvent.MetricReported.class::isInstance)
-                .map(e -> ((TrialEvent.MetricReported) e).metric().value())).containsExactly("1");
+        return earlier;
     }
 }

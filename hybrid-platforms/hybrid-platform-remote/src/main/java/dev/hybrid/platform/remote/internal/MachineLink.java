@@ -199,6 +199,14 @@ public final class MachineLink {
         }
     }
 
+    /**
+     * Whether the machine is given up on: down for longer than {@code lostAfter} (and not back), or refused for good
+     * (authentication, host key).
+     */
+    public synchronized boolean isLost() {
+        return state == State.FAILED || (state == State.DOWN && lostReported);
+    }
+
     /** Whether an SSH connection to the machine was ever made (its failures are then of setup, not of reach). */
     public boolean wasReached() {
         return reached;
