@@ -124,8 +124,9 @@ class ConfigLoaderTest {
                         List.of("trainingServicePlatform")),
                 Arguments.of("v1 NNI-only platform", set(V1, "trainingServicePlatform: kubeflow"),
                         List.of("trainingServicePlatform")),
-                Arguments.of("v1 missing module", set(V1, "trainingServicePlatform: aml"),
-                        List.of("trainingServicePlatform")),
+                Arguments.of("v1 aml without its settings", set(V1, "trainingServicePlatform: aml"),
+                        List.of("amlConfig", "amlConfig.subscriptionId", "amlConfig.resourceGroup",
+                                "amlConfig.workspaceName", "amlConfig.computeTarget", "trial.image")),
                 Arguments.of("v1 remote without machineList", set(V1, "trainingServicePlatform: remote"),
                         List.of("machineList")),
                 Arguments.of("v1 annotation", set(V1, "useAnnotation: true"), List.of("useAnnotation")),
@@ -227,9 +228,10 @@ class ConfigLoaderTest {
                 Arguments.of("v2 unknown platform in list", V2.substring(0, V2.indexOf("trainingService:"))
                         + "trainingService:\n  - platform: local\n  - platform: remot\n",
                         List.of("trainingService[1].platform")),
-                Arguments.of("v2 missing module in list", V2.substring(0, V2.indexOf("trainingService:"))
+                Arguments.of("v2 aml in a list without its settings", V2.substring(0, V2.indexOf("trainingService:"))
                         + "trainingService:\n  - platform: local\n  - platform: aml\n    subscriptionId: x\n",
-                        List.of("trainingService[1].platform")),
+                        List.of("trainingService[1].resourceGroup", "trainingService[1].workspaceName",
+                                "trainingService[1].computeTarget", "trainingService[1].dockerImage")),
                 Arguments.of("v2 local unknown key", V2.replace("platform: local", "platform: local\n  gpuIdx: 1"),
                         List.of("trainingService.gpuIdx")),
                 Arguments.of("v2 unknown tuner", V2.replace("name: TPE", "name: SMAC"), List.of("tuner.name")),
@@ -289,7 +291,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("hybridConfig.trainingServicePlatforms[2]: Need to set machineList for remote"
                         + " in hybrid mode");
         assertThatThrownBy(() -> parse(set(V1, "trainingServicePlatform: aml")))
-                .hasMessageContaining("dev.hybrid:hybrid-platform-aml");
+                .hasMessageContaining("amlConfig: is required for platform aml")
+                .hasMessageContaining("trial.image: is required for platform aml");
         assertThatThrownBy(() -> parse(V1.replace("builtinTunerName: TPE", "builtinTunerName: Tpe")))
                 .hasMessageContaining("tuner.builtinTunerName: unknown tuner 'Tpe'; known: [")
                 .hasMessageContaining("TPE");
