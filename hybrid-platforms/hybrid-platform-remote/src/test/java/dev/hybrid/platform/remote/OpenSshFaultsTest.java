@@ -490,6 +490,32 @@ class OpenSshFaultsTest {
     }
 
     @Test
+    void theRemotePlatformTakesTrialsOnceItsFirstMachineIsReadyWhileAnotherStillConnectsToASilentHost()
+            throws Exception {
+        OpenSshServer a = server("a");
+        ServerSocket silent = silentHost();
+        RemotePlatform remote = RemotePlatform.create(options(List.of(machine(a.port(), "a"),
+                machine(silent.getLocalPort(), "s")), Duration.ofMinutes(2)).withConnectTimeout(Duration.ofSeconds(20)));
+        platforms.add(remote);
+        RecordingSink sink = new RecordingSink();
+        remote.start(sink);
+        assertThat(silentState(remote, silent)).startsWith("connecting");
+        assertThat(remote.freeSlots()).isEqualTo(2);
+
+        TrialId id = TrialId.of("first");
+        remote.submit(new TrialSpec(id, 0, 0, new Parameters(Map.of("scenario", "succeed"))));
+        assertThat(sink.awaitEnded(id, T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        // The trial ran and ended while the silent host had not said its first word yet.
+        assertThat(silentState(remote, silent)).startsWith("connecting");
+    }
+
+    private static String silentState(RemotePlatform remote, ServerSocket silent) {
+        return remote.machineStates().entrySet().stream()
+                .filter(e -> e.getKey().endsWith(":" + silent.getLocalPort())).map(Map.Entry::getValue)
+                .findFirst().orElseThrow();
+    }
+
+    @Test
     void inHybridModeAChildStillConnectingToASilentHostDelaysNoTrialOfTheOthers() throws Exception {
         ServerSocket silent = silentHost();
         RemotePlatform remote = RemotePlatform.create(options(List.of(machine(silent.getLocalPort(), "s")),
