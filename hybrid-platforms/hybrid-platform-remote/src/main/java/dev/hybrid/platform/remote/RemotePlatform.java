@@ -8,6 +8,7 @@ import dev.hybrid.platform.PlatformAvailability;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.platform.TrialMachine;
 import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.platform.remote.internal.CodeArchive;
 import dev.hybrid.platform.remote.internal.GpuProbe;
@@ -106,7 +107,7 @@ import org.slf4j.MDC;
  * ({@code hybrid-remote-io-N}, one per machine plus one); events are delivered from them.
  */
 public final class RemotePlatform implements ExperimentScoped, TrainingPlatform, PlatformAvailability,
-        TrialResumption {
+        TrialResumption, TrialMachine {
     private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
     /** How often the GPUs are read again while trials need them: other processes come and go, as in NNI. */
@@ -118,6 +119,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
     private final List<MachineLink> links = new ArrayList<>();
     private final Map<MachineLink, Slots> slots = new HashMap<>();
     private final Map<TrialId, RemoteTrial> trials = new ConcurrentHashMap<>();
+    /** The host:port of the machine each submitted trial went to; kept after it ended, for the experiment's record. */
+    private final Map<TrialId, String> machineOfTrial = new ConcurrentHashMap<>();
     private final Map<MachineLink, List<String>> abandoned = new ConcurrentHashMap<>();
     /** Cancelled trials whose SIGKILL is still to come: closing sends it at once. */
     private final Map<TrialId, RemoteTrial> pendingKills = new ConcurrentHashMap<>();
@@ -282,6 +285,12 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
         } catch (ExecutionException e) {
             return true;
         }
+    }
+
+    /** The host:port of the machine a trial was submitted to (no user name). */
+    @Override
+    public Optional<String> machineOf(TrialId trial) {
+        return Optional.ofNullable(machineOfTrial.get(trial));
     }
 
     /** {@code gpuNumber}, 0 when unset. */
@@ -461,6 +470,9 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
             }
             List<Integer> gpus = slots.get(chosen).take(gpusPerTrial());
             t = new RemoteTrial(spec, chosen, gpuArgument(gpus), gpus, json);
+            String host = chosen.machine().host();
+            machineOfTrial.put(spec.id(), (host.contains(":") ? "[" + host + "]" : host) + ":"
+                    + chosen.machine().port());
             trials.put(id, t);
             quarantine.submitted(chosen, id);
         }
