@@ -74,6 +74,12 @@ class ExperimentStoreFailureTest {
         }
 
         @Override
+        public void trialOnMachine(TrialId trial, String machine, Instant at) {
+            write();
+            store.trialOnMachine(trial, machine, at);
+        }
+
+        @Override
         public void trialPlaced(TrialId trial, String platform) {
             write();
             store.trialPlaced(trial, platform);

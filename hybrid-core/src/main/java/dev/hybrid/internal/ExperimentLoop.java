@@ -624,6 +624,7 @@ public final class ExperimentLoop implements Runnable {
         synchronized (lock) {
             r.attempt++;
             r.platform = now.get();
+            r.machine = null;
             r.started = s.at();
             r.intermediate = null;
             r.finalMetric = null;
@@ -635,10 +636,23 @@ public final class ExperimentLoop implements Runnable {
         }
         store.trialSubmitted(r.spec, r.platform, r.attempt, s.at());
         store.trialStarted(r.id(), s.at());
+        recordMachine(r, s);
         withTrial(r.id(), () -> log.info("Trial {} runs again on {} as attempt {} (lost on {})", r.id(), r.platform,
                 r.attempt, lostOn));
         settings.maxTrialDuration().ifPresent(limit ->
                 r.timeLimit = schedule(new TrialTimeLimit(r.id(), r.attempt), limit));
+    }
+
+    /** Records the machine that runs the trial's current attempt, where the platform names one. */
+    private void recordMachine(TrialRecord r, TrialEvent.Started s) {
+        if (platform instanceof dev.hybrid.platform.TrialMachine machines) {
+            machines.machineOf(r.id()).ifPresent(m -> {
+                synchronized (lock) {
+                    r.machine = m;
+                }
+                store.trialOnMachine(r.id(), m, s.at());
+            });
+        }
     }
 
     private void onStarted(TrialRecord r, TrialEvent.Started s) {
@@ -660,6 +674,7 @@ public final class ExperimentLoop implements Runnable {
             }
         }
         store.trialStarted(r.id(), s.at());
+        recordMachine(r, s);
         settings.maxTrialDuration().ifPresent(limit ->
                 r.timeLimit = schedule(new TrialTimeLimit(r.id(), r.attempt), limit));
         if (log.isDebugEnabled()) {
@@ -1149,6 +1164,7 @@ public final class ExperimentLoop implements Runnable {
             TrialRecord r = new TrialRecord(new TrialSpec(t.id(), t.sequence(), t.parameterId(), t.parameters()),
                     t.platform(), t.submitted());
             r.attempt = st.attempt();
+            r.machine = t.machine().orElse(null);
             maxSequence = Math.max(maxSequence, t.sequence());
             synchronized (lock) {
                 records.add(r);

@@ -19,6 +19,8 @@ final class TrialRecord {
     final TrialSpec spec;
     /** The platform's name; for a composite platform, the child's once the trial starts. */
     String platform;
+    /** The machine of the current attempt, where the platform names one; null otherwise. */
+    String machine;
     /** 1 for the first run; a trial resubmitted on resume runs again as the next attempt. */
     int attempt = 1;
     /** The platform an earlier run recorded for this unfinished trial, until it is run again on resume; else null. */
@@ -73,6 +75,6 @@ final class TrialRecord {
         return new Trial(spec.id(), spec.sequence(), spec.parameterId(), spec.parameters(), status, platform,
                 submitted, Optional.ofNullable(started), Optional.ofNullable(ended), Optional.ofNullable(exitCode),
                 message, intermediate == null ? List.of() : intermediate, Optional.ofNullable(finalMetric),
-                hasFinalValue ? Optional.of(finalValue) : Optional.empty());
+                hasFinalValue ? Optional.of(finalValue) : Optional.empty(), Optional.ofNullable(machine));
     }
 }

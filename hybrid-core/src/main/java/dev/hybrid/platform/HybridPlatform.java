@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: every method may be called from any thread; children's events are forwarded as they come, and
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
  */
-public final class HybridPlatform implements TrainingPlatform, TrialPlacement, ExperimentScoped,
+public final class HybridPlatform implements TrainingPlatform, TrialPlacement, TrialMachine, ExperimentScoped,
         PlatformAvailability, TrialResumption {
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -257,6 +257,17 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, E
             Placement p = placements.get(trial);
             return p == null || p.child == null ? Optional.empty() : Optional.of(p.child.name);
         }
+    }
+
+    /** The machine of the child running (or that ran) a trial, where that child names one (remote). */
+    @Override
+    public Optional<String> machineOf(TrialId trial) {
+        Child c;
+        synchronized (lock) {
+            Placement p = placements.get(trial);
+            c = p == null ? null : p.child;
+        }
+        return c != null && c.platform instanceof TrialMachine m ? m.machineOf(trial) : Optional.empty();
     }
 
     /** Passes the experiment to every child that lays out trials by experiment. */

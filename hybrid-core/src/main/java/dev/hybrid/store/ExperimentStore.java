@@ -58,6 +58,12 @@ public interface ExperimentStore extends AutoCloseable {
      */
     void trialPlaced(TrialId trial, String platform);
 
+    /**
+     * Records the machine ({@code host:port}) that runs a trial's current attempt, where its platform names one; a
+     * later attempt starts with none.
+     */
+    void trialOnMachine(TrialId trial, String machine, Instant at);
+
     /** Records a trial's end (or a corrected end status, as for a bad final metric read after the trial ended). */
     void trialEnded(TrialId trial, TrialStatus status, Optional<Integer> exitCode, String message, Instant at);
 

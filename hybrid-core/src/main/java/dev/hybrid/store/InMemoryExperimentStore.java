@@ -29,6 +29,7 @@ public final class InMemoryExperimentStore implements ExperimentStore {
     private static final class Row {
         TrialSpec spec;
         String platform;
+        String machine;
         int attempt;
         TrialStatus status = TrialStatus.WAITING;
         Instant submitted;
@@ -67,6 +68,7 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         Row r = trials.computeIfAbsent(spec.id(), k -> new Row());
         r.spec = spec;
         r.platform = platform;
+        r.machine = null;
         r.attempt = attempt;
         r.status = TrialStatus.WAITING;
         r.submitted = at;
@@ -93,6 +95,14 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         Row r = trials.get(trial);
         if (r != null) {
             r.platform = platform;
+        }
+    }
+
+    @Override
+    public void trialOnMachine(TrialId trial, String machine, Instant at) {
+        Row r = trials.get(trial);
+        if (r != null) {
+            r.machine = machine;
         }
     }
 
@@ -188,7 +198,7 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         Trial t = new Trial(r.spec.id(), r.spec.sequence(), r.spec.parameterId(), r.spec.parameters(), r.status,
                 r.platform, r.submitted, Optional.ofNullable(r.started), Optional.ofNullable(r.ended),
                 Optional.ofNullable(r.exitCode), r.message, inter, Optional.ofNullable(r.finalMetric),
-                Optional.ofNullable(r.finalValue));
+                Optional.ofNullable(r.finalValue), Optional.ofNullable(r.machine));
         return new StoredTrial(t, r.attempt);
     }
 }

@@ -58,7 +58,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     /** The file name under {@code <experimentDir>/db/}. */
     public static final String FILE_NAME = "experiment.sqlite";
     /** The schema version this code writes. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     /** Migrations: entry {@code i} brings a database from version {@code i} to {@code i + 1}. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -96,11 +96,14 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 + " || (SELECT f.value FROM metrics f WHERE f.trial_id = trials.id AND f.attempt = trials.attempt"
                 + " AND f.type = 'FINAL') WHERE status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM metrics f"
                 + " WHERE f.trial_id = trials.id AND f.attempt = trials.attempt AND f.type = 'FINAL'"
-                + " AND f.value IN ('NaN', 'Infinity', '-Infinity'))"));
+                + " AND f.value IN ('NaN', 'Infinity', '-Infinity'))"),
+        // Version 3 records the machine (host:port) that ran a trial's current attempt, where its platform names
+        // one; each attempt's machine also stays in trial_events (event MACHINE). Earlier trials have none.
+        List.of("ALTER TABLE trials ADD COLUMN machine TEXT"));
 
     private static final String TRIAL_COLUMNS = "t.id, t.sequence, t.parameter_id, t.parameters, t.platform,"
             + " t.status, t.attempt, t.submitted, t.started, t.ended, t.exit_code, t.message,"
-            + " f.value, f.at";
+            + " f.value, f.at, ";
     private static final String FINAL_JOIN = " FROM trials t LEFT JOIN metrics f ON f.trial_id = t.id"
             + " AND f.attempt = t.attempt AND f.type = 'FINAL'";
 
@@ -123,6 +126,8 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private boolean closed;
     /** How a trial's metrics are ordered when read: as reported (by position), except in a version 1 database. */
     private String metricOrder = "m.position";
+    /** The trials' machine column: none before version 3, which a reader reads as it is. */
+    private String machineColumn = "t.machine";
     /** The current attempt of each trial this writer knows, for the metric rows. */
     private final Map<TrialId, Integer> attempts = new HashMap<>();
     /** The position of the next metric of each trial's current attempt, once looked up. */
@@ -133,6 +138,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private PreparedStatement insertEvent;
     private PreparedStatement updateStarted;
     private PreparedStatement updatePlatform;
+    private PreparedStatement updateMachine;
     private PreparedStatement updateEnded;
     private PreparedStatement updateFinalValue;
     private PreparedStatement upsertTrial;
@@ -253,9 +259,11 @@ public final class SqliteExperimentStore implements ExperimentStore {
                     throw new StoreException(file + " has schema version " + version + ", newer than this hybrid's "
                             + SCHEMA_VERSION + "; use a newer hybrid");
                 }
-                if (version == 1 && !writer) {
-                    // Version 1 can be read as it is (its metrics in sequence order): reading never writes.
-                    metricOrder = "m.sequence";
+                if ((version == 1 || version == 2) && !writer) {
+                    // Versions 1 and 2 can be read as they are (version 1's metrics in sequence order, no machines):
+                    // reading never writes.
+                    metricOrder = version == 1 ? "m.sequence" : metricOrder;
+                    machineColumn = "NULL";
                 } else if (version < SCHEMA_VERSION) {
                     if (!writer) {
                         throw new StoreException(file + " has schema version " + version + " and needs migrating; "
@@ -408,6 +416,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 + " VALUES (?, ?, ?, ?, ?)");
         updateStarted = connection.prepareStatement("UPDATE trials SET status = 'RUNNING', started = ? WHERE id = ?");
         updatePlatform = connection.prepareStatement("UPDATE trials SET platform = ? WHERE id = ?");
+        updateMachine = connection.prepareStatement("UPDATE trials SET machine = ? WHERE id = ?");
         updateEnded = connection.prepareStatement("UPDATE trials SET status = ?, exit_code = ?, message = ?,"
                 + " ended = ? WHERE id = ?");
         updateFinalValue = connection.prepareStatement("UPDATE trials SET final_value = ? WHERE id = ?");
@@ -416,7 +425,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 + " VALUES (?, ?, ?, ?, ?, 'WAITING', ?, ?, NULL, NULL, NULL, '', NULL)"
                 + " ON CONFLICT(id) DO UPDATE SET platform = excluded.platform, status = 'WAITING',"
                 + " attempt = excluded.attempt, submitted = excluded.submitted, started = NULL, ended = NULL,"
-                + " exit_code = NULL, message = '', final_value = NULL");
+                + " exit_code = NULL, message = '', final_value = NULL, machine = NULL");
     }
 
     private void loadAttempts() throws SQLException {
@@ -517,6 +526,24 @@ public final class SqliteExperimentStore implements ExperimentStore {
             updatePlatform.setString(1, platform);
             updatePlatform.setString(2, trial.value());
             updatePlatform.executeUpdate();
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void trialOnMachine(TrialId trial, String machine, Instant at) {
+        requireWriter();
+        Integer attempt = attempts.get(trial);
+        if (attempt == null) {
+            return;
+        }
+        try {
+            updateMachine.setString(1, machine);
+            updateMachine.setString(2, trial.value());
+            updateMachine.executeUpdate();
+            event(trial, attempt, "MACHINE", at, machine);
             dirty = true;
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
@@ -707,7 +734,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     @Override
     public List<StoredTrial> trials(Optional<TrialStatus> status, boolean withIntermediate) {
-        String sql = "SELECT " + TRIAL_COLUMNS + FINAL_JOIN + (status.isPresent() ? " WHERE t.status = ?" : "")
+        String sql = "SELECT " + TRIAL_COLUMNS + machineColumn + FINAL_JOIN + (status.isPresent() ? " WHERE t.status = ?" : "")
                 + " ORDER BY t.sequence";
         try (PreparedStatement ps = connection().prepareStatement(sql)) {
             if (status.isPresent()) {
@@ -726,7 +753,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
             throw new IllegalArgumentException("n must be >= 0, was " + n);
         }
         String order = mode == OptimizeMode.MAXIMIZE ? "DESC" : "ASC";
-        String sql = "SELECT " + TRIAL_COLUMNS + FINAL_JOIN + " WHERE t.final_value IS NOT NULL"
+        String sql = "SELECT " + TRIAL_COLUMNS + machineColumn + FINAL_JOIN + " WHERE t.final_value IS NOT NULL"
                 + " ORDER BY t.final_value " + order + ", t.sequence LIMIT ?";
         try (PreparedStatement ps = connection().prepareStatement(sql)) {
             ps.setInt(1, n);
@@ -778,7 +805,8 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 Trial t = new Trial(new TrialId(id), rs.getInt(2), rs.getLong(3), Parameters.fromJson(rs.getString(4)),
                         TrialStatus.valueOf(rs.getString(6)), rs.getString(5), fromNanos(rs.getLong(8)),
                         instant(rs, 9), instant(rs, 10), Optional.ofNullable(exit), rs.getString(12),
-                        intermediate.getOrDefault(id, List.of()), finalMetric, finalValue);
+                        intermediate.getOrDefault(id, List.of()), finalMetric, finalValue,
+                        Optional.ofNullable(rs.getString(15)));
                 out.add(new StoredTrial(t, rs.getInt(7)));
             }
         }

@@ -110,6 +110,33 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
     }
 
     @Test
+    void aVersionTwoDatabaseIsReadWithoutMachinesAndItsNextWriterRecordsThem() throws Exception {
+        store.trialSubmitted(spec("t1", 0, 0.5), "remote", 1, T0);
+        store.trialStarted(new TrialId("t1"), T0);
+        store.commit();
+        store.close();
+        Path file = SqliteExperimentStore.databaseFile(dir.resolve("exp1"));
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("ALTER TABLE trials DROP COLUMN machine");
+            s.execute("PRAGMA user_version = 2");
+        }
+        byte[] before = Files.readAllBytes(file);
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.trials()).singleElement().satisfies(t -> assertThat(t.trial().machine()).isEmpty());
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+
+        try (SqliteExperimentStore writer = SqliteExperimentStore.existingForWriting(dir.resolve("exp1"))) {
+            writer.open();
+            writer.trialOnMachine(new TrialId("t1"), "10.0.0.1:22", T0);
+            writer.commit();
+            assertThat(writer.trials()).singleElement().satisfies(t -> assertThat(t.trial().machine())
+                    .contains("10.0.0.1:22"));
+        }
+    }
+
+    @Test
     void aVersionOneDatabaseIsReadAsItIsAndMigratedByItsNextWriter() throws Exception {
         Path old = versionOneDatabase();
         Path file = SqliteExperimentStore.databaseFile(old);

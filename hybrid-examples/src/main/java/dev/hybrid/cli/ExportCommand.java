@@ -88,6 +88,7 @@ public final class ExportCommand implements Callable<Integer> {
             m.put("trialJobId", t.id().value());
             m.put("status", t.status().name());
             m.put("platform", t.platform());
+            m.put("machine", t.machine().orElse(null));
             rows.add(m);
         }
         return MAPPER.writeValueAsString(rows) + "\n";
@@ -99,7 +100,7 @@ public final class ExportCommand implements Callable<Integer> {
             names.addAll(st.trial().parameters().values().keySet());
         }
         StringBuilder sb = new StringBuilder();
-        List<String> header = new ArrayList<>(List.of("trialJobId", "status", "platform", "value"));
+        List<String> header = new ArrayList<>(List.of("trialJobId", "status", "platform", "machine", "value"));
         header.addAll(names);
         line(sb, header);
         for (StoredTrial st : trials) {
@@ -108,6 +109,7 @@ public final class ExportCommand implements Callable<Integer> {
             cells.add(t.id().value());
             cells.add(t.status().name());
             cells.add(t.platform());
+            cells.add(t.machine().orElse(""));
             cells.add(t.finalValue().map(v -> String.valueOf((double) v)).orElse(""));
             for (String n : names) {
                 Object v = t.parameters().values().get(n);

@@ -52,7 +52,7 @@ import picocli.CommandLine.Parameters;
                 + "the tuner on the next resume.")
 public final class ImportCommand implements Callable<Integer> {
     /** The columns of a Hybrid CSV export that are not parameters. */
-    private static final Set<String> CSV_FIELDS = Set.of("trialJobId", "status", "platform", "value");
+    private static final Set<String> CSV_FIELDS = Set.of("trialJobId", "status", "platform", "machine", "value");
 
     @Parameters(index = "0", paramLabel = "ID", description = "The experiment id.")
     String id;

@@ -66,12 +66,12 @@ public final class TrialsCommand implements Callable<Integer> {
             }
         }
         StringBuilder sb = new StringBuilder(64 * (trials.size() + 1));
-        sb.append(String.format(Locale.ROOT, "%-6s %-8s %-14s %-12s %-8s %s%n", "seq", "trial", "status", "value",
-                "attempt", "parameters"));
+        sb.append(String.format(Locale.ROOT, "%-6s %-8s %-14s %-12s %-8s %-21s %s%n", "seq", "trial", "status",
+                "value", "attempt", "machine", "parameters"));
         for (StoredTrial t : trials) {
-            sb.append(String.format(Locale.ROOT, "%-6d %-8s %-14s %-12s %-8d %s%n", t.trial().sequence(),
+            sb.append(String.format(Locale.ROOT, "%-6d %-8s %-14s %-12s %-8d %-21s %s%n", t.trial().sequence(),
                     t.trial().id(), t.trial().status(), ListCommand.value(t), t.attempt(),
-                    t.trial().parameters().toJson()));
+                    t.trial().machine().orElse("-"), t.trial().parameters().toJson()));
         }
         out.print(sb);
         out.flush();

@@ -93,6 +93,28 @@ class StoreCommandsTest {
     }
 
     @Test
+    void trialsAndExportShowTheMachineThatRanTheAttemptShown() throws Exception {
+        dev.hybrid.trial.TrialId id;
+        try (var writer = dev.hybrid.store.SqliteExperimentStore.existingForWriting(work.resolve("store1"))) {
+            writer.open();
+            id = writer.trials().get(0).trial().id();
+            writer.trialOnMachine(id, "10.0.0.7:2222", java.time.Instant.now());
+            writer.commit();
+        }
+        assertThat(hybrid("trials", "store1", "--work-dir", work.toString())).isZero();
+        assertThat(stdout().lines().findFirst()).hasValueSatisfying(h -> assertThat(h).contains("machine"));
+        assertThat(stdout().lines().filter(l -> l.contains(id.value())).toList()).singleElement()
+                .satisfies(l -> assertThat(l).contains(" 10.0.0.7:2222 "));
+        out.reset();
+        assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "csv")).isZero();
+        assertThat(stdout().lines().filter(l -> l.startsWith(id.value() + ",")).toList()).singleElement()
+                .satisfies(l -> assertThat(l).contains(",local,10.0.0.7:2222,"));
+        out.reset();
+        assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "json")).isZero();
+        assertThat(stdout()).contains("\"machine\" : \"10.0.0.7:2222\"").contains("\"machine\" : null");
+    }
+
+    @Test
     void exportWritesNnisShapeAsJsonAndCsv() throws Exception {
         Path json = dir.resolve("export.json");
         assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "json", "-o",
@@ -103,7 +125,7 @@ class StoreCommandsTest {
                 .contains("\"platform\" : \"local\"");
         assertThat(hybrid("export", "store1", "--work-dir", work.toString(), "--format", "csv")).isZero();
         var lines = stdout().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("trialJobId,status,platform,value,x");
+        assertThat(lines.get(0)).isEqualTo("trialJobId,status,platform,machine,value,x");
         assertThat(lines).hasSize(6);
     }
 

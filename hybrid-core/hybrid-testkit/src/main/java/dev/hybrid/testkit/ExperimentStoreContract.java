@@ -91,6 +91,30 @@ public abstract class ExperimentStoreContract {
     }
 
     @Test
+    void eachAttemptKeepsItsOwnMachineAndTheTrialShowsTheCurrentAttempts() {
+        TrialId t1 = new TrialId("t1");
+        store.trialSubmitted(spec("t1", 0, 0.5), "remote", 1, T0);
+        store.trialStarted(t1, T0.plusSeconds(1));
+        store.trialOnMachine(t1, "10.0.0.1:22", T0.plusSeconds(1));
+        store.trialOnMachine(new TrialId("unknown"), "10.0.0.3:22", T0.plusSeconds(1));
+        store.commit();
+        assertThat(store.trials()).singleElement().satisfies(t -> assertThat(t.trial().machine())
+                .contains("10.0.0.1:22"));
+
+        store.trialSubmitted(spec("t1", 0, 0.5), "remote#2", 2, T0.plusSeconds(5));
+        store.commit();
+        assertThat(store.trials()).singleElement().satisfies(t -> assertThat(t.trial().machine()).isEmpty());
+        store.trialStarted(t1, T0.plusSeconds(6));
+        store.trialOnMachine(t1, "10.0.0.2:2222", T0.plusSeconds(6));
+        store.commit();
+        assertThat(store.trials()).singleElement().satisfies(t -> {
+            assertThat(t.attempt()).isEqualTo(2);
+            assertThat(t.trial().platform()).isEqualTo("remote#2");
+            assertThat(t.trial().machine()).contains("10.0.0.2:2222");
+        });
+    }
+
+    @Test
     void aTrialIsKeptThroughItsLifecycleWithItsMetricsAsReceived() {
         store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
         store.trialStarted(new TrialId("t1"), T0.plusSeconds(1));

@@ -8,6 +8,7 @@ import dev.hybrid.platform.PlatformAvailability;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.platform.TrialMachine;
 import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.platform.remote.internal.CodeArchive;
 import dev.hybrid.platform.remote.internal.GpuProbe;
@@ -42,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,6 +52,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -104,7 +107,7 @@ import org.slf4j.MDC;
  * ({@code hybrid-remote-io-N}, one per machine plus one); events are delivered from them.
  */
 public final class RemotePlatform implements ExperimentScoped, TrainingPlatform, PlatformAvailability,
-        TrialResumption {
+        TrialResumption, TrialMachine {
     private static final Logger log = LoggerFactory.getLogger(RemotePlatform.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_.-]+");
     /** How often the GPUs are read again while trials need them: other processes come and go, as in NNI. */
@@ -116,6 +119,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
     private final List<MachineLink> links = new ArrayList<>();
     private final Map<MachineLink, Slots> slots = new HashMap<>();
     private final Map<TrialId, RemoteTrial> trials = new ConcurrentHashMap<>();
+    /** The host:port of the machine each submitted trial went to; kept after it ended, for the experiment's record. */
+    private final Map<TrialId, String> machineOfTrial = new ConcurrentHashMap<>();
     private final Map<MachineLink, List<String>> abandoned = new ConcurrentHashMap<>();
     /** Cancelled trials whose SIGKILL is still to come: closing sends it at once. */
     private final Map<TrialId, RemoteTrial> pendingKills = new ConcurrentHashMap<>();
@@ -127,6 +132,8 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
     private final FastFailureQuarantine<MachineLink> quarantine;
     private volatile TrialEventSink sink;
     private volatile boolean closed;
+    /** Completes once every machine's first connection attempt has ended; set by {@link #start}. */
+    private volatile CompletableFuture<Void> firstAttempts;
     /** The up machines where a resumed trial has no launch mark (asked once each). */
     private final Map<TrialId, Set<MachineLink>> launchedNowhere = new ConcurrentHashMap<>();
     /** Completed by {@link #close}. */
@@ -172,7 +179,9 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
     }
 
     /**
-     * Packs the code and connects to every machine at once, waiting for each first attempt.
+     * Packs the code and connects to every machine at once, returning as soon as one machine is ready for trials
+     * (the others go on connecting in the background), or once every first attempt failed. With {@code gpuNumber}
+     * set it waits for every machine's first attempt, which reads its GPUs.
      *
      * @throws PlatformException if the code directory cannot be packed, or no machine can be reached, or trials need
      *     GPUs and no machine has enough usable ones (the message names each machine's host:port and the cause)
@@ -220,15 +229,25 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
         }
         links.forEach(l -> quarantine.add(l, l.describe()));
         List<CompletableFuture<Boolean>> first = links.stream().map(MachineLink::connect).toList();
+        CompletableFuture<Void> allFirst = CompletableFuture.allOf(first.toArray(CompletableFuture[]::new));
+        firstAttempts = allFirst;
+        // Trials may start once one machine is ready; the others go on connecting in the background. GPU trials
+        // wait for every machine's first attempt, which reads its GPUs, so that start can tell whether any fits.
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        allFirst.whenComplete((x, e) -> ready.complete(null));
+        if (gpusPerTrial() == 0) {
+            first.forEach(f -> f.thenAccept(up -> {
+                if (up) {
+                    ready.complete(null);
+                }
+            }));
+        }
         // Closing the platform (a stop during start-up) ends the wait for machines that do not answer.
-        CompletableFuture.anyOf(CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)), closing).join();
+        CompletableFuture.anyOf(ready, closing).join();
         if (closed) {
             throw new PlatformException(name(), "closed while connecting to its machines", false, null);
         }
-        boolean any = false;
-        for (CompletableFuture<Boolean> f : first) {
-            any |= f.join();
-        }
+        boolean any = first.stream().anyMatch(f -> f.isDone() && f.join());
         if (!any) {
             String why = links.stream().map(l -> l.describe() + ": " + l.lastError())
                     .collect(Collectors.joining("; "));
@@ -237,16 +256,42 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
             throw new PlatformException(name(), (someReached ? "no machine could be set up for trials: "
                     : "no machine could be reached: ") + why, true, null);
         }
-        for (MachineLink l : links) {
-            if (!l.isUp()) {
-                log.warn("Machine {} {} ({}); the other machines go on", l.describe(),
-                        l.wasReached() ? "cannot be set up for trials" : "is not reachable", l.lastError());
-            }
+        for (int i = 0; i < links.size(); i++) {
+            MachineLink l = links.get(i);
+            first.get(i).thenAccept(up -> {
+                if (!up && !closed) {
+                    log.warn("Machine {} {} ({}); the other machines go on", l.describe(),
+                            l.wasReached() ? "cannot be set up for trials" : "is not reachable", l.lastError());
+                }
+            });
         }
         if (gpusPerTrial() > 0) {
             requireAGpuMachine();
             scheduleGpuRefresh();
         }
+    }
+
+    /**
+     * Waits until every machine's first connection attempt has ended, succeeded or not ({@link #start} returns once
+     * one machine is ready).
+     *
+     * @return whether they all ended within {@code timeout}
+     */
+    boolean awaitFirstAttempts(Duration timeout) throws InterruptedException {
+        try {
+            firstAttempts.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** The host:port of the machine a trial was submitted to (no user name). */
+    @Override
+    public Optional<String> machineOf(TrialId trial) {
+        return Optional.ofNullable(machineOfTrial.get(trial));
     }
 
     /** {@code gpuNumber}, 0 when unset. */
@@ -426,6 +471,9 @@ public final class RemotePlatform implements ExperimentScoped, TrainingPlatform,
             }
             List<Integer> gpus = slots.get(chosen).take(gpusPerTrial());
             t = new RemoteTrial(spec, chosen, gpuArgument(gpus), gpus, json);
+            String host = chosen.machine().host();
+            machineOfTrial.put(spec.id(), (host.contains(":") ? "[" + host + "]" : host) + ":"
+                    + chosen.machine().port());
             trials.put(id, t);
             quarantine.submitted(chosen, id);
         }

@@ -446,6 +446,70 @@ class OpenSshFaultsTest {
     }
 
     @Test
+    void aTrialRunAgainAfterItsMachineWasLostRecordsEachAttemptsMachineAndShowsTheOneThatProducedTheResult()
+            throws Exception {
+        OpenSshServer a = server("a");
+        OpenSshServer b = server("b");
+        // Both machines are this host: the first attempt leaves a marker and blocks, the rerun finds it and succeeds.
+        Path marker = dir.resolve("first-attempt-ran");
+        String command = "if [ -e '" + marker + "' ]; then printf '{\"scenario\":\"succeed\"}' > \"$NNI_SYS_DIR"
+                + "/parameter.cfg\"; fi; touch '" + marker + "'; sh trial.sh";
+        RemotePlatform onA = RemotePlatform.create(options(List.of(machine(a.port(), "a")), Duration.ofSeconds(1))
+                .withCommand(command));
+        RemotePlatform onB = RemotePlatform.create(options(List.of(machine(b.port(), "b")), Duration.ofSeconds(1))
+                .withCommand(command));
+        CountDownLatch firstMetric = new CountDownLatch(1);
+        String id;
+        String first;
+        String second;
+        try (Experiment e = Experiment.builder().searchSpace(BLOCKING).tuner("Random", Map.of())
+                .trialConcurrency(1).maxTrialNumber(1).platforms(onA, onB)
+                .workingDirectory(dir.resolve("work")).listener(new ExperimentListener() {
+                    @Override
+                    public void onMetric(TrialId trial, dev.hybrid.trial.Metric metric) {
+                        firstMetric.countDown();
+                    }
+                }).build()) {
+            id = e.id();
+            ExperimentHandle h = e.start();
+            assertThat(firstMetric.await(T.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            first = h.trials().get(0).machine().orElseThrow();
+            assertThat(first).isIn("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
+            second = first.equals("127.0.0.1:" + a.port()) ? "127.0.0.1:" + b.port() : "127.0.0.1:" + a.port();
+            (first.equals("127.0.0.1:" + a.port()) ? a : b).kill(); // lost after a second: the trial runs again
+            assertThat(h.awaitCompletion(T)).isTrue();
+            assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+            Trial t = h.trials().get(0);
+            assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED);
+            assertThat(t.machine()).contains(second);
+        }
+        dev.hybrid.store.SqliteExperimentStore store = dev.hybrid.store.SqliteExperimentStore.readOnly(
+                dir.resolve("work").resolve(id));
+        store.open();
+        try {
+            assertThat(store.trials()).singleElement().satisfies(st -> {
+                assertThat(st.attempt()).isEqualTo(2);
+                assertThat(st.trial().machine()).contains(second);
+                assertThat(st.trial().finalValue()).contains(4.0);
+            });
+        } finally {
+            store.close();
+        }
+        // Each attempt keeps its own machine.
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("work").resolve(id)
+                .resolve("db").resolve(dev.hybrid.store.SqliteExperimentStore.FILE_NAME));
+             var s = c.createStatement();
+             var rs = s.executeQuery("SELECT attempt, detail FROM trial_events WHERE event = 'MACHINE'"
+                     + " ORDER BY attempt")) {
+            List<String> machines = new ArrayList<>();
+            while (rs.next()) {
+                machines.add(rs.getInt(1) + " " + rs.getString(2));
+            }
+            assertThat(machines).containsExactly("1 " + first, "2 " + second);
+        }
+    }
+
+    @Test
     void aRemoteOnlyExperimentWhoseOnlyMachineIsLostEndsErrorWithTheReason() throws Exception {
         OpenSshServer s = server("c");
         RemotePlatform remote = RemotePlatform.create(options(List.of(machine(s.port(), "c")),
@@ -487,6 +551,32 @@ class OpenSshFaultsTest {
             assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
             assertThat(h.failure()).isEmpty();
         }
+    }
+
+    @Test
+    void theRemotePlatformTakesTrialsOnceItsFirstMachineIsReadyWhileAnotherStillConnectsToASilentHost()
+            throws Exception {
+        OpenSshServer a = server("a");
+        ServerSocket silent = silentHost();
+        RemotePlatform remote = RemotePlatform.create(options(List.of(machine(a.port(), "a"),
+                machine(silent.getLocalPort(), "s")), Duration.ofMinutes(2)).withConnectTimeout(Duration.ofSeconds(20)));
+        platforms.add(remote);
+        RecordingSink sink = new RecordingSink();
+        remote.start(sink);
+        assertThat(silentState(remote, silent)).startsWith("connecting");
+        assertThat(remote.freeSlots()).isEqualTo(2);
+
+        TrialId id = TrialId.of("first");
+        remote.submit(new TrialSpec(id, 0, 0, new Parameters(Map.of("scenario", "succeed"))));
+        assertThat(sink.awaitEnded(id, T).status()).isEqualTo(TrialStatus.SUCCEEDED);
+        // The trial ran and ended while the silent host had not said its first word yet.
+        assertThat(silentState(remote, silent)).startsWith("connecting");
+    }
+
+    private static String silentState(RemotePlatform remote, ServerSocket silent) {
+        return remote.machineStates().entrySet().stream()
+                .filter(e -> e.getKey().endsWith(":" + silent.getLocalPort())).map(Map.Entry::getValue)
+                .findFirst().orElseThrow();
     }
 
     @Test

@@ -82,10 +82,12 @@ class OpenSshIntegrationTest {
                 .withKeepAliveInterval(Duration.ofSeconds(1));
     }
 
-    private RemotePlatform started(RemotePlatformOptions o, RecordingSink sink) {
+    private RemotePlatform started(RemotePlatformOptions o, RecordingSink sink) throws InterruptedException {
         RemotePlatform p = RemotePlatform.create(o);
         platforms.add(p);
         p.start(sink);
+        // These tests look at every machine; start returns once the first one is ready.
+        assertThat(p.awaitFirstAttempts(T)).isTrue();
         return p;
     }
 
