@@ -115,10 +115,13 @@ class AmlExperimentTest {
                 assertThat(h.trials()).hasSize(4)
                         .allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.USER_CANCELED));
             }
-            // One job ran (its process is gone), the other waited for a node and never ran.
+            // Every job is cancelled and no job's process is left. Whether the queued job ever ran is a race, as on
+            // the real service: the running job's cancel frees the one node, which may go to the queued job before
+            // its own cancel arrives.
             assertThat(fake.jobs()).hasSize(2).allSatisfy(j -> assertThat(j.status()).isEqualTo("Canceled"))
-                    .anySatisfy(j -> assertThat(j.process).isNull())
-                    .anySatisfy(j -> assertThat(j.process).isNotNull().satisfies(p -> assertThat(p.isAlive()).isFalse()));
+                    .allSatisfy(j -> assertThat(j.process == null || !j.process.isAlive()).as("process of a job")
+                            .isTrue())
+                    .anySatisfy(j -> assertThat(j.process).isNotNull());
         }
     }
 }
