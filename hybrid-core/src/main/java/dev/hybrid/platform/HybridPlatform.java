@@ -7,7 +7,9 @@ import dev.hybrid.trial.TrialStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +102,9 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
         boolean cancelRequested;
         boolean resubmitted;
         boolean finalReported;
+        /** Set while the lost trial waits for a free slot to run again: the child it was lost on, and its end. */
+        Child lostOn;
+        TrialEvent.Ended lostEnd;
 
         Placement(TrialSpec spec, Child child) {
             this.spec = spec;
@@ -116,6 +121,8 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ExecutorService dispatcher;
+    /** Lost trials waiting for a free slot on another child to run again, oldest first. Guarded by {@code lock}. */
+    private final Deque<Placement> waitingReruns = new ArrayDeque<>();
     private ExecutorService starter;
     /** Whether start() has returned; guarded by {@code lock}. */
     private boolean startReturned;
@@ -545,6 +552,9 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
                 }
                 from.running--;
                 quarantine.ended(from, ended.trial(), ended.status(), ended.message());
+                if (!waitingReruns.isEmpty() && !closed) {
+                    dispatcher.execute(this::placeWaitingReruns);
+                }
                 // A trial lost after it reported its final result is not run again: its result is in.
                 if (ended.status() == TrialStatus.SYS_CANCELED && !p.cancelRequested && !p.resubmitted
                         && !p.finalReported) {
@@ -572,13 +582,75 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
         try {
             place(p, lostOn);
         } catch (RuntimeException e) {
-            log.warn("Trial {} could not be resubmitted: {}", p.spec.id(), e.getMessage());
-            TrialEventSink s = sink;
-            if (s != null && !closed) {
-                s.accept(new TrialEvent.Ended(original.trial(), TrialStatus.SYS_CANCELED, original.exitCode(),
-                        original.message() + "; not resubmitted: " + e.getMessage(), original.at()));
+            boolean wait;
+            synchronized (lock) {
+                // Every other child busy: the trial waits for one of their slots (freeSlots() keeps it for it), as
+                // long as some other child may still run trials.
+                wait = !closed && !p.cancelRequested && children.stream()
+                        .anyMatch(c -> c != lostOn && !c.failedForGood && c.running > 0);
+                if (wait) {
+                    p.child = null; // placed nowhere until a slot frees; the lost attempt's events are ignored
+                    p.lostOn = lostOn;
+                    p.lostEnd = original;
+                    waitingReruns.add(p);
+                }
+            }
+            if (wait) {
+                log.info("Trial {} waits for a free slot to run again ({})", p.spec.id(), e.getMessage());
+                return;
+            }
+            notResubmitted(p, original, e.getMessage());
+        }
+    }
+
+    private void notResubmitted(Placement p, TrialEvent.Ended original, String why) {
+        log.warn("Trial {} could not be resubmitted: {}", p.spec.id(), why);
+        TrialEventSink s = sink;
+        if (s != null && !closed) {
+            s.accept(new TrialEvent.Ended(original.trial(), TrialStatus.SYS_CANCELED, original.exitCode(),
+                    original.message() + "; not resubmitted: " + why, original.at()));
+        }
+    }
+
+    /** Runs on the dispatcher after a slot freed: places waiting lost trials, oldest first, while slots are free. */
+    private void placeWaitingReruns() {
+        while (true) {
+            Placement p;
+            synchronized (lock) {
+                p = waitingReruns.peekFirst();
+                if (p == null || closed) {
+                    return;
+                }
+                if (usableRoomExcept(p.lostOn) == 0) {
+                    if (children.stream().noneMatch(c -> c != p.lostOn && !c.failedForGood && c.running > 0)) {
+                        waitingReruns.removeFirst(); // nothing left that could free a slot for it
+                    } else {
+                        return;
+                    }
+                } else {
+                    waitingReruns.removeFirst();
+                }
+            }
+            if (p.cancelRequested) {
+                continue; // cancel() has ended it
+            }
+            try {
+                place(p, p.lostOn);
+            } catch (RuntimeException e) {
+                notResubmitted(p, p.lostEnd, e.getMessage());
             }
         }
+    }
+
+    private int usableRoomExcept(Child excluded) {
+        Instant now = clock.instant();
+        int sum = 0;
+        for (Child c : children) {
+            if (c != excluded) {
+                sum += Math.max(0, usableRoom(c, now));
+            }
+        }
+        return sum;
     }
 
     /**
@@ -607,6 +679,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
     @Override
     public void cancel(TrialId trial) {
         Child c;
+        Placement waiting = null;
         synchronized (lock) {
             Placement p = placements.get(trial);
             if (p == null) {
@@ -614,9 +687,18 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
             }
             p.cancelRequested = true;
             c = p.child;
+            if (c == null && waitingReruns.remove(p)) {
+                waiting = p;
+            }
         }
         if (c != null) {
             c.platform.cancel(trial);
+        } else if (waiting != null) {
+            TrialEventSink s = sink;
+            if (s != null && !closed) {
+                s.accept(new TrialEvent.Ended(trial, TrialStatus.USER_CANCELED, Optional.empty(),
+                        "cancelled while waiting to run again after: " + waiting.lostEnd.message(), clock.instant()));
+            }
         }
     }
 
@@ -631,6 +713,7 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
             for (Child c : children) {
                 sum += Math.max(0, usableRoom(c, now));
             }
+            sum = Math.max(0, sum - waitingReruns.size()); // their slots are theirs
         }
         return sum;
     }

@@ -349,6 +349,58 @@ class HybridPlatformTest {
     }
 
     @Test
+    void aLostTrialWhoseOtherPlatformsAreFullWaitsForTheirNextFreeSlotAndKeepsIt() throws Exception {
+        FakePlatform flaky = FakePlatform.withSlots(1).startingOnly();
+        FakePlatform steady = FakePlatform.withSlots(1).startingOnly();
+        HybridPlatform h = started(HybridPlatform.builder().add(flaky).add(steady)
+                .policy(DispatchPolicy.roundRobin()).build());
+        h.submit(spec(0));
+        h.submit(spec(1));
+        assertThat(steady.submitted()).extracting(TrialSpec::id).containsExactly(TrialId.of("t1"));
+
+        flaky.end(TrialId.of("t0"), TrialStatus.SYS_CANCELED);
+        // The lost trial waits: the slot t1 frees is kept for it, not offered to a new trial.
+        steady.end(TrialId.of("t1"), TrialStatus.SUCCEEDED);
+        steady.awaitSubmitted(2, WAIT);
+        assertThat(steady.submitted()).extracting(TrialSpec::id).containsExactly(TrialId.of("t1"), TrialId.of("t0"));
+        assertThat(h.platformOf(TrialId.of("t0"))).contains("fake#2");
+        steady.end(TrialId.of("t0"), TrialStatus.SUCCEEDED);
+        TrialEvent.Ended end = (TrialEvent.Ended) sink.awaitEvent(
+                e -> e instanceof TrialEvent.Ended x && x.trial().equals(TrialId.of("t0")), WAIT);
+        assertThat(end.status()).isEqualTo(TrialStatus.SUCCEEDED);
+        assertThat(sink.events()).filteredOn(e -> e instanceof TrialEvent.Ended x && x.trial().equals(TrialId.of("t0")))
+                .hasSize(1);
+    }
+
+    @Test
+    void aLostTrialWaitingForASlotIsCancelledAtOnce() throws Exception {
+        FakePlatform flaky = FakePlatform.withSlots(1).startingOnly();
+        FakePlatform steady = FakePlatform.withSlots(1).startingOnly();
+        HybridPlatform h = started(HybridPlatform.builder().add(flaky).add(steady)
+                .policy(DispatchPolicy.roundRobin()).build());
+        h.submit(spec(0));
+        h.submit(spec(1));
+        flaky.end(TrialId.of("t0"), TrialStatus.SYS_CANCELED);
+        // Until the resubmission has found every other slot taken, the lost trial still counts as placed.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (h.freeSlots() != 0 || flaky.live().contains(TrialId.of("t0"))) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        Thread.sleep(200);
+
+        h.cancel(TrialId.of("t0"));
+
+        TrialEvent.Ended end = (TrialEvent.Ended) sink.awaitEvent(
+                e -> e instanceof TrialEvent.Ended x && x.trial().equals(TrialId.of("t0")), WAIT);
+        assertThat(end.status()).isEqualTo(TrialStatus.USER_CANCELED);
+        assertThat(end.message()).contains("waiting to run again");
+        steady.end(TrialId.of("t1"), TrialStatus.SUCCEEDED);
+        sink.awaitEvent(e -> e instanceof TrialEvent.Ended x && x.trial().equals(TrialId.of("t1")), WAIT);
+        assertThat(steady.submitted()).extracting(TrialSpec::id).containsExactly(TrialId.of("t1"));
+    }
+
+    @Test
     void cancelGoesToTheChildRunningTheTrial() {
         FakePlatform a = FakePlatform.withSlots(1).startingOnly();
         FakePlatform b = FakePlatform.withSlots(1).startingOnly();

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,9 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 class HybridModeIntegrationTest {
     private static final Duration WAIT = Duration.ofMinutes(2);
 
-    /** Reads x, takes a moment (so that capacity matters), reports x as the final result. */
+    /**
+     * Reads x, takes a moment (so that capacity matters), reports x as the final result. A trial on the remote machine
+     * leaves a marker; a local trial waits (up to a minute) until one exists, so local cannot run the whole experiment
+     * before the SSH machine is ready, however slowly it comes up on a loaded machine.
+     */
     private static final String TRIAL = String.join("\n",
             "x=$(sed 's/.*\"x\": *\\([-0-9.eE]*\\).*/\\1/' \"$NNI_SYS_DIR/parameter.cfg\")",
+            "if [ \"$NNI_PLATFORM\" = remote ]; then touch \"$REMOTE_MARKER\"; else",
+            "  n=0; while [ ! -e \"$REMOTE_MARKER\" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done",
+            "fi",
             "sleep \"${TRIAL_SECONDS:-0.2}\"",
             "j=\"{\\\"type\\\":\\\"FINAL\\\",\\\"sequence\\\":0,\\\"value\\\":\\\"$x\\\"}\"",
             "printf 'ME%06d%s\\n' \"$(( ${#j} + 1 ))\" \"$j\" >> \"$NNI_SYS_DIR/.nni/metrics\"",
@@ -76,7 +85,8 @@ class HybridModeIntegrationTest {
                 "maxExecDuration: 1h",
                 "searchSpacePath: search_space.json",
                 "tuner: {builtinTunerName: TPE, classArgs: {optimize_mode: maximize, seed: 5}}",
-                "trial: {command: TRIAL_SECONDS=" + trialSeconds + " sh trial.sh, codeDir: ., gpuNum: 0}",
+                "trial: {command: REMOTE_MARKER=" + dir.resolve("remote-ran") + " TRIAL_SECONDS=" + trialSeconds
+                        + " sh trial.sh, codeDir: ., gpuNum: 0}",
                 "hybridConfig:",
                 "  trainingServicePlatforms: [local, remote]",
                 hybridExtra,
@@ -108,8 +118,9 @@ class HybridModeIntegrationTest {
 
     @Test
     void theSeedConfigRunsTrialsOnLocalAndRemoteEachRecordedWithItsPlatform() throws Exception {
-        ExperimentHandle h = finished(start(seedConfig(12, 4, "1", "", ""), new ExperimentListener() {
-        }));
+        ExperimentHandle h = finished(start(seedConfig(12, 4, "1", "  maxTrialConcurrency: {local: 2}", ""),
+                new ExperimentListener() {
+                }));
 
         assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
         assertThat(h.trials()).hasSize(12).allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
@@ -118,16 +129,35 @@ class HybridModeIntegrationTest {
     }
 
     @Test
-    void withLocalCapacityOneAndRemoteTwoAboutAThirdOfTheTrialsRunLocally() throws Exception {
-        ExperimentHandle h = finished(start(seedConfig(30, 3, "0.3", "  maxTrialConcurrency: {local: 1}", ""),
-                new ExperimentListener() {
-                }));
+    void withLocalCapacityOneAndRemoteTwoNeitherRunsMoreThanItsCapacityAndBothRunTrials() throws Exception {
+        // How the trials split between the two depends on how fast each runs one, which a loaded machine changes;
+        // what must hold is each child's capacity, and that both take part.
+        Map<String, Integer> running = new HashMap<>();
+        Map<String, Integer> most = new HashMap<>();
+        ExperimentListener watch = new ExperimentListener() {
+            @Override
+            public void onTrialStarted(Trial trial) {
+                int now = running.merge(trial.platform(), 1, Integer::sum);
+                most.merge(trial.platform(), now, Math::max);
+            }
+
+            @Override
+            public void onTrialEnded(Trial trial) {
+                if (trial.started().isPresent()) {
+                    running.merge(trial.platform(), -1, Integer::sum);
+                }
+            }
+        };
+        ExperimentHandle h = finished(start(seedConfig(30, 3, "0.3", "  maxTrialConcurrency: {local: 1}", ""), watch));
 
         assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
         long local = h.trials().stream().filter(t -> t.platform().equals("local")).count();
         long remote = h.trials().stream().filter(t -> t.platform().equals("remote")).count();
         assertThat(local + remote).isEqualTo(30);
-        assertThat(local).as("trials on local of 30 (remote %d)", remote).isBetween(6L, 14L);
+        assertThat(local).as("trials on local").isPositive();
+        assertThat(remote).as("trials on remote").isPositive();
+        assertThat(most).as("most trials running at once per platform")
+                .containsEntry("local", 1).containsEntry("remote", 2);
     }
 
     @Test
@@ -141,7 +171,8 @@ class HybridModeIntegrationTest {
                 }
             }
         };
-        ExperimentHandle h = start(seedConfig(16, 3, "1", "", "  machineLostAfter: 2s"), watch);
+        ExperimentHandle h = start(seedConfig(16, 3, "1", "  maxTrialConcurrency: {local: 1}",
+                "  machineLostAfter: 2s"), watch);
         assertThat(remoteRunning.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
         sshd.kill();
