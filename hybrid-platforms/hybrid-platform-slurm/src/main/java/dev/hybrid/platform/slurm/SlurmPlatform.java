@@ -282,8 +282,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
                         .getBytes(StandardCharsets.UTF_8));
                 files.put("run.sh", jobScript(spec, sysDir).getBytes(StandardCharsets.UTF_8));
                 folder.write(sysDir, List.of(".nni/metrics", ".nni/state", ".nni/pilot", "stdout", "stderr"), files);
-                token = spec.id().value() + "." + Long.toString(
-                        java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40), 36);
+                token = submissionToken(spec.id().value());
             }
             Path script = sysDir.resolve("run.sh");
             if (options.reuseMode()) {
@@ -347,6 +346,11 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
                         token, e.getMessage());
             }
         }
+    }
+
+    /** A new submission token: {@code name} and a random suffix, so that no other submission has it. */
+    private static String submissionToken(String name) {
+        return name + "." + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40), 36);
     }
 
     /** The job id {@code sbatch --parsable} printed: {@code <id>} or {@code <id>;<cluster>}. */
@@ -801,8 +805,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
             folder.write(dir, List.of("next", "cancel", "stop"), Map.of("pilot.sh",
                     PilotScript.of(dir, options.experimentId()).getBytes(StandardCharsets.UTF_8)));
             Path script = dir.resolve("pilot.sh");
-            SlurmCommands.Result r = sbatch(dir, script, dir.getFileName() + "." + Long.toString(
-                    java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40), 36));
+            SlurmCommands.Result r = sbatch(dir, script, submissionToken(dir.getFileName().toString()));
             if (!r.ok() || r.stdout().isBlank()) {
                 failWaitingIfNoPilot("sbatch refused the pilot job: " + r.firstErrorLine());
                 return false;
