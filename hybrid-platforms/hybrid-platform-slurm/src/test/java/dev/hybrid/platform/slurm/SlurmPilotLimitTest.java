@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Reuse mode against real time limits: pilots of one minute (Slurm's least) with a 55 s retirement margin. A pilot past
  * the margin takes no new trial and ends, a new pilot runs the trials that come after, and a trial still running when
- * its pilot reaches its limit comes back {@code SYS_CANCELED}. The limit is brought forward to now with
- * {@code scontrol update EndTime=now} (Slurm then ends the job {@code TIMEOUT} at its next limit check, at most 30 s
+ * its pilot reaches its limit comes back {@code SYS_CANCELED}. The limit is brought forward to 10 s from now with
+ * {@code scontrol update EndTime=now+10} (Slurm then ends the job {@code TIMEOUT} at its next limit check, at most 30 s
  * later), rather than waiting out the minute.
  */
 @ExtendWith(SlurmCluster.Extension.class)
@@ -75,7 +75,8 @@ class SlurmPilotLimitTest {
 
             // The pilot that still runs the endless trial reaches its limit: the trial was lost, not failed.
             assertThat(state(first)).isEqualTo("RUNNING");
-            SlurmCluster.current().run("scontrol", "update", "jobid=" + first, "EndTime=now");
+            // A few seconds ahead: an end time already past when slurmctld gets it is refused.
+            SlurmCluster.current().run("scontrol", "update", "jobid=" + first, "EndTime=now+10");
             TrialEvent.Ended cut = sink.awaitEnded(endless, LIMIT_WAIT);
             assertThat(cut.status()).isEqualTo(TrialStatus.SYS_CANCELED);
             assertThat(cut.message()).contains("pilot Slurm job " + first).contains("TIMEOUT");
