@@ -572,7 +572,8 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
             return;
         }
         job.waitingMessage = why;
-        log.info("Trial {} waits: {}", job.trial, why);
+        // The experiment logs it at INFO.
+        log.debug("Trial {} waits: {}", job.trial, why);
         deliver(new TrialEvent.Waiting(job.trial, why, clock.instant()));
     }
 
