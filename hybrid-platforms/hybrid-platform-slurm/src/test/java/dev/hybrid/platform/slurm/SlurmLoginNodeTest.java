@@ -56,11 +56,15 @@ class SlurmLoginNodeTest {
                 "/usr/bin/sbatch \"$@\" || exit $?",
                 "[ -e " + SlurmPlatform.quote(dropped.toString()) + " ] && exit 0",
                 ": > " + SlurmPlatform.quote(dropped.toString()),
-                "p=$$",
+                // The session's sshd processes (the listener's children and theirs, not the listener): the
+                // connection closes at once.
+                "p=$$; session=",
                 "while [ \"$p\" -gt 1 ]; do",
-                "  p=$(awk '{print $4}' /proc/$p/stat)",
-                "  if [ \"$(cat /proc/$p/comm)\" = sshd ]; then kill -9 \"$p\"; exit 0; fi",
+                "  up=$(awk '{print $4}' /proc/$p/stat)",
+                "  [ \"$(cat /proc/$p/comm)\" = sshd ] && [ \"$(cat /proc/$up/comm)\" = sshd ] && session=\"$session $p\"",
+                "  p=$up",
                 "done",
+                "kill -9 $session",
                 ""));
         bin.resolve("sbatch").toFile().setExecutable(true);
         Map<String, String> env = new java.util.HashMap<>(SlurmCluster.current().environment());
