@@ -20,6 +20,13 @@ public interface ExperimentListener {
     default void onTrialSubmitted(Trial trial) {
     }
 
+    /**
+     * The platform said why a submitted trial still waits to run (a scheduler's queue reason); {@code trial}'s
+     * message holds it. Called again when the reason changes; {@link #onTrialStarted} follows once it runs.
+     */
+    default void onTrialWaiting(Trial trial) {
+    }
+
     /** The platform reported that a trial is running. */
     default void onTrialStarted(Trial trial) {
     }

@@ -68,6 +68,12 @@ class ExperimentStoreFailureTest {
         }
 
         @Override
+        public void trialWaiting(TrialId trial, String reason) {
+            write();
+            store.trialWaiting(trial, reason);
+        }
+
+        @Override
         public void trialStarted(TrialId trial, Instant at) {
             write();
             store.trialStarted(trial, at);

@@ -19,6 +19,7 @@ import dev.hybrid.testkit.ScriptedTuner;
 import dev.hybrid.testkit.ScriptedTuner.Call;
 import dev.hybrid.trial.MetricType;
 import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialEvent;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialSpec;
 import dev.hybrid.trial.TrialStatus;
@@ -28,6 +29,7 @@ import dev.hybrid.tuner.TunerException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -117,6 +119,40 @@ class ExperimentTest {
         assertThat(platform.submitted()).hasSize(25);
         assertThat(platform.peakLive()).isLessThanOrEqualTo(4);
         assertThat(platform.isClosed()).isTrue();
+    }
+
+    @Test
+    void aQueuedTrialsMessageSaysWhyItWaitsUntilItRuns() throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(1).onSubmit(spec -> List.of());
+        RecordingListener listener = new RecordingListener();
+        ExperimentHandle h = start(builder().tuner(new ScriptedTuner()).trialConcurrency(1).maxTrialNumber(1)
+                .platform(platform).listener(listener));
+        TrialId id = platform.awaitSubmitted(1, WAIT).get(0).id();
+
+        platform.emit(new TrialEvent.Waiting(id, "job 7 pending: Priority", Instant.now()));
+        platform.emit(new TrialEvent.Waiting(id, "job 7 pending: Priority", Instant.now()));
+        platform.emit(new TrialEvent.Waiting(id, "job 7 pending: Resources", Instant.now()));
+        List<RecordingListener.Event> waits = listener.await(RecordingListener.Event.Waiting.class::isInstance, 2,
+                WAIT);
+        assertThat(waits).extracting(e -> ((RecordingListener.Event.Waiting) e).trial().message())
+                .containsExactly("job 7 pending: Priority", "job 7 pending: Resources");
+        assertThat(h.trial(id)).hasValueSatisfying(t -> {
+            assertThat(t.status()).isEqualTo(TrialStatus.WAITING);
+            assertThat(t.message()).isEqualTo("job 7 pending: Resources");
+        });
+
+        platform.emit(platform.started(id));
+        platform.emit(new TrialEvent.Waiting(id, "late: ignored once it runs", Instant.now()));
+        listener.await(RecordingListener.Event.Started.class::isInstance, 1, WAIT);
+        assertThat(h.trial(id)).hasValueSatisfying(t -> {
+            assertThat(t.status()).isEqualTo(TrialStatus.RUNNING);
+            assertThat(t.message()).isEmpty();
+        });
+        platform.reportFinal(id, 0.5);
+        platform.end(id, TrialStatus.SUCCEEDED);
+        finished(h);
+        assertThat(listener.events()).filteredOn(RecordingListener.Event.Waiting.class::isInstance).hasSize(2);
+        assertThat(h.trial(id)).hasValueSatisfying(t -> assertThat(t.message()).isEmpty());
     }
 
     @Test

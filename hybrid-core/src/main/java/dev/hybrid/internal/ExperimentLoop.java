@@ -604,6 +604,26 @@ public final class ExperimentLoop implements Runnable {
             onEnded(r, e);
         } else if (event instanceof TrialEvent.Started s) {
             onStarted(r, s);
+        } else if (event instanceof TrialEvent.Waiting w) {
+            onWaiting(r, w);
+        }
+    }
+
+    /** A trial not yet started says why it waits: its message shows the reason until it runs. */
+    private void onWaiting(TrialRecord r, TrialEvent.Waiting w) {
+        if (r.status != TrialStatus.WAITING || w.reason().equals(r.message)) {
+            return;
+        }
+        synchronized (lock) {
+            r.message = w.reason();
+        }
+        store.trialWaiting(r.id(), w.reason());
+        withTrial(r.id(), () -> log.info("Trial {} waits: {}", r.id(), w.reason()));
+        if (listeners.length > 0) {
+            Trial snapshot = snapshot(r);
+            for (ExperimentListener l : listeners) {
+                notify(l, "onTrialWaiting", () -> l.onTrialWaiting(snapshot));
+            }
         }
     }
 
@@ -666,6 +686,7 @@ public final class ExperimentLoop implements Runnable {
         synchronized (lock) {
             setTrialStatus(r, TrialStatus.RUNNING);
             r.started = s.at();
+            r.message = "";
             if (platform instanceof dev.hybrid.platform.TrialPlacement placement) {
                 placement.platformOf(r.id()).ifPresent(name -> {
                     r.platform = name;

@@ -49,7 +49,13 @@ public interface ExperimentStore extends AutoCloseable {
      */
     void trialSubmitted(TrialSpec spec, String platform, int attempt, Instant at);
 
-    /** Records that a trial is running. */
+    /**
+     * Records why a {@code WAITING} trial has not started yet as its message (a scheduler's queue reason); starting
+     * clears it.
+     */
+    void trialWaiting(TrialId trial, String reason);
+
+    /** Records that a trial is running (its message, a waiting reason, is cleared). */
     void trialStarted(TrialId trial, Instant at);
 
     /**

@@ -87,6 +87,15 @@ public final class InMemoryExperimentStore implements ExperimentStore {
         if (r != null) {
             r.status = TrialStatus.RUNNING;
             r.started = at;
+            r.message = "";
+        }
+    }
+
+    @Override
+    public void trialWaiting(TrialId trial, String reason) {
+        Row r = trials.get(trial);
+        if (r != null && r.status == TrialStatus.WAITING) {
+            r.message = reason;
         }
     }
 

@@ -137,6 +137,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private PreparedStatement lastPosition;
     private PreparedStatement insertEvent;
     private PreparedStatement updateStarted;
+    private PreparedStatement updateMessage;
     private PreparedStatement updatePlatform;
     private PreparedStatement updateMachine;
     private PreparedStatement updateEnded;
@@ -414,7 +415,9 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 + " AND attempt = ?");
         insertEvent = connection.prepareStatement("INSERT INTO trial_events (trial_id, attempt, event, at, detail)"
                 + " VALUES (?, ?, ?, ?, ?)");
-        updateStarted = connection.prepareStatement("UPDATE trials SET status = 'RUNNING', started = ? WHERE id = ?");
+        updateStarted = connection.prepareStatement("UPDATE trials SET status = 'RUNNING', started = ?, message = ''"
+                + " WHERE id = ?");
+        updateMessage = connection.prepareStatement("UPDATE trials SET message = ? WHERE id = ? AND status = 'WAITING'");
         updatePlatform = connection.prepareStatement("UPDATE trials SET platform = ? WHERE id = ?");
         updateMachine = connection.prepareStatement("UPDATE trials SET machine = ? WHERE id = ?");
         updateEnded = connection.prepareStatement("UPDATE trials SET status = ?, exit_code = ?, message = ?,"
@@ -510,6 +513,22 @@ public final class SqliteExperimentStore implements ExperimentStore {
             updateStarted.setString(2, trial.value());
             updateStarted.executeUpdate();
             event(trial, attempt, "STARTED", at, "");
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public void trialWaiting(TrialId trial, String reason) {
+        requireWriter();
+        if (!attempts.containsKey(trial)) {
+            return;
+        }
+        try {
+            updateMessage.setString(1, reason);
+            updateMessage.setString(2, trial.value());
+            updateMessage.executeUpdate();
             dirty = true;
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);

@@ -5,13 +5,31 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a platform reports about a trial through its {@code TrialEventSink}: it started, it reported a metric, it
- * ended. For one trial a platform sends {@code Started}, then metrics in order, then exactly one {@code Ended}
- * (a metric read after the process exited may still follow {@code Ended}; it is credited).
+ * What a platform reports about a trial through its {@code TrialEventSink}: it still waits (and why), it started, it
+ * reported a metric, it ended. For one trial a platform sends any number of {@code Waiting} before {@code Started},
+ * then {@code Started}, then metrics in order, then exactly one {@code Ended} (a metric read after the process exited
+ * may still follow {@code Ended}; it is credited).
  */
 public sealed interface TrialEvent {
     /** The trial this event is about. */
     TrialId trial();
+
+    /**
+     * The trial has not started yet, because of {@code reason}: a scheduler's or service's own word for why its job
+     * is queued ({@code Slurm job 12 pending: Resources}). The trial's message shows it while the trial waits; a later
+     * {@code Waiting} replaces it and {@code Started} clears it. Platforms send it when the reason changes, not on
+     * every poll; one that arrives after the trial started is ignored.
+     */
+    record Waiting(TrialId trial, String reason, Instant at) implements TrialEvent {
+        public Waiting {
+            Objects.requireNonNull(trial, "trial");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(at, "at");
+            if (reason.isBlank()) {
+                throw new IllegalArgumentException("reason must not be blank");
+            }
+        }
+    }
 
     /** The trial is running. */
     record Started(TrialId trial, Instant at) implements TrialEvent {

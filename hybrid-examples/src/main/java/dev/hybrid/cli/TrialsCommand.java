@@ -72,6 +72,10 @@ public final class TrialsCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "%-6d %-8s %-14s %-12s %-8d %-21s %s%n", t.trial().sequence(),
                     t.trial().id(), t.trial().status(), ListCommand.value(t), t.attempt(),
                     t.trial().machine().orElse("-"), t.trial().parameters().toJson()));
+            if (t.trial().status() == dev.hybrid.trial.TrialStatus.WAITING && !t.trial().message().isBlank()) {
+                // Why it has not started, as its platform last said (a scheduler's queue reason).
+                sb.append("       waits: ").append(t.trial().message().strip().replace('\n', ' ')).append('\n');
+            }
         }
         out.print(sb);
         out.flush();

@@ -8,6 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +93,26 @@ class StoreCommandsTest {
         out.reset();
         assertThat(hybrid("trials", "store1", "--work-dir", work.toString(), "--status", "FAILED")).isZero();
         assertThat(stdout().lines().skip(1).toList()).hasSize(1).allMatch(l -> l.contains("FAILED"));
+    }
+
+    @Test
+    void trialsShowWhyAWaitingTrialWaits() throws Exception {
+        Path queued = work.resolve("queued1");
+        try (SqliteExperimentStore writer = SqliteExperimentStore.forWriting(queued)) {
+            writer.open();
+            writer.saveExperiment(new dev.hybrid.store.StoredExperiment("queued1", Optional.empty(), "{}",
+                    dev.hybrid.tuner.OptimizeMode.MAXIMIZE, dev.hybrid.ExperimentStatus.RUNNING,
+                    Optional.of(java.time.Instant.now()), Optional.empty(), java.time.Duration.ZERO, 0));
+            for (String id : List.of("q1", "q2")) {
+                writer.trialSubmitted(new dev.hybrid.trial.TrialSpec(dev.hybrid.trial.TrialId.of(id), 0, 0,
+                        new dev.hybrid.space.Parameters(Map.of("x", 0.5))), "slurm", 1, java.time.Instant.now());
+            }
+            writer.trialWaiting(dev.hybrid.trial.TrialId.of("q1"), "Slurm job 12 is PENDING: Resources");
+            writer.commit();
+        }
+        assertThat(hybrid("trials", "queued1", "--work-dir", work.toString())).isZero();
+        assertThat(stdout().lines().toList()).hasSize(4).filteredOn(l -> l.contains("waits:")).singleElement()
+                .satisfies(l -> assertThat(l.strip()).isEqualTo("waits: Slurm job 12 is PENDING: Resources"));
     }
 
     @Test

@@ -91,6 +91,25 @@ public abstract class ExperimentStoreContract {
     }
 
     @Test
+    void aWaitingTrialShowsWhyItWaitsUntilItStarts() {
+        TrialId t1 = new TrialId("t1");
+        store.trialSubmitted(spec("t1", 0, 0.5), "slurm", 1, T0);
+        store.trialWaiting(t1, "Slurm job 4 pending: Priority");
+        store.trialWaiting(t1, "Slurm job 4 pending: Resources");
+        store.trialWaiting(new TrialId("unknown"), "Resources");
+        store.commit();
+        assertThat(store.trials()).singleElement().satisfies(t -> {
+            assertThat(t.trial().status()).isEqualTo(TrialStatus.WAITING);
+            assertThat(t.trial().message()).isEqualTo("Slurm job 4 pending: Resources");
+        });
+
+        store.trialStarted(t1, T0.plusSeconds(1));
+        store.trialWaiting(t1, "too late: it runs");
+        store.commit();
+        assertThat(store.trials()).singleElement().satisfies(t -> assertThat(t.trial().message()).isEmpty());
+    }
+
+    @Test
     void eachAttemptKeepsItsOwnMachineAndTheTrialShowsTheCurrentAttempts() {
         TrialId t1 = new TrialId("t1");
         store.trialSubmitted(spec("t1", 0, 0.5), "remote", 1, T0);

@@ -26,6 +26,10 @@ public final class RecordingListener implements ExperimentListener {
         record Submitted(Trial trial) implements Event {
         }
 
+        /** {@code onTrialWaiting}. */
+        record Waiting(Trial trial) implements Event {
+        }
+
         /** {@code onTrialStarted}. */
         record Started(Trial trial) implements Event {
         }
@@ -54,6 +58,11 @@ public final class RecordingListener implements ExperimentListener {
     @Override
     public void onTrialSubmitted(Trial trial) {
         add(new Event.Submitted(trial));
+    }
+
+    @Override
+    public void onTrialWaiting(Trial trial) {
+        add(new Event.Waiting(trial));
     }
 
     @Override

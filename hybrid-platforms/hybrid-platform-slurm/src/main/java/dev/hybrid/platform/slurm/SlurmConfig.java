@@ -17,15 +17,18 @@ import java.util.Optional;
  * @param maxConcurrentTrials {@code maxConcurrentTrials}: empty means the experiment's {@code trialConcurrency}
  * @param slurmConf {@code slurmConf}: the {@code slurm.conf} the commands read ({@code SLURM_CONF}); empty means theirs
  * @param reuseMode {@code reuseMode}: trials run in pilot jobs that each run trial after trial
+ * @param pilotRetirementMargin {@code pilotRetirementMargin}: how long before its time limit a pilot takes no new
+ *     trial; empty means the default (see {@link SlurmPlatformOptions#pilotRetirementMargin})
  * @param loginNode the login node the commands run on ({@code host}, ...); empty means this machine
  * @param secretPaths where the login node's password and passphrase are in the config
  * @param keyFilePath where the login node's key file is in the config (its default's place when it is not given)
  */
 public record SlurmConfig(FieldPath path, SlurmJobResources resources, Optional<Path> sharedDirectory,
         Optional<String> pythonPath, Optional<Integer> maxConcurrentTrials, Optional<Path> slurmConf,
-        boolean reuseMode, Optional<SlurmLoginNode> loginNode, List<FieldPath> secretPaths,
+        boolean reuseMode, Optional<java.time.Duration> pilotRetirementMargin, Optional<SlurmLoginNode> loginNode, List<FieldPath> secretPaths,
         Optional<FieldPath> keyFilePath) implements PlatformConfig {
     public SlurmConfig {
+        Objects.requireNonNull(pilotRetirementMargin, "pilotRetirementMargin");
         Objects.requireNonNull(loginNode, "loginNode");
         secretPaths = List.copyOf(secretPaths);
         Objects.requireNonNull(keyFilePath, "keyFilePath");

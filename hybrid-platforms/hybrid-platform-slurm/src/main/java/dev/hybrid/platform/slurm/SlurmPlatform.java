@@ -5,6 +5,7 @@ import dev.hybrid.platform.ExperimentScoped;
 import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialEventSink;
+import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.platform.slurm.internal.JobState;
 import dev.hybrid.platform.slurm.internal.LocalSharedFolder;
 import dev.hybrid.platform.slurm.internal.LocalSlurmCommands;
@@ -14,6 +15,7 @@ import dev.hybrid.platform.slurm.internal.SharedFolder;
 import dev.hybrid.platform.slurm.internal.SlurmTime;
 import dev.hybrid.platform.slurm.internal.SshSharedFolder;
 import dev.hybrid.platform.slurm.internal.SshSlurmCommands;
+import dev.hybrid.platform.slurm.internal.TrialEnd;
 import dev.hybrid.protocol.ExitMessage;
 import dev.hybrid.protocol.MetricRecord;
 import dev.hybrid.protocol.ParameterFile;
@@ -65,13 +67,20 @@ import org.slf4j.LoggerFactory;
  * trial's folder is read with {@link TrialFolderReader} (every metric once, in order), and read to its end when the
  * job has ended.
  *
- * <p>States: a pending job is {@code WAITING} (its reason, such as {@code Priority} or {@code Resources}, is logged and
- * {@link #queueReason}); {@code RUNNING} gives {@code Started}; {@code COMPLETED} gives {@code SUCCEEDED};
+ * <p>States: a pending job is {@code WAITING}, and its reason ({@code Priority}, {@code Resources}, ...) goes to the
+ * experiment as {@link TrialEvent.Waiting} (the trial's message) when it changes, and is {@link #queueReason};
+ * {@code RUNNING} gives {@code Started}; the end follows {@link TrialEnd}: {@code COMPLETED} gives {@code SUCCEEDED};
  * {@code FAILED}, {@code TIMEOUT}, {@code OUT_OF_MEMORY}, {@code NODE_FAIL}, {@code BOOT_FAIL} and {@code DEADLINE}
  * give {@code FAILED} with the state in the message; a job cancelled through {@link #cancel} gives
  * {@code USER_CANCELED}, one cancelled by anyone else or preempted {@code SYS_CANCELED} (so that hybrid mode runs it
- * again elsewhere). A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from its
- * own {@code .nni/state}, else from {@code sacct} (or {@code sacct -c} where accounting is off).
+ * again elsewhere). Jobs are submitted with {@code --no-requeue}: a node failure ends them instead of running their
+ * script again. A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from
+ * {@code sacct} (or {@code sacct -c} where accounting is off), else from its own {@code .nni/state}.
+ *
+ * <p>Each submission carries a token as the job's comment and first looks for a job of the experiment with it, so
+ * that running it again after its reply was lost (the login node's connection dropped) never makes a second job. A
+ * resumed experiment's start cancels the jobs its earlier run left; {@link #mayRunAgain} holds its trials until Slurm
+ * shows those jobs ended.
  *
  * <p>The commands run on this machine, or on a login node ({@link #create(SlurmPlatformOptions, SlurmLoginNode,
  * Clock)}) through one SSH connection, which then also writes and reads the shared folder (output from byte offsets,
@@ -80,12 +89,13 @@ import org.slf4j.LoggerFactory;
  * <p>In reuse mode ({@link SlurmPlatformOptions#reuseMode}) trials run in up to {@code maxConcurrentTrials} pilot
  * jobs ({@link PilotScript}) that each run trial after trial, handed out through files in the shared folder, so that
  * the queue wait and Slurm's start latency are paid once per allocation; a pilot near its time limit takes no new
- * trial and is replaced.
+ * trial and is replaced ({@link SlurmPlatformOptions#pilotRetirementMargin}); a trial cut off by its pilot's time
+ * limit, node failure or preemption comes back {@code SYS_CANCELED}.
  *
  * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
  * thread; events are delivered from the poll thread {@code hybrid-slurm-poll}.
  */
-public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
+public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, TrialResumption {
     private static final Logger log = LoggerFactory.getLogger(SlurmPlatform.class);
     /** How long a Slurm command may take before it is given up. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
@@ -93,6 +103,21 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private static final long POLL_BUDGET = 8L << 20;
     /** Polls a job may be missing from {@code squeue} before its end state is looked up elsewhere. */
     private static final int MISSING_POLLS = 2;
+    /** How often a submission is run while its command cannot be run or its reply is lost. */
+    private static final int SUBMIT_TRIES = 3;
+    /** The exit code of {@link #SUBMIT_ONCE} when it cannot list the experiment's jobs: try again later. */
+    private static final int CANNOT_LIST = 75;
+    /**
+     * Submits at most one job per token ({@code $1}, the job's comment): prints the id of the experiment's job
+     * ({@code $2}, its name) that already carries it, else runs the rest of the arguments ({@code sbatch ...}).
+     */
+    private static final String SUBMIT_ONCE = String.join("\n",
+            "tok=$1; name=$2; shift 2",
+            "q=$(squeue -h -t all --name=\"$name\" -o '%i|%k') ||"
+                    + " { echo \"cannot list the jobs named $name\" >&2; exit " + CANNOT_LIST + "; }",
+            "id=$(printf '%s\\n' \"$q\" | awk -F'|' -v t=\"$tok\" '$2 == t { print $1; exit }')",
+            "if [ -n \"$id\" ]; then echo \"$id\"; exit 0; fi",
+            "exec \"$@\"");
 
     /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
     private volatile SlurmPlatformOptions options;
@@ -108,6 +133,13 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
     private final List<Pilot> pilots = new ArrayList<>();
     private final AtomicInteger pilotCount = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
+    /**
+     * The submission token (the job's comment) of each trial whose {@code sbatch} may or may not have made a job (its
+     * reply was lost): a retry of the same trial uses it again, so that it finds that job instead of making another.
+     */
+    private final Map<TrialId, String> submitTokens = new ConcurrentHashMap<>();
+    /** The jobs an earlier run of this experiment left queued or running, until Slurm shows them ended. */
+    private final java.util.Set<String> earlierJobs = ConcurrentHashMap.newKeySet();
     private volatile TrialEventSink sink;
     private volatile boolean closed;
     private ScheduledExecutorService poller;
@@ -193,6 +225,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         if (!left.isEmpty()) {
             log.warn("Cancelling {} job(s) an earlier run of experiment {} left in Slurm: {}", left.size(),
                     options.experimentId(), left);
+            earlierJobs.addAll(left);
             scancel(left);
         }
         Path shared = options.experimentFolder();
@@ -240,13 +273,17 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         Path sysDir = options.experimentFolder().resolve("trials").resolve(spec.id().value());
         String jobId;
         try {
-            // A trial run again (a resumed experiment) reuses its folder: the earlier attempt's files go, so that its
-            // metrics are not read a second time.
-            Map<String, byte[]> files = new java.util.LinkedHashMap<>();
-            files.put(ParameterFile.NAME, ParameterFile.of(spec.parameterId(), spec.parameters()).render()
-                    .getBytes(StandardCharsets.UTF_8));
-            files.put("run.sh", jobScript(spec, sysDir).getBytes(StandardCharsets.UTF_8));
-            folder.write(sysDir, List.of(".nni/metrics", ".nni/state", ".nni/pilot", "stdout", "stderr"), files);
+            String token = submitTokens.get(spec.id());
+            if (token == null || options.reuseMode()) {
+                // A trial run again (a resumed experiment) reuses its folder: the earlier attempt's files go, so
+                // that its metrics are not read a second time. A retry whose job may exist keeps them.
+                Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+                files.put(ParameterFile.NAME, ParameterFile.of(spec.parameterId(), spec.parameters()).render()
+                        .getBytes(StandardCharsets.UTF_8));
+                files.put("run.sh", jobScript(spec, sysDir).getBytes(StandardCharsets.UTF_8));
+                folder.write(sysDir, List.of(".nni/metrics", ".nni/state", ".nni/pilot", "stdout", "stderr"), files);
+                token = submissionToken(spec.id().value());
+            }
             Path script = sysDir.resolve("run.sh");
             if (options.reuseMode()) {
                 Job job = new Job(spec.id(), null, sysDir);
@@ -257,9 +294,16 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 poller.execute(this::handOut);
                 return;
             }
-            SlurmCommands.Result r = sbatch(sysDir, script);
+            submitTokens.put(spec.id(), token);
+            SlurmCommands.Result r = sbatch(sysDir, script, token);
+            if (r.exitCode() == CANNOT_LIST) {
+                busy.decrementAndGet();
+                throw new PlatformException(name(), spec.id(), "cannot submit the job now: " + r.firstErrorLine(),
+                        true, null);
+            }
             if (!r.ok() || r.stdout().isBlank()) {
                 busy.decrementAndGet();
+                submitTokens.remove(spec.id());
                 throw new PlatformException(name(), spec.id(), "sbatch refused the job: " + r.firstErrorLine(), false,
                         null);
             }
@@ -268,18 +312,45 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             busy.decrementAndGet();
             throw new PlatformException(name(), spec.id(), "cannot submit the job: " + e.getMessage(), true, e);
         }
+        submitTokens.remove(spec.id());
         jobs.put(spec.id(), new Job(spec.id(), jobId, sysDir));
         log.info("Trial {} submitted as Slurm job {}", spec.id(), jobId);
     }
 
-    /** Submits {@code script} as a batch job of this experiment whose output goes to {@code folder}. */
-    private SlurmCommands.Result sbatch(Path folder, Path script) throws IOException {
-        List<String> args = new ArrayList<>(List.of("sbatch", "--parsable", "--job-name=" + options.jobName(),
-                "--output=" + folder.resolve("stdout"), "--error=" + folder.resolve("stderr"),
+    /**
+     * Submits {@code script} as a batch job of this experiment whose output goes to {@code folder}, at most once per
+     * {@code token}: the job carries it as its comment, and the submission first looks for a job of the experiment
+     * that has it, so that a submission run again after its reply was lost (the login node's connection dropped while
+     * {@code sbatch} ran) finds that job instead of making a second one. Runs it up to {@link #SUBMIT_TRIES} times
+     * while it cannot be run or its reply is lost (the login node's connection is opened again each time).
+     *
+     * @throws IOException when every try failed so
+     */
+    private SlurmCommands.Result sbatch(Path folder, Path script, String token) throws IOException {
+        List<String> args = new ArrayList<>(List.of("sh", "-c", SUBMIT_ONCE, "submit-once", token, options.jobName(),
+                "sbatch", "--parsable", "--job-name=" + options.jobName(), "--comment=" + token,
+                // A job requeued after a node failure would run its script again over the metrics already read: it
+                // ends NODE_FAIL instead (sbatchArgs may say --requeue).
+                "--no-requeue", "--output=" + folder.resolve("stdout"), "--error=" + folder.resolve("stderr"),
                 "--chdir=" + folder));
         args.addAll(options.resources().sbatchFlags());
         args.add(script.toString());
-        return commands.run(args);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return commands.run(args);
+            } catch (IOException e) {
+                if (attempt >= SUBMIT_TRIES) {
+                    throw e;
+                }
+                log.warn("Submission {} of job {} got no answer ({}); submitting it again, once at most", attempt,
+                        token, e.getMessage());
+            }
+        }
+    }
+
+    /** A new submission token: {@code name} and a random suffix, so that no other submission has it. */
+    private static String submissionToken(String name) {
+        return name + "." + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40), 36);
     }
 
     /** The job id {@code sbatch --parsable} printed: {@code <id>} or {@code <id>;<cluster>}. */
@@ -318,6 +389,27 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         return job == null || job.started ? Optional.empty() : Optional.ofNullable(job.reason);
     }
 
+    /**
+     * True once every job that an earlier run of this experiment left queued or running (found by the jobs' name at
+     * {@link #start}, and cancelled there) has ended as Slurm shows it, so that a trial run again never has two live
+     * attempts writing to its folder; false while one still runs (it is being cancelled) or {@code squeue} cannot tell.
+     * Runs one {@code squeue} while such jobs are left.
+     */
+    @Override
+    public boolean mayRunAgain(TrialId trial, String platform) {
+        if (earlierJobs.isEmpty()) {
+            return true;
+        }
+        Optional<List<JobState.QueueLine>> q = queue();
+        if (q.isEmpty()) {
+            return false;
+        }
+        java.util.Set<String> live = new java.util.HashSet<>();
+        q.get().stream().filter(l -> !l.state().isFinal()).forEach(l -> live.add(l.jobId()));
+        earlierJobs.retainAll(live);
+        return earlierJobs.isEmpty();
+    }
+
     /** The Slurm job id of a trial that is queued or running here (in reuse mode: its pilot job's, once it has one). */
     public Optional<String> jobId(TrialId trial) {
         return Optional.ofNullable(jobs.get(trial)).flatMap(j -> Optional.ofNullable(j.jobId));
@@ -347,6 +439,10 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         List<String> left = new ArrayList<>(jobs.values().stream().filter(j -> !options.reuseMode())
                 .map(j -> j.jobId).toList());
         pilots.forEach(pilot -> left.add(pilot.jobId));
+        if (!submitTokens.isEmpty()) {
+            // A submission whose reply was lost and that was not tried again may have made a job: its comment says.
+            lostSubmissions().ifPresent(left::addAll);
+        }
         if (!left.isEmpty()) {
             log.info("Cancelling {} Slurm job(s) of experiment {}", left.size(), options.experimentId());
             scancel(left);
@@ -359,6 +455,23 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 log.debug("closing the login node's connection: {}", e.toString());
             }
         });
+    }
+
+    /** The jobs of this experiment whose comment is the token of a submission that got no answer. */
+    private Optional<List<String>> lostSubmissions() {
+        try {
+            SlurmCommands.Result r = commands.run(List.of("squeue", "-h", "--name=" + options.jobName(), "-o",
+                    "%i|%k"));
+            if (!r.ok()) {
+                return Optional.empty();
+            }
+            java.util.Set<String> tokens = java.util.Set.copyOf(submitTokens.values());
+            return Optional.of(r.stdout().lines().map(l -> l.split("\\|", 2)).filter(f -> f.length == 2
+                    && tokens.contains(f[1].strip())).map(f -> f[0].strip()).toList());
+        } catch (IOException e) {
+            log.warn("Cannot look for jobs whose submission got no answer: {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     // ---- polling ------------------------------------------------------------------------------------------------
@@ -433,8 +546,10 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 case PENDING, OTHER -> {
                     if (!q.reason().equals(job.reason)) {
                         job.reason = q.reason();
-                        log.info("Trial {} waits in Slurm's queue (job {}, {}): {}", job.trial, job.jobId,
-                                q.rawState(), q.reason());
+                        if (isReason(q.reason())) {
+                            announceWaiting(job, "Slurm job " + job.jobId + " is " + q.rawState() + ": "
+                                    + q.reason());
+                        }
                     }
                 }
                 case RUNNING, COMPLETING -> {
@@ -444,6 +559,22 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 default -> finish(job, new EndState(q.state(), q.rawState()));
             }
         }
+    }
+
+    /** Whether squeue's {@code %r} says something: {@code None} is what it shows before the scheduler looked. */
+    private static boolean isReason(String reason) {
+        return !reason.isBlank() && !reason.equals("None") && !reason.equals("(null)");
+    }
+
+    /** Tells the experiment why a trial that has not started waits (its message shows it), once per reason. */
+    private void announceWaiting(Job job, String why) {
+        if (job.started || why.equals(job.waitingMessage)) {
+            return;
+        }
+        job.waitingMessage = why;
+        // The experiment logs it at INFO.
+        log.debug("Trial {} waits: {}", job.trial, why);
+        deliver(new TrialEvent.Waiting(job.trial, why, clock.instant()));
     }
 
     /** A job's end as Slurm recorded it. */
@@ -503,42 +634,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
 
     private void finish(Job job, EndState end) {
         Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
-        TrialStatus status;
-        String message;
-        String jobText = "Slurm job " + job.jobId;
-        if (job.cancelRequested && end.state() != JobState.COMPLETED) {
-            status = TrialStatus.USER_CANCELED;
-            message = "";
-        } else {
-            switch (end.state()) {
-                case COMPLETED -> {
-                    status = TrialStatus.SUCCEEDED;
-                    message = "";
-                }
-                case CANCELLED -> {
-                    status = TrialStatus.SYS_CANCELED;
-                    message = jobText + " was cancelled outside this experiment";
-                }
-                case PREEMPTED -> {
-                    status = TrialStatus.SYS_CANCELED;
-                    message = jobText + " was preempted";
-                }
-                case FAILED -> {
-                    status = TrialStatus.FAILED;
-                    message = jobText + " FAILED: " + exit.map(c -> ExitMessage.of(c, folder.stderrEnd(job.sysDir)))
-                            .orElse("the batch script did not run to its end");
-                }
-                case OTHER -> {
-                    status = TrialStatus.FAILED;
-                    message = jobText + " left Slurm's queue with no end state Slurm or its folder could tell";
-                }
-                default -> {
-                    status = TrialStatus.FAILED;
-                    message = jobText + " ended " + end.raw();
-                }
-            }
-        }
-        end(job, status, exit, message, end.raw());
+        TrialEnd how = TrialEnd.ofJob(job.jobId, end.state(), end.raw(), job.cancelRequested, exit,
+                code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
+        end(job, how.status(), exit, how.message(), end.raw());
     }
 
     /** Ends a trial: reads its folder to the end, frees its slot and says how it ended. */
@@ -623,8 +721,16 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         }
         retireAgingPilots(now);
         handOut();
+        pilots.stream().filter(x -> x.startedAt == null && isReason(x.reason)).findFirst().ifPresent(queued -> {
+            for (Job job : waiting) {
+                announceWaiting(job, "waits for a pilot job: Slurm job " + queued.jobId + " is PENDING: "
+                        + queued.reason);
+            }
+        });
         long serving = pilots.stream().filter(x -> !x.retiring).count();
-        long wanted = Math.min(options.maxConcurrentTrials(), jobs.size());
+        // Trials finishing in a retiring pilot need no new one.
+        long finishing = pilots.stream().filter(x -> x.retiring && x.current != null).count();
+        long wanted = Math.min(options.maxConcurrentTrials(), jobs.size() - finishing);
         while (serving < wanted && !closed) {
             if (!submitPilot()) {
                 break;
@@ -662,20 +768,25 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
 
     /**
      * A pilot whose allocation's time limit is near takes no new trial and ends once idle: near means less time left
-     * than the longest trial it ran took (at least a minute), but at most half its limit.
+     * than {@link SlurmPlatformOptions#pilotRetirementMargin}, or than the longest trial it ran took (counted up to
+     * half its limit), so that a trial is not started only to be cut off by the limit.
      */
     private void retireAgingPilots(Instant now) {
         Optional<Duration> limit = options.resources().timeLimit().flatMap(SlurmTime::parse);
         if (limit.isEmpty()) {
             return;
         }
+        Duration configured = options.pilotRetirementMargin(limit.get());
         for (Pilot pilot : pilots) {
             if (pilot.retiring || pilot.startedAt == null) {
                 continue;
             }
-            Duration margin = pilot.longestTrial.compareTo(Duration.ofMinutes(1)) > 0 ? pilot.longestTrial
-                    : Duration.ofMinutes(1);
-            margin = margin.compareTo(limit.get().dividedBy(2)) > 0 ? limit.get().dividedBy(2) : margin;
+            Duration longest = pilot.longestTrial.compareTo(limit.get().dividedBy(2)) > 0 ? limit.get().dividedBy(2)
+                    : pilot.longestTrial;
+            Duration margin = longest.compareTo(configured) > 0 ? longest : configured;
+            if (margin.isZero()) {
+                continue;
+            }
             if (Duration.between(pilot.startedAt, now).plus(margin).compareTo(limit.get()) >= 0) {
                 pilot.retiring = true;
                 log.info("Pilot job {} nears its time limit of {} after {} trial(s): it takes no more", pilot.jobId,
@@ -695,7 +806,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             folder.write(dir, List.of("next", "cancel", "stop"), Map.of("pilot.sh",
                     PilotScript.of(dir, options.experimentId()).getBytes(StandardCharsets.UTF_8)));
             Path script = dir.resolve("pilot.sh");
-            SlurmCommands.Result r = sbatch(dir, script);
+            SlurmCommands.Result r = sbatch(dir, script, submissionToken(dir.getFileName().toString()));
             if (!r.ok() || r.stdout().isBlank()) {
                 failWaitingIfNoPilot("sbatch refused the pilot job: " + r.firstErrorLine());
                 return false;
@@ -730,31 +841,15 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
             return;
         }
         Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
-        if (exit.isPresent()) {
-            endByExitCode(job, exit.get(), "in pilot job " + pilot.jobId);
-            return;
-        }
-        String jobText = "pilot Slurm job " + pilot.jobId;
-        if (job.cancelRequested) {
-            end(job, TrialStatus.USER_CANCELED, Optional.empty(), "", jobText + " " + end.raw());
-        } else if (end.state() == JobState.CANCELLED || end.state() == JobState.PREEMPTED) {
-            end(job, TrialStatus.SYS_CANCELED, Optional.empty(), jobText + " was "
-                    + (end.state() == JobState.PREEMPTED ? "preempted" : "cancelled outside this experiment"),
-                    end.raw());
-        } else {
-            end(job, TrialStatus.FAILED, Optional.empty(), jobText + " ended " + end.raw() + " while the trial ran",
-                    end.raw());
-        }
+        TrialEnd how = TrialEnd.ofPilot(pilot.jobId, end.state(), end.raw(), job.cancelRequested, exit,
+                code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
+        end(job, how.status(), exit, how.message(), "in pilot job " + pilot.jobId + " " + end.raw());
     }
 
     private void endByExitCode(Job job, int exit, String how) {
-        if (exit == 0) {
-            end(job, TrialStatus.SUCCEEDED, Optional.of(exit), "", how);
-        } else if (job.cancelRequested) {
-            end(job, TrialStatus.USER_CANCELED, Optional.of(exit), "", how);
-        } else {
-            end(job, TrialStatus.FAILED, Optional.of(exit), ExitMessage.of(exit, folder.stderrEnd(job.sysDir)), how);
-        }
+        TrialEnd end = TrialEnd.ofExitCode(exit, job.cancelRequested,
+                code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
+        end(job, end.status(), Optional.of(exit), end.message(), how);
     }
 
     private void writeFile(Path dir, String name, String content) throws IOException {
@@ -896,6 +991,8 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         /** Whether the folder has been read to its end (the trial has ended). */
         boolean finalRead;
         volatile String reason;
+        /** The waiting reason last sent to the experiment. */
+        String waitingMessage;
         int missingPolls;
 
         Job(TrialId trial, String jobId, Path sysDir) {

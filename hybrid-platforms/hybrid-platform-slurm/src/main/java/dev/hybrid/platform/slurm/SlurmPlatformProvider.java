@@ -1,6 +1,7 @@
 package dev.hybrid.platform.slurm;
 
 import dev.hybrid.config.ConfigNode;
+import dev.hybrid.config.Durations;
 import dev.hybrid.config.FieldPath;
 import dev.hybrid.config.PlatformConfig;
 import dev.hybrid.config.Problems;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * Registers the {@code slurm} platform and reads a v2 {@code trainingService} entry: {@code partition},
  * {@code account}, {@code qos}, {@code timeLimit} (Slurm's {@code --time} format), {@code trialCpuNumber},
  * {@code trialMemorySize} ({@code 512mb}, {@code 4gb}), {@code trialGpuNumber}, {@code sbatchArgs} (a list),
- * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs), Hybrid's {@code slurmConf}, and a
+ * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs), {@code pilotRetirementMargin}, Hybrid's {@code slurmConf}, and a
  * login node over SSH ({@code host}, {@code port}, {@code user}, {@code password} | {@code sshKeyFile} +
  * {@code sshPassphrase}, {@code hostKeyPolicy}, {@code knownHostsFile}). Slurm has no v1 spelling (NNI never had the platform).
  */
@@ -45,7 +46,8 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         if (section.version() == 1) {
             node.problem("trainingServicePlatform", "slurm needs a v2 config (trainingService: {platform: slurm})");
             return new SlurmConfig(node.path(), SlurmJobResources.defaults(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty());
+                    Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.empty(), List.of(),
+                    Optional.empty());
         }
         Optional<String> partition = name(node, "partition");
         Optional<String> account = name(node, "account");
@@ -76,6 +78,17 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         Optional<Integer> concurrent = node.has("maxConcurrentTrials")
                 ? Optional.of(node.intIn("maxConcurrentTrials", 1, 1, 100_000)) : Optional.empty();
         boolean reuse = node.bool("reuseMode", false);
+        Optional<java.time.Duration> margin = Durations.readAllowingZero(node, "pilotRetirementMargin");
+        if (margin.isPresent() && !reuse) {
+            node.problem("pilotRetirementMargin", "is only used with reuseMode: true (pilot jobs)");
+            margin = Optional.empty();
+        }
+        Optional<java.time.Duration> limit = time.flatMap(dev.hybrid.platform.slurm.internal.SlurmTime::parse);
+        if (margin.isPresent() && limit.isPresent() && margin.get().compareTo(limit.get()) >= 0) {
+            node.problem("pilotRetirementMargin", "must be less than timeLimit (" + time.get().strip() + "), was "
+                    + Durations.format(margin.get()));
+            margin = Optional.empty();
+        }
         List<FieldPath> secrets = new ArrayList<>();
         Optional<SlurmLoginNode> login = node.has("host") ? loginNode(node, section.baseDir(), secrets)
                 : Optional.empty();
@@ -91,8 +104,8 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         node.rejectUnknownKeys();
         SlurmJobResources resources = new SlurmJobResources(partition, account, qos, time.map(String::strip), cpus,
                 memory, gpus, extra);
-        return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf, reuse, login, secrets,
-                login.flatMap(SlurmLoginNode::keyFile).map(k -> node.pathOf("sshKeyFile")));
+        return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf, reuse, margin, login,
+                secrets, login.flatMap(SlurmLoginNode::keyFile).map(k -> node.pathOf("sshKeyFile")));
     }
 
     /**
@@ -209,6 +222,9 @@ public final class SlurmPlatformProvider implements PlatformProvider {
                 .withExperiment(context.experimentId(), context.experimentDir())
                 .withResources(slurm.resources())
                 .withReuseMode(slurm.reuseMode());
+        if (slurm.pilotRetirementMargin().isPresent()) {
+            options = options.withPilotRetirementMargin(slurm.pilotRetirementMargin().get());
+        }
         if (slurm.sharedDirectory().isPresent()) {
             options = options.withSharedDirectory(slurm.sharedDirectory().get());
         }

@@ -97,6 +97,19 @@ final class SlurmCluster implements ExtensionContext.Store.CloseableResource, Au
         return out;
     }
 
+    /**
+     * Brings the node back after a test set it down, and returns once it runs a job again (a down node with
+     * {@code ReturnToService=2} may be back by itself, and then refuses the resume).
+     */
+    void resumeNode() throws IOException, InterruptedException {
+        try {
+            run("scontrol", "update", "nodename=localhost", "state=resume");
+        } catch (IOException e) {
+            // "Invalid node state specified": it is back already.
+        }
+        run("sbatch", "--wait", "--output=/dev/null", "--wrap", "true");
+    }
+
     private static SlurmCluster start() {
         if (!installed()) {
             throw new IllegalStateException("HYBRID_SLURM_REQUIRED=1 but Slurm is not installed");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,57 @@ class SlurmLoginNodeTest {
     private static TrialEvent.Ended ended(RecordingSink sink, TrialId id) {
         return sink.eventsOf(id).stream().filter(TrialEvent.Ended.class::isInstance).map(TrialEvent.Ended.class::cast)
                 .findFirst().orElseThrow();
+    }
+
+    @Test
+    void aSubmissionWhoseReplyIsLostWithTheLoginNodesConnectionMakesOneJobNotTwo() throws Exception {
+        OpenSshServer.assumeInstalled();
+        Path key = OpenSshServer.keygen(dir.resolve("id_ed25519"));
+        Path code = Files.createDirectories(dir.resolve("code"));
+        Files.writeString(code.resolve("trial.sh"), SlurmTrialScripts.SCENARIOS);
+        // On the login node, sbatch submits the job, then the SSH session that ran it dies before its exit status
+        // goes back (once): the connection drops with the job made and its id never received.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path dropped = dir.resolve("dropped");
+        Files.writeString(bin.resolve("sbatch"), String.join("\n",
+                "#!/bin/sh",
+                "/usr/bin/sbatch \"$@\" || exit $?",
+                "[ -e " + SlurmPlatform.quote(dropped.toString()) + " ] && exit 0",
+                ": > " + SlurmPlatform.quote(dropped.toString()),
+                // The session's sshd processes (the listener's children and theirs, not the listener): the
+                // connection closes at once.
+                "p=$$; session=",
+                "while [ \"$p\" -gt 1 ]; do",
+                "  up=$(awk '{print $4}' /proc/$p/stat)",
+                "  [ \"$(cat /proc/$p/comm)\" = sshd ] && [ \"$(cat /proc/$up/comm)\" = sshd ] && session=\"$session $p\"",
+                "  p=$up",
+                "done",
+                "kill -9 $session",
+                ""));
+        bin.resolve("sbatch").toFile().setExecutable(true);
+        Map<String, String> env = new java.util.HashMap<>(SlurmCluster.current().environment());
+        env.put("PATH", bin + ":/usr/bin:/bin");
+        try (OpenSshServer login = OpenSshServer.start(dir.resolve("sshd"), key)) {
+            SlurmPlatformOptions options = SlurmPlatformOptions.of("sh trial.sh", code, 1)
+                    .withExperiment("dropped", dir.resolve("here"))
+                    .withSharedDirectory(dir.resolve("shared"))
+                    .withCommandEnvironment(env)
+                    .withPollInterval(Duration.ofMillis(100));
+            RecordingSink sink = new RecordingSink();
+            try (SlurmPlatform slurm = SlurmPlatform.create(options, SlurmLoginNode.withKey("127.0.0.1",
+                    login.port(), OpenSshServer.user(), key, dir.resolve("known_hosts")), Clock.systemUTC())) {
+                slurm.start(sink);
+                TrialId id = TrialId.of("once");
+                slurm.submit(TrainingPlatformContract.scenarioSpec(id, 0, TrainingPlatformContract.SUCCEED));
+                String job = slurm.jobId(id).orElseThrow();
+
+                assertThat(sink.awaitEnded(id, WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
+                assertThat(dropped).exists();
+                assertThat(metrics(sink, id)).filteredOn(m -> m.type() == MetricType.FINAL).hasSize(1);
+                assertThat(SlurmCluster.current().run("squeue", "-h", "-t", "all", "--name=hybrid-dropped", "-o",
+                        "%i").strip()).isEqualTo(job);
+            }
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.hybrid.config.ExperimentConfig;
 import dev.hybrid.config.FieldPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -62,6 +63,12 @@ class SlurmPlatformProviderTest {
                         List.of(at + "user", at + "hostKeyPolicy")),
                 Arguments.of("login settings without host", V2 + "    port: 2222\n    user: me\n",
                         List.of(at + "port", at + "user")),
+                Arguments.of("retirement margin without reuse mode", V2 + "    pilotRetirementMargin: 5m\n",
+                        List.of(at + "pilotRetirementMargin")),
+                Arguments.of("retirement margin not a duration", V2 + "    reuseMode: true\n"
+                        + "    pilotRetirementMargin: soon\n", List.of(at + "pilotRetirementMargin")),
+                Arguments.of("retirement margin as long as the limit", V2 + "    reuseMode: true\n"
+                        + "    timeLimit: '10'\n    pilotRetirementMargin: 10m\n", List.of(at + "pilotRetirementMargin")),
                 Arguments.of("typo", V2 + "    partiton: gpu\n", List.of(at + "partiton")));
     }
 
@@ -97,6 +104,21 @@ class SlurmPlatformProviderTest {
         assertThat(slurm.sharedDirectory()).contains(Path.of("/nfs/hybrid"));
         assertThat(slurm.pythonPath()).contains("/opt/py/bin");
         assertThat(slurm.maxConcurrentTrials()).contains(8);
+    }
+
+    @Test
+    void aPilotRetiresAtItsMarginOrByDefaultAtTheLargerOfTwoMinutesAndATenthOfItsLimit() {
+        SlurmConfig set = (SlurmConfig) parse(V2 + "    reuseMode: true\n    timeLimit: '1:00:00'\n"
+                + "    pilotRetirementMargin: 90s\n").trainingServices().get(1);
+        assertThat(set.pilotRetirementMargin()).contains(Duration.ofSeconds(90));
+
+        SlurmPlatformOptions options = SlurmPlatformOptions.of("true", dir, 1);
+        assertThat(options.pilotRetirementMargin(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(6));
+        assertThat(options.pilotRetirementMargin(Duration.ofMinutes(10))).isEqualTo(Duration.ofMinutes(2));
+        // Never more than half the limit, so that a short pilot still runs trials.
+        assertThat(options.pilotRetirementMargin(Duration.ofMinutes(1))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.withPilotRetirementMargin(Duration.ZERO).pilotRetirementMargin(Duration.ofMinutes(1)))
+                .isZero();
     }
 
     @Test

@@ -168,15 +168,46 @@ class SlurmPlatformTest {
             slurm.submit(TrainingPlatformContract.scenarioSpec(id, i, TrainingPlatformContract.BLOCK));
         }
         sink.awaitCount(e -> e instanceof TrialEvent.Started, cpus, WAIT);
-        TrialId waiting = ids.stream().filter(id -> sink.eventsOf(id).isEmpty()).findFirst().orElseThrow();
+        TrialId waiting = ids.stream().filter(id -> sink.eventsOf(id).stream()
+                .noneMatch(TrialEvent.Started.class::isInstance)).findFirst().orElseThrow();
 
-        // The poll that saw the others start has seen why this one waits.
+        // Once the scheduler has looked at it (squeue says None before), the experiment is told why it waits.
         sink.awaitCount(e -> e instanceof TrialEvent.MetricReported, cpus, WAIT);
+        TrialEvent.Waiting why = (TrialEvent.Waiting) sink.awaitEvent(e -> e instanceof TrialEvent.Waiting
+                && e.trial().equals(waiting), WAIT, "why " + waiting + " waits");
+        assertThat(why.reason()).matches("Slurm job \\d+ is PENDING: (Resources|Priority)");
         assertThat(slurm.queueReason(waiting)).hasValueSatisfying(r -> assertThat(r).isIn("Resources", "Priority"));
 
         slurm.cancel(ids.stream().filter(id -> !id.equals(waiting)).findFirst().orElseThrow());
         sink.awaitStarted(waiting, WAIT);
         assertThat(slurm.queueReason(waiting)).isEmpty();
+        // Nothing says it waits once it runs.
+        List<TrialEvent> after = sink.eventsOf(waiting);
+        assertThat(after.subList(after.indexOf(sink.eventsOf(waiting).stream()
+                .filter(TrialEvent.Started.class::isInstance).findFirst().orElseThrow()), after.size()))
+                .noneMatch(TrialEvent.Waiting.class::isInstance);
+    }
+
+    @Test
+    void aJobWhoseNodeFailsEndsFailedNamingNodeFail() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        SlurmPlatform slurm = started(options("nodefail", 1), sink);
+        TrialId id = TrialId.of("nf");
+        slurm.submit(TrainingPlatformContract.scenarioSpec(id, 0, TrainingPlatformContract.BLOCK));
+        awaitMetric(sink, id);
+        String job = slurm.jobId(id).orElseThrow();
+        try {
+            SlurmCluster.current().run("scontrol", "update", "nodename=localhost", "state=down",
+                    "reason=hybrid-node-fail-test");
+            TrialEvent.Ended ended = sink.awaitEnded(id, WAIT);
+
+            assertThat(ended.status()).isEqualTo(TrialStatus.FAILED);
+            assertThat(ended.message()).contains("NODE_FAIL");
+            // Not requeued: the job's script does not run a second time over the metrics already read.
+            assertThat(states(List.of(job))).containsEntry(job, "NODE_FAIL");
+        } finally {
+            SlurmCluster.current().resumeNode();
+        }
     }
 
     @Test

@@ -29,7 +29,14 @@ public final class SshSlurmCommands implements SlurmCommands {
                     .append(' ');
         }
         cmd.append(args.stream().map(SshConnection::quote).collect(Collectors.joining(" ")));
-        SshConnection.Result r = ssh.run(c -> c.exec(cmd.toString(), new byte[0], timeout));
+        SshConnection.Result r = ssh.run(c -> {
+            SshConnection.Result got = c.exec(cmd.toString(), new byte[0], timeout);
+            if (got.exitCode() < 0) {
+                // No exit status came back: the connection dropped while the command ran (it may have done its work).
+                throw new IOException(args.get(0) + " got no answer: the connection to the login node dropped");
+            }
+            return got;
+        });
         return new Result(r.exitCode(), r.stdout(), r.stderr());
     }
 }
