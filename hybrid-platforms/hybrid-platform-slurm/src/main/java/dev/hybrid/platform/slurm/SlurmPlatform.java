@@ -9,8 +9,10 @@ import dev.hybrid.platform.slurm.internal.JobState;
 import dev.hybrid.platform.slurm.internal.LocalSharedFolder;
 import dev.hybrid.platform.slurm.internal.LocalSlurmCommands;
 import dev.hybrid.platform.slurm.internal.PilotScript;
+import dev.hybrid.platform.slurm.internal.RestSlurmCommands;
 import dev.hybrid.platform.slurm.internal.SlurmCommands;
 import dev.hybrid.platform.slurm.internal.SharedFolder;
+import dev.hybrid.platform.slurm.internal.SlurmRestClient;
 import dev.hybrid.platform.slurm.internal.SlurmTime;
 import dev.hybrid.platform.slurm.internal.SshSharedFolder;
 import dev.hybrid.platform.slurm.internal.SshSlurmCommands;
@@ -143,6 +145,16 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
                 Duration.ofSeconds(5));
         return new SlurmPlatform(options, clock, new SshSlurmCommands(ssh, options.commandEnvironment(),
                 COMMAND_TIMEOUT), new SshSharedFolder(ssh, COMMAND_TIMEOUT), Optional.of(ssh));
+    }
+
+    /**
+     * A platform that reaches Slurm through slurmrestd, Slurm's REST API, instead of its commands; the shared directory
+     * is read on this machine, as without a login node.
+     */
+    public static SlurmPlatform create(SlurmPlatformOptions options, SlurmRestApi rest, Clock clock) {
+        SlurmRestClient client = new SlurmRestClient(rest, COMMAND_TIMEOUT);
+        return new SlurmPlatform(options, clock, new RestSlurmCommands(client), new LocalSharedFolder(),
+                Optional.of(client));
     }
 
     /** A platform that runs the Slurm commands through {@code commands} (a login node, a test's stand-in). */
