@@ -142,7 +142,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform {
         SshSession ssh = new SshSession(new SshConnection.Target(loginNode.host(), loginNode.port(), loginNode.user(),
                 loginNode.password(), loginNode.keyFile(), loginNode.passphrase()),
                 new KnownHosts(loginNode.knownHostsFile(), loginNode.hostKeyPolicy()), Duration.ofSeconds(10),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), new SshSession.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)), clock);
         return new SlurmPlatform(options, clock, new SshSlurmCommands(ssh, options.commandEnvironment(),
                 COMMAND_TIMEOUT), new SshSharedFolder(ssh, COMMAND_TIMEOUT), Optional.of(ssh));
     }
