@@ -51,7 +51,8 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         if (section.version() == 1) {
             node.problem("trainingServicePlatform", "slurm needs a v2 config (trainingService: {platform: slurm})");
             return new SlurmConfig(node.path(), SlurmJobResources.defaults(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty(),
+                    Optional.empty());
         }
         Optional<String> partition = name(node, "partition");
         Optional<String> account = name(node, "account");

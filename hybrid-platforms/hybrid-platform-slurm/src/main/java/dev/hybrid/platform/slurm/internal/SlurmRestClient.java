@@ -297,8 +297,8 @@ public final class SlurmRestClient implements AutoCloseable {
         try {
             text = Files.readString(api.tokenFile().orElseThrow()).strip();
         } catch (IOException e) {
-            throw new IOException("cannot read the slurmrestd token file " + api.tokenFile().get() + " (restTokenFile): "
-                    + e.getClass().getSimpleName());
+            throw new IOException("cannot read the slurmrestd token file " + api.tokenFile().get()
+                    + " (restTokenFile): " + e.getClass().getSimpleName());
         }
         return text.startsWith("SLURM_JWT=") ? text.substring("SLURM_JWT=".length()) : text;
     }
