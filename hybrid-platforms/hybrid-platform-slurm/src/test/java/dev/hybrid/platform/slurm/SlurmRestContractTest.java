@@ -2,16 +2,16 @@ package dev.hybrid.platform.slurm;
 
 import dev.hybrid.config.Secret;
 import dev.hybrid.platform.TrainingPlatform;
-import dev.hybrid.testkit.TrainingPlatformContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The Slurm platform through slurmrestd (JWT over loopback TCP) under the contract every platform passes. */
-@ExtendWith(SlurmCluster.Extension.class)
-class SlurmRestContractTest extends TrainingPlatformContract {
+/**
+ * The Slurm platform through slurmrestd (JWT over loopback TCP) under the contract every platform passes, with the
+ * command route's timeouts.
+ */
+class SlurmRestContractTest extends SlurmPlatformContractTest {
     @Override
     protected TrainingPlatform newPlatform(Path workDir) throws Exception {
         Path code = Files.createDirectories(workDir.resolve("code"));
@@ -23,17 +23,5 @@ class SlurmRestContractTest extends TrainingPlatformContract {
                 .withPollInterval(Duration.ofMillis(100));
         return SlurmPlatform.create(options, SlurmRestApi.withToken(rest.url(), rest.user(), Secret.of(rest.token())),
                 Clock.systemUTC());
-    }
-
-    /** The first job after a fresh cluster start may wait for a scheduling pass or two. */
-    @Override
-    protected Duration timeout() {
-        return Duration.ofSeconds(60);
-    }
-
-    /** Slurm reports a cancelled job's end within about a second; a second end would come as late. */
-    @Override
-    protected Duration quietWindow() {
-        return Duration.ofMillis(1500);
     }
 }
