@@ -112,6 +112,24 @@ class SlurmRestTest {
     }
 
     @Test
+    void reuseModeRunsTrialAfterTrialInOnePilotJob() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        SlurmPlatform slurm = platform(options("reuse").withReuseMode(true), api());
+        slurm.start(sink);
+        List<String> pilots = new ArrayList<>();
+        for (TrialId id : List.of(TrialId.of("r1"), TrialId.of("r2"))) {
+            slurm.submit(TrainingPlatformContract.scenarioSpec(id, 0, TrainingPlatformContract.BLOCK));
+            sink.awaitStarted(id, WAIT);
+            pilots.add(slurm.jobId(id).orElseThrow());
+            slurm.cancel(id);
+            assertThat(sink.awaitEnded(id, WAIT).status()).isEqualTo(TrialStatus.USER_CANCELED);
+        }
+
+        assertThat(pilots.get(1)).isEqualTo(pilots.get(0));
+        assertThat(jobField(pilots.get(0), "JobState")).isEqualTo("RUNNING");
+    }
+
+    @Test
     void aBadTokenGivesOneClearErrorWithoutTheToken() throws Exception {
         SlurmCluster.Rest rest = SlurmCluster.current().rest();
         String bad = "eyJhbGciOiJIUzI1NiJ9.not-a-token-" + System.nanoTime();
