@@ -476,6 +476,13 @@ class OpenSshFaultsTest {
             first = h.trials().get(0).machine().orElseThrow();
             assertThat(first).isIn("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port());
             second = first.equals("127.0.0.1:" + a.port()) ? "127.0.0.1:" + b.port() : "127.0.0.1:" + a.port();
+            // The rerun needs the other machine up: under load its first connection may still be on its way.
+            RemotePlatform other = first.equals("127.0.0.1:" + a.port()) ? onB : onA;
+            long deadline = System.nanoTime() + T.toNanos();
+            while (other.freeSlots() == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+            assertThat(other.freeSlots()).as("the other machine is up").isPositive();
             (first.equals("127.0.0.1:" + a.port()) ? a : b).kill(); // lost after a second: the trial runs again
             assertThat(h.awaitCompletion(T)).isTrue();
             assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);

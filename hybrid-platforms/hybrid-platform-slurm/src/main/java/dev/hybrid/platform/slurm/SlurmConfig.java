@@ -22,13 +22,16 @@ import java.util.Optional;
  * @param loginNode the login node the commands run on ({@code host}, ...); empty means this machine
  * @param secretPaths where the login node's password and passphrase are in the config
  * @param keyFilePath where the login node's key file is in the config (its default's place when it is not given)
+ * @param rest slurmrestd instead of the commands ({@code restUrl}, ...); empty means the commands
  */
 public record SlurmConfig(FieldPath path, SlurmJobResources resources, Optional<Path> sharedDirectory,
         Optional<String> pythonPath, Optional<Integer> maxConcurrentTrials, Optional<Path> slurmConf,
-        boolean reuseMode, Optional<java.time.Duration> pilotRetirementMargin, Optional<SlurmLoginNode> loginNode, List<FieldPath> secretPaths,
-        Optional<FieldPath> keyFilePath) implements PlatformConfig {
+        boolean reuseMode, Optional<java.time.Duration> pilotRetirementMargin, Optional<SlurmLoginNode> loginNode,
+        List<FieldPath> secretPaths, Optional<FieldPath> keyFilePath, Optional<SlurmRestApi> rest)
+        implements PlatformConfig {
     public SlurmConfig {
         Objects.requireNonNull(pilotRetirementMargin, "pilotRetirementMargin");
+        Objects.requireNonNull(rest, "rest");
         Objects.requireNonNull(loginNode, "loginNode");
         secretPaths = List.copyOf(secretPaths);
         Objects.requireNonNull(keyFilePath, "keyFilePath");

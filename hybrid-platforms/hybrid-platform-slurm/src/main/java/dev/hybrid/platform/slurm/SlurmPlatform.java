@@ -10,8 +10,10 @@ import dev.hybrid.platform.slurm.internal.JobState;
 import dev.hybrid.platform.slurm.internal.LocalSharedFolder;
 import dev.hybrid.platform.slurm.internal.LocalSlurmCommands;
 import dev.hybrid.platform.slurm.internal.PilotScript;
+import dev.hybrid.platform.slurm.internal.RestSlurmCommands;
 import dev.hybrid.platform.slurm.internal.SlurmCommands;
 import dev.hybrid.platform.slurm.internal.SharedFolder;
+import dev.hybrid.platform.slurm.internal.SlurmRestClient;
 import dev.hybrid.platform.slurm.internal.SlurmTime;
 import dev.hybrid.platform.slurm.internal.SshSharedFolder;
 import dev.hybrid.platform.slurm.internal.SshSlurmCommands;
@@ -172,9 +174,19 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         SshSession ssh = new SshSession(new SshConnection.Target(loginNode.host(), loginNode.port(), loginNode.user(),
                 loginNode.password(), loginNode.keyFile(), loginNode.passphrase()),
                 new KnownHosts(loginNode.knownHostsFile(), loginNode.hostKeyPolicy()), Duration.ofSeconds(10),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), new SshSession.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)), clock);
         return new SlurmPlatform(options, clock, new SshSlurmCommands(ssh, options.commandEnvironment(),
                 COMMAND_TIMEOUT), new SshSharedFolder(ssh, COMMAND_TIMEOUT), Optional.of(ssh));
+    }
+
+    /**
+     * A platform that reaches Slurm through slurmrestd, Slurm's REST API, instead of its commands; the shared directory
+     * is read on this machine, as without a login node.
+     */
+    public static SlurmPlatform create(SlurmPlatformOptions options, SlurmRestApi rest, Clock clock) {
+        SlurmRestClient client = new SlurmRestClient(rest, COMMAND_TIMEOUT);
+        return new SlurmPlatform(options, clock, new RestSlurmCommands(client), new LocalSharedFolder(),
+                Optional.of(client));
     }
 
     /** A platform that runs the Slurm commands through {@code commands} (a login node, a test's stand-in). */

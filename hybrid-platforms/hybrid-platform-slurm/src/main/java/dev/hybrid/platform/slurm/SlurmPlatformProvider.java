@@ -11,7 +11,11 @@ import dev.hybrid.platform.PlatformProvider;
 import dev.hybrid.platform.PlatformSection;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.ssh.HostKeyPolicy;
+import dev.hybrid.platform.slurm.internal.SbatchFlags;
+import dev.hybrid.platform.slurm.internal.SlurmTime;
 import dev.hybrid.ssh.internal.KeyFiles;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +31,9 @@ import java.util.regex.Pattern;
  * {@code trialMemorySize} ({@code 512mb}, {@code 4gb}), {@code trialGpuNumber}, {@code sbatchArgs} (a list),
  * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs), {@code pilotRetirementMargin}, Hybrid's {@code slurmConf}, and a
  * login node over SSH ({@code host}, {@code port}, {@code user}, {@code password} | {@code sshKeyFile} +
- * {@code sshPassphrase}, {@code hostKeyPolicy}, {@code knownHostsFile}). Slurm has no v1 spelling (NNI never had the platform).
+ * {@code sshPassphrase}, {@code hostKeyPolicy}, {@code knownHostsFile}), or slurmrestd instead of the commands
+ * ({@code restUrl}, {@code restApiVersion}, {@code restUser}, {@code restToken} | {@code restTokenFile}). Slurm has no
+ * v1 spelling (NNI never had the platform).
  */
 public final class SlurmPlatformProvider implements PlatformProvider {
     private static final Pattern TIME = Pattern.compile("\\d+|\\d+:\\d{1,2}(:\\d{1,2})?|\\d+-\\d{1,2}(:\\d{1,2}){0,2}"
@@ -47,7 +53,7 @@ public final class SlurmPlatformProvider implements PlatformProvider {
             node.problem("trainingServicePlatform", "slurm needs a v2 config (trainingService: {platform: slurm})");
             return new SlurmConfig(node.path(), SlurmJobResources.defaults(), Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.empty(), List.of(),
-                    Optional.empty());
+                    Optional.empty(), Optional.empty());
         }
         Optional<String> partition = name(node, "partition");
         Optional<String> account = name(node, "account");
@@ -101,11 +107,77 @@ public final class SlurmPlatformProvider implements PlatformProvider {
                 }
             }
         }
+        Optional<SlurmRestApi> rest = node.has("restUrl") ? restApi(node, section.baseDir(), extra, secrets)
+                : Optional.empty();
+        if (!node.has("restUrl")) {
+            for (String key : List.of("restApiVersion", "restUser", "restToken", "restTokenFile")) {
+                if (node.has(key)) {
+                    node.problem(key, "is only used with restUrl (slurmrestd)");
+                    node.markKnown(key);
+                }
+            }
+        } else if (node.has("host")) {
+            node.problem("restUrl", "cannot be used with host: through slurmrestd the job scripts and trial folders"
+                    + " are read on this machine, so sharedDirectory must be mounted here (drop host, or restUrl)");
+        }
         node.rejectUnknownKeys();
         SlurmJobResources resources = new SlurmJobResources(partition, account, qos, time.map(String::strip), cpus,
                 memory, gpus, extra);
         return new SlurmConfig(node.path(), resources, shared, python, concurrent, slurmConf, reuse, margin, login,
-                secrets, login.flatMap(SlurmLoginNode::keyFile).map(k -> node.pathOf("sshKeyFile")));
+                secrets, login.flatMap(SlurmLoginNode::keyFile).map(k -> node.pathOf("sshKeyFile")), rest);
+    }
+
+    /**
+     * slurmrestd: {@code restUrl} (http or https), {@code restApiVersion} (default: the newest the server offers),
+     * {@code restUser} (default: this process's user), and {@code restToken} | {@code restTokenFile}. Every flag the
+     * jobs get must have a field in the REST job submission: one that has none is a problem at its
+     * {@code sbatchArgs[i]}.
+     */
+    private static Optional<SlurmRestApi> restApi(ConfigNode node, Path baseDir, List<String> sbatchArgs,
+            List<FieldPath> secrets) {
+        int before = node.problems().list().size();
+        String text = node.string("restUrl", "");
+        URI url = null;
+        try {
+            url = new URI(text.strip());
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                node.problem("restUrl", "must be an http:// or https:// URL of slurmrestd, was '" + text + "'");
+            }
+        } catch (URISyntaxException e) {
+            node.problem("restUrl", "must be an http:// or https:// URL of slurmrestd, was '" + text + "'");
+        }
+        Optional<String> version = node.optionalString("restApiVersion");
+        if (version.isPresent() && !SlurmRestApi.VERSIONS.contains(version.get())) {
+            node.problem("restApiVersion", "must be one of " + SlurmRestApi.VERSIONS + ", was '" + version.get() + "'");
+        }
+        String user = node.string("restUser", System.getProperty("user.name"));
+        if (user.isBlank()) {
+            node.problem("restUser", "must not be blank");
+        }
+        Optional<Secret> token = secret(node, "restToken");
+        token.ifPresent(x -> secrets.add(node.pathOf("restToken")));
+        Optional<Path> tokenFile = node.optionalString("restTokenFile").map(f -> resolve(f, baseDir));
+        if (token.isPresent() && tokenFile.isPresent()) {
+            node.problem("restTokenFile", "give restToken or restTokenFile, not both");
+        } else if (token.isEmpty() && tokenFile.isEmpty() && !node.has("restToken")) {
+            node.problem("restUrl", "needs restToken or restTokenFile: a JWT for restUser ('scontrol token')");
+        }
+        for (int i = 0; i < sbatchArgs.size(); i++) {
+            try {
+                SbatchFlags.map(sbatchArgs.get(i));
+            } catch (IllegalArgumentException e) {
+                node.problems().add(node.pathOf("sbatchArgs").index(i), e.getMessage());
+            }
+        }
+        Optional<String> time = node.optionalString("timeLimit");
+        if (time.isPresent() && SlurmTime.parse(time.get()).isEmpty()) {
+            node.problem("timeLimit", "must be a finite time limit with restUrl (slurmrestd has no spelling of "
+                    + time.get().strip() + ")");
+        }
+        if (node.problems().list().size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new SlurmRestApi(url, version, user, token, tokenFile));
     }
 
     /**
@@ -233,6 +305,9 @@ public final class SlurmPlatformProvider implements PlatformProvider {
         }
         if (slurm.slurmConf().isPresent()) {
             options = options.withCommandEnvironment(Map.of("SLURM_CONF", slurm.slurmConf().get().toString()));
+        }
+        if (slurm.rest().isPresent()) {
+            return SlurmPlatform.create(options, slurm.rest().get(), context.clock());
         }
         return slurm.loginNode().isPresent() ? SlurmPlatform.create(options, slurm.loginNode().get(), context.clock())
                 : SlurmPlatform.create(options, context.clock());

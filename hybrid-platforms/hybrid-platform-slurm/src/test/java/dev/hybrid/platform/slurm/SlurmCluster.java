@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * folder, with free loopback ports and two fake GPUs ({@code gres.conf} over character devices with no driver behind
  * them). One cluster serves every test class of the run: the extension starts it once and JUnit closes it when the run
  * ends, whatever happened; a JVM shutdown hook stops it too if the run is interrupted. Stopping cancels every job,
- * then ends the three daemons this class started, by their process handles, and deletes the folder.
+ * then ends the daemons this class started (and slurmrestd, when a test asked for it), by their process handles, and
+ * deletes the folder.
  *
  * <p>Needs root and Debian's {@code slurmctld slurmd slurm-client munge} (installed by {@code .ci/run}). Where they are
  * missing the tests are skipped, unless {@code HYBRID_SLURM_REQUIRED=1} (set by {@code .ci/run}) makes that a failure.
@@ -215,6 +216,16 @@ final class SlurmCluster implements ExtensionContext.Store.CloseableResource, Au
                         + " State=UNKNOWN",
                 "PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP",
                 ""));
+        if (restInstalled()) {
+            // slurmrestd's tokens: JWTs signed with this key, accepted beside munge.
+            Path key = dir.resolve("etc/jwt_hs256.key");
+            byte[] bytes = new byte[32];
+            new java.security.SecureRandom().nextBytes(bytes);
+            Files.write(key, bytes);
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            Files.writeString(conf(), "AuthAltTypes=auth/jwt\nAuthAltParameters=jwt_key=" + key + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
         daemon("slurmctld", "slurmctld", "-D", "-c", "-i", "-f", conf().toString());
         daemon("slurmd", "slurmd", "-D", "-N", "localhost", "-f", conf().toString());
         // sbatch --wait returns once a job has run: the controller answers and the node takes jobs.
@@ -232,12 +243,77 @@ final class SlurmCluster implements ExtensionContext.Store.CloseableResource, Au
         }
     }
 
-    private void daemon(String name, String... args) throws IOException {
+    private Process daemon(String name, String... args) throws IOException {
+        return daemon(name, Map.of(), args);
+    }
+
+    private Process daemon(String name, Map<String, String> env, String... args) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("log/" + name + ".out").toFile());
         // Slurm reads SLURM_* variables of its own (SLURM_JWT switches the authentication): none leaks in.
         pb.environment().keySet().removeIf(k -> k.startsWith("SLURM_"));
-        daemons.add(pb.start());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        daemons.add(p);
+        return p;
+    }
+
+    /** Whether slurmrestd and Slurm's JWT plugin are installed (Debian's {@code slurmrestd slurm-wlm-jwt-plugin}). */
+    static boolean restInstalled() {
+        if (!Files.isExecutable(Path.of("/usr/sbin/slurmrestd"))) {
+            return false;
+        }
+        try (Stream<Path> libs = Files.list(Path.of("/usr/lib"))) {
+            return libs.anyMatch(d -> Files.exists(d.resolve("slurm-wlm/auth_jwt.so")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** slurmrestd next to the cluster: its URL and a token for root. */
+    record Rest(java.net.URI url, String user, String token) {
+        @Override
+        public String toString() {
+            return "Rest[" + url + "]";
+        }
+    }
+
+    private Rest rest;
+
+    /**
+     * slurmrestd (JWT authentication, OpenAPI v0.0.36 and v0.0.38) on a free loopback port, started on first use and
+     * stopped with the cluster; skips the test where it is not installed (fails with {@code HYBRID_SLURM_REQUIRED=1}).
+     */
+    synchronized Rest rest() throws IOException, InterruptedException {
+        if (rest != null) {
+            return rest;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(restInstalled() || required(),
+                "slurmrestd is not installed (apt-get install slurmrestd slurm-wlm-jwt-plugin)");
+        if (!restInstalled()) {
+            throw new IllegalStateException("HYBRID_SLURM_REQUIRED=1 but slurmrestd or the JWT plugin is missing");
+        }
+        int port = freePort();
+        // As root slurmrestd wants the user check off; SLURM_JWT=daemon makes it pass users' tokens to slurmctld.
+        Process p = daemon("slurmrestd", Map.of("SLURM_JWT", "daemon", "SLURMRESTD_SECURITY", "disable_user_check"),
+                "slurmrestd", "-f", conf().toString(), "-a", "rest_auth/jwt", "-s", "openapi/v0.0.36,openapi/v0.0.38",
+                "127.0.0.1:" + port);
+        String token = run("scontrol", "token", "lifespan=3600").strip().replaceFirst("^SLURM_JWT=", "");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+                break;
+            } catch (IOException e) {
+                // Not listening yet: wait for it a moment, or for its exit, which ends the wait at once.
+                if (p.waitFor(100, TimeUnit.MILLISECONDS) || System.nanoTime() > deadline) {
+                    throw new IOException("slurmrestd did not listen on port " + port + ":\n"
+                            + Files.readString(dir.resolve("log/slurmrestd.out")));
+                }
+            }
+        }
+        rest = new Rest(java.net.URI.create("http://127.0.0.1:" + port), "root", token);
+        return rest;
     }
 
     private void exec(String... args) throws IOException, InterruptedException {
@@ -295,7 +371,7 @@ final class SlurmCluster implements ExtensionContext.Store.CloseableResource, Au
         }
         stopped = true;
         current = null;
-        if (daemons.size() == 3 && daemons.stream().allMatch(Process::isAlive)) {
+        if (daemons.size() >= 3 && daemons.subList(0, 3).stream().allMatch(Process::isAlive)) {
             try {
                 // slurmstepd outlives slurmd: cancelled here, the jobs' processes end with it.
                 run("scancel", "--full", "--partition=debug");

@@ -48,15 +48,29 @@ public final class SshConnection implements AutoCloseable {
     /** A connection could not be made; the message says why in plain words and never holds a secret. */
     public static final class ConnectFailure extends Exception {
         private final boolean authentication;
+        private final boolean hostKey;
 
         ConnectFailure(String message, boolean authentication, Throwable cause) {
+            this(message, authentication, false, cause);
+        }
+
+        private ConnectFailure(String message, boolean authentication, boolean hostKey, Throwable cause) {
             super(message, cause);
             this.authentication = authentication;
+            this.hostKey = hostKey;
         }
 
         /** Whether the server refused the credentials (retrying will not help until they change). */
         public boolean isAuthentication() {
             return authentication;
+        }
+
+        /**
+         * Whether trying again cannot help until someone acts: refused credentials, an unusable key file, a host key
+         * that changed or is unknown under a strict policy.
+         */
+        public boolean isPermanent() {
+            return authentication || hostKey;
         }
     }
 
@@ -131,12 +145,12 @@ public final class SshConnection implements AutoCloseable {
                 || e.getClass().getSimpleName().contains("HostKey"))) {
             return new ConnectFailure("host key changed: the server's key differs from the one recorded for "
                     + KnownHosts.hostName(target.host(), target.port()) + " in " + knownHosts.file()
-                    + "; if the machine was reinstalled, remove that line from " + knownHosts.file(), false, e);
+                    + "; if the machine was reinstalled, remove that line from " + knownHosts.file(), false, true, e);
         }
         if (v == KnownHosts.Verdict.UNKNOWN && (m.contains("UnknownHostKey") || m.contains("reject HostKey"))) {
             return new ConnectFailure("unknown host key: " + KnownHosts.hostName(target.host(), target.port())
                     + " is not in " + knownHosts.file() + " and hostKeyPolicy is strict; add its key there (ssh-keyscan)"
-                    + " or use hostKeyPolicy: accept-new", false, e);
+                    + " or use hostKeyPolicy: accept-new", false, true, e);
         }
         if (m.startsWith("Auth fail") || m.contains("Auth cancel") || m.contains("USERAUTH fail")) {
             return new ConnectFailure("authentication failed for user " + target.user() + " ("

@@ -3,6 +3,7 @@ package dev.hybrid.platform.remote.internal;
 import dev.hybrid.platform.remote.RemoteMachine;
 import dev.hybrid.ssh.internal.KnownHosts;
 import dev.hybrid.ssh.internal.SshConnection;
+import dev.hybrid.ssh.internal.SshSession;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The link to one machine: its one SSH connection, the code upload, and the monitor channel through which trials are
- * started, signalled and watched. When the connection drops it reconnects with exponential backoff, starts a new
- * monitor and asks its {@link Listener} what to re-attach. Messages from the machine reach the listener on this link's
+ * The link to one machine: its one SSH connection (an {@link SshSession}, the connection code the Slurm platform's
+ * login node uses too), the code upload, and the monitor channel through which trials are started, signalled and
+ * watched. When the connection drops it reconnects after the session's exponential back-off, starts a new monitor
+ * and asks its {@link Listener} what to re-attach. Messages from the machine reach the listener on this link's
  * reader thread, in the order the machine sent them.
  */
 public final class MachineLink {
@@ -68,7 +70,7 @@ public final class MachineLink {
     private static final String SHELL_PROBE = "hybrid-shell-ok";
 
     private final RemoteMachine machine;
-    private final SshConnection.Target target;
+    private final SshSession session;
     private final Setup setup;
     private final Listener listener;
     private final Executor io;
@@ -78,6 +80,7 @@ public final class MachineLink {
     private final Object writeLock = new Object();
     private volatile State state = State.CONNECTING;
     private volatile String lastError = "not connected yet";
+    /** The connection the monitor runs on, while the link is up. */
     private volatile SshConnection connection;
     private volatile SshConnection.Stream monitor;
     private volatile OutputStream monitorIn;
@@ -85,7 +88,6 @@ public final class MachineLink {
     private volatile boolean lostReported;
     private volatile boolean reached;
     private volatile CountDownLatch monitorEnded = new CountDownLatch(0);
-    private Duration nextBackoff;
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> lostTimer;
 
@@ -97,10 +99,11 @@ public final class MachineLink {
         this.io = Objects.requireNonNull(io, "io");
         this.timer = Objects.requireNonNull(timer, "timer");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.target = new SshConnection.Target(machine.host(), machine.port(), machine.user(), machine.password(),
-                machine.keyFile(), machine.passphrase());
+        this.session = new SshSession(new SshConnection.Target(machine.host(), machine.port(), machine.user(),
+                machine.password(), machine.keyFile(), machine.passphrase()), setup.knownHosts(),
+                setup.connectTimeout(), setup.keepAlive(), new SshSession.Backoff(setup.backoff(), setup.maxBackoff()),
+                clock);
         this.root = machine.remoteDirectory().replaceAll("/+$", "") + "/" + setup.experimentId();
-        this.nextBackoff = setup.backoff();
     }
 
     public RemoteMachine machine() {
@@ -122,7 +125,7 @@ public final class MachineLink {
 
     /** {@code user@host:port}. */
     public String describe() {
-        return target.describe();
+        return session.target().describe();
     }
 
     /** The experiment's folder on the machine. */
@@ -149,7 +152,7 @@ public final class MachineLink {
         SshConnection conn = null;
         boolean connected = false;
         try {
-            conn = SshConnection.open(target, setup.knownHosts(), setup.connectTimeout(), setup.keepAlive());
+            conn = session.connect();
             connected = true;
             reached = true;
             prepare(conn);
@@ -164,7 +167,7 @@ public final class MachineLink {
             synchronized (this) {
                 if (state == State.CLOSED) {
                     s.close();
-                    conn.close();
+                    session.close();
                     firstResult.complete(false);
                     return;
                 }
@@ -173,7 +176,7 @@ public final class MachineLink {
                 monitorIn = s.stdin();
                 monitorEnded = new CountDownLatch(1);
                 state = State.UP;
-                nextBackoff = setup.backoff();
+                session.resetBackoff();
                 downSince = null;
                 lostReported = false;
                 if (lostTimer != null) {
@@ -188,13 +191,10 @@ public final class MachineLink {
             }
             firstResult.complete(true);
             readLoop(reader, s);
-        } catch (SshConnection.ConnectFailure e) {
-            closeQuietly(conn);
-            failed(e.getMessage(), e.isAuthentication() || e.getMessage().startsWith("host key changed")
-                    || e.getMessage().startsWith("unknown host key") || e.getMessage().startsWith("SSH key file"),
-                    firstResult);
+        } catch (SshSession.Unreachable e) {
+            failed(e.reason(), e.isPermanent(), firstResult);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(conn);
+            session.drop(conn);
             log.debug("Machine {}: attempt failed", describe(), e);
             failed(connected ? "connected, but " + e.getMessage() : String.valueOf(e.getMessage()), false,
                     firstResult);
@@ -306,7 +306,7 @@ public final class MachineLink {
             downSince = clock.instant();
             scheduleLost();
         }
-        closeQuietly(conn);
+        session.drop(conn);
         log.warn("Machine {}: {}; reconnecting", describe(), cause);
         listener.onDown(this, cause, false);
         scheduleRetry();
@@ -370,9 +370,7 @@ public final class MachineLink {
         if (state == State.CLOSED) {
             return;
         }
-        Duration wait = nextBackoff;
-        nextBackoff = nextBackoff.multipliedBy(2).compareTo(setup.maxBackoff()) > 0 ? setup.maxBackoff()
-                : nextBackoff.multipliedBy(2);
+        Duration wait = session.backoff();
         try {
             retry = timer.schedule(() -> {
                 try {
@@ -414,10 +412,7 @@ public final class MachineLink {
 
     /** Drops the connection as if the network had failed (for tests of reconnection). */
     public void breakConnection() {
-        SshConnection c = connection;
-        if (c != null) {
-            c.close();
-        }
+        session.current().ifPresent(SshConnection::close);
     }
 
     /**
@@ -459,8 +454,8 @@ public final class MachineLink {
             if (s != null) {
                 s.close();
             }
-            conn.close();
         }
+        session.close();
     }
 
     /** Reads what a short command prints on the machine (for diagnostics and tests). */
@@ -473,12 +468,6 @@ public final class MachineLink {
             return Optional.of(c.exec(command, new byte[0], timeout));
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static void closeQuietly(SshConnection c) {
-        if (c != null) {
-            c.close();
         }
     }
 
