@@ -37,11 +37,11 @@ public abstract class RefusedTunerProvider implements TunerProvider {
     }
 
     private static final String METIS = "Metis (a GP with GMM-based exploration and outlier resampling) is not "
-            + "implemented, because its published behaviour could not be reproduced and measured here; GPTuner is "
-            + "the same Gaussian-process model with a properly optimised acquisition function";
+            + "implemented, as there is no reference run here to check an implementation against; GPTuner is the "
+            + "same Gaussian-process model, with a properly optimised acquisition function";
     private static final String DNGO = "DNGO (Bayesian linear regression on a trained neural network's features) is "
-            + "not implemented, because it needs a neural-network trainer this library does not ship; GPTuner is a "
-            + "Bayesian model of the same kind, and better on the budgets NNI experiments use";
+            + "not implemented, as it needs a neural-network trainer this library does not ship and there is no "
+            + "reference run here to match; GPTuner is a Bayesian model of the same kind";
 
     /** NNI's {@code Metis}. */
     public static final class Metis extends RefusedTunerProvider {
