@@ -98,7 +98,8 @@ final class GaussianProcess {
             }
             t[dims + 1] = Math.log(Math.max(Math.exp(t[dims + 1]) * 10, 1e-8));
         }
-        throw new IllegalStateException("the kernel matrix does not factorise even with noise " + Math.exp(t[dims + 1]));
+        throw new IllegalStateException("the kernel matrix does not factorise even with noise "
+                + Math.exp(t[dims + 1]));
     }
 
     /** −log posterior density of the hyperparameters (up to a constant) and its gradient. */

@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * believer, so that parallel workers spread out), and the acquisition function is maximised: {@code ei} as log
  * expected improvement (the same maximiser, computed stably far from the incumbent), {@code poi} as the log
  * probability of improvement, both with margin {@code xi} in the metric's units, or {@code ucb} as
- * {@code −mean + kappa · sd}. {@code selection_num_warm_up} points drawn from the space are scored; the best {@code selection_num_starting_points} of them are
- * refined by projected L-BFGS over their active numeric features, then each plain {@code choice} is set to its best
- * option. The best refined point that was not proposed before is taken.
+ * {@code −mean + kappa · sd}. {@code selection_num_warm_up} points drawn from the space are scored; the best
+ * {@code selection_num_starting_points} of them are refined by projected L-BFGS over their active numeric features,
+ * then each plain {@code choice} is set to its best option. The best refined point that was not proposed before is
+ * taken.
  *
  * <p>Called only from the experiment thread; not thread-safe. A fixed seed and the same results give the same
  * sequence. Results for unknown trial ids are ignored; a result after its trial's end is still credited; a trial that
@@ -407,8 +408,8 @@ public final class GpTuner implements Tuner, WarmStart {
             best = Math.min(best, y[i]);
         }
         GaussianProcess gp = new GaussianProcess(nu(settings.nu()), settings.alpha(), features);
-        // One start at the prior's mode, as BoTorch fits a new model: on the benchmark the basin nearest the mode
-        // (longer length scales, more noise) generalised better than the best of several starts (ackley10, hartmann6).
+        // One start, at the priors' mode, as BoTorch fits each new model: on the benchmark the optimum nearest the
+        // mode served better than the best of several starts (which was often a fit with very short length scales).
         double[][] starts = {gp.priorMode()};
         GaussianProcess.Posterior posterior = gp.fit(xs, y, starts, FIT_ITERATIONS);
         // Kriging believer: every pending trial counts as returning the model's mean.
@@ -478,17 +479,6 @@ public final class GpTuner implements Tuner, WarmStart {
         return refined.get(0).point;
     }
 
-    private static boolean isStructural(Dim d) {
-        if (!d.categorical) {
-            return false;
-        }
-        for (Node b : d.branches) {
-            if (b != null) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** L-BFGS over the candidate's active numeric features, then the best option of each plain active choice. */
     private Candidate refine(Acquisition acquisition, Candidate start) {
@@ -533,7 +523,7 @@ public final class GpTuner implements Tuner, WarmStart {
         }
         for (int i = 0; i < model.size(); i++) {
             Dim d = model.dim(i);
-            if (!d.categorical || isStructural(d) || Double.isNaN(x[i])) {
+            if (!d.categorical || d.isStructural() || Double.isNaN(x[i])) {
                 continue;
             }
             int current = (int) x[i];
