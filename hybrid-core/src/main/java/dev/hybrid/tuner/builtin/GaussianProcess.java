@@ -1,6 +1,7 @@
 package dev.hybrid.tuner.builtin;
 
 import java.util.Arrays;
+import java.util.Optional;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
 import org.ejml.dense.row.linsol.chol.LinearSolverChol_DDRM;
@@ -89,8 +90,9 @@ final class GaussianProcess {
     Posterior posterior(double[][] x, double[] y, double[] theta) {
         double[] t = theta.clone();
         for (int attempt = 0; attempt < 12; attempt++) {
-            Factor f = factor(x, t);
-            if (f != null) {
+            Optional<Factor> factored = factor(x, t);
+            if (factored.isPresent()) {
+                Factor f = factored.get();
                 double[] alpha = f.solve(y);
                 DMatrixRMaj inverse = new DMatrixRMaj(x.length, x.length);
                 f.solver.invert(inverse);
@@ -127,10 +129,11 @@ final class GaussianProcess {
         @Override
         public double valueAndGradient(double[] theta, double[] gradient) {
             int n = x.length;
-            Factor f = factor(x, theta);
-            if (f == null) {
+            Optional<Factor> factored = factor(x, theta);
+            if (factored.isEmpty()) {
                 return Double.POSITIVE_INFINITY;
             }
+            Factor f = factored.get();
             double[] alpha = f.solve(y);
             double nll = 0.5 * dot(y, alpha) + 0.5 * f.logDet + 0.5 * n * LOG_2PI;
             DMatrixRMaj inverse = new DMatrixRMaj(n, n);
@@ -209,8 +212,8 @@ final class GaussianProcess {
         }
     }
 
-    /** Factorises K for {@code theta}; null when it is not numerically positive definite. */
-    private Factor factor(double[][] x, double[] theta) {
+    /** Factorises K for {@code theta}; empty when it is not numerically positive definite. */
+    private Optional<Factor> factor(double[][] x, double[] theta) {
         int n = x.length;
         double signal = Math.exp(theta[dims]);
         double noise = Math.exp(theta[dims + 1]);
@@ -247,18 +250,18 @@ final class GaussianProcess {
         CholeskyDecompositionInner_DDRM chol = new CholeskyDecompositionInner_DDRM(true);
         LinearSolverChol_DDRM solver = new LinearSolverChol_DDRM(chol);
         if (!solver.setA(a)) {
-            return null;
+            return Optional.empty();
         }
         DMatrixRMaj l = chol.getT(null);
         double logDet = 0;
         for (int i = 0; i < n; i++) {
             double li = l.get(i, i);
             if (!(li > 0) || !Double.isFinite(li)) {
-                return null;
+                return Optional.empty();
             }
             logDet += 2 * Math.log(li);
         }
-        return new Factor(solver, logDet, k, slope);
+        return Optional.of(new Factor(solver, logDet, k, slope));
     }
 
     /**

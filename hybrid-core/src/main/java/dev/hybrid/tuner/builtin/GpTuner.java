@@ -213,13 +213,9 @@ public final class GpTuner implements Tuner, WarmStart {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
         List<Record> observed = observed();
-        double[] x = null;
-        if (history.size() >= settings.coldStart() && observed.size() >= 2) {
-            x = modelBased(observed);
-        }
-        if (x == null) {
-            x = coldStart(history.size());
-        }
+        Optional<double[]> proposal = history.size() >= settings.coldStart() && observed.size() >= 2
+                ? modelBased(observed) : Optional.empty();
+        double[] x = proposal.orElseGet(() -> coldStart(history.size()));
         Parameters p = model.decode(x);
         Record r = record(p, x);
         byId.put(trial, r);
@@ -373,7 +369,8 @@ public final class GpTuner implements Tuner, WarmStart {
 
     // ---- model-based proposal ----
 
-    private double[] modelBased(List<Record> observed) {
+    /** The model's proposal; empty while no result is finite. */
+    private Optional<double[]> modelBased(List<Record> observed) {
         int n = observed.size();
         double worst = Double.NEGATIVE_INFINITY;
         for (Record r : observed) {
@@ -382,7 +379,7 @@ public final class GpTuner implements Tuner, WarmStart {
             }
         }
         if (worst == Double.NEGATIVE_INFINITY) {
-            return null;
+            return Optional.empty();
         }
         double[] y = new double[n];
         double[][] xs = new double[n][];
@@ -432,7 +429,7 @@ public final class GpTuner implements Tuner, WarmStart {
             posterior = posterior.with(pendingX.toArray(new double[0][]), all);
         }
         Acquisition acquisition = new Acquisition(posterior, best, settings.xi() / sd);
-        return maximise(acquisition);
+        return Optional.of(maximise(acquisition));
     }
 
     private static GaussianProcess.Nu nu(double nu) {
