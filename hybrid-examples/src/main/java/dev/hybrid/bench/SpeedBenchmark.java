@@ -26,6 +26,7 @@ public final class SpeedBenchmark {
     private final String label;
     private final LongFunction<Tuner> tuners;
     private final int trials;
+    private final List<Integer> sizes;
 
     /**
      * @param label the figure prefix, e.g. {@code tpe}
@@ -33,9 +34,20 @@ public final class SpeedBenchmark {
      * @param trials how many trials each pass runs (2000 for the protocol; figures above it are left out)
      */
     public SpeedBenchmark(String label, LongFunction<Tuner> tuners, int trials) {
+        this(label, tuners, trials, SIZES);
+    }
+
+    /**
+     * @param label the figure prefix, e.g. {@code gp}
+     * @param tuners makes a fresh tuner for a seed
+     * @param trials how many trials each pass runs
+     * @param sizes the history sizes reported (those above {@code trials} are left out)
+     */
+    public SpeedBenchmark(String label, LongFunction<Tuner> tuners, int trials, List<Integer> sizes) {
         this.label = label;
         this.tuners = tuners;
         this.trials = trials;
+        this.sizes = List.copyOf(sizes);
     }
 
     /** The 10-D space of the speed protocol. */
@@ -52,7 +64,7 @@ public final class SpeedBenchmark {
         pass(0);
         long[] nanos = pass(1);
         List<Figure> figures = new ArrayList<>();
-        for (int n : SIZES) {
+        for (int n : sizes) {
             if (n > trials) {
                 continue;
             }

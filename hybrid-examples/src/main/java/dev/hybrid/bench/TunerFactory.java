@@ -61,9 +61,10 @@ public final class TunerFactory {
             return tuner;
         }
         if (onlyInjectedKeysRejected(problems)) {
-            args.remove("seed");
-            if (!classArgs.containsKey("optimize_mode")) {
-                args.remove("optimize_mode");
+            // drop only the injected keys the tuner rejected: a tuner without a seed key may still take optimize_mode
+            for (ConfigProblem p : problems.list()) {
+                String path = p.path().value();
+                args.remove(path.substring(path.lastIndexOf('.') + 1));
             }
             problems = new Problems();
             tuner = provider.create(ConfigNode.of(args, AT, problems), TunerContext.seeded(seed));

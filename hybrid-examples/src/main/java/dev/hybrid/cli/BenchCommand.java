@@ -143,6 +143,9 @@ public final class BenchCommand implements Callable<Integer> {
     List<Figure> speedFigures() {
         TunerFactory tpe = new TunerFactory("TPE", Map.of());
         List<Figure> figures = new ArrayList<>(new SpeedBenchmark("tpe", tpe::create, 2000).run());
+        // A GP's suggestion costs O(n³) in the history: its figures stop at 100 trials, the scale it is meant for.
+        TunerFactory gp = new TunerFactory("GPTuner", Map.of());
+        figures.addAll(new SpeedBenchmark("gp", gp::create, 100, List.of(25, 50, 100)).run());
         TunerFactory random = new TunerFactory("Random", Map.of());
         try {
             figures.add(new Figure("engine.noop_trials_per_s", dev.hybrid.bench.EngineSpeed.trialsPerSecond(

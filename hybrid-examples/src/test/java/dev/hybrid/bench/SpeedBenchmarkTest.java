@@ -16,4 +16,11 @@ class SpeedBenchmarkTest {
         assertThat(figures.get(0).value()).isPositive();
         assertThat(figures.get(0).line()).matches("tpe\\.suggest_ms@100 \\d+\\.\\d{3} ms");
     }
+
+    @Test
+    void theGpsFiguresAreTakenAtTheSizesAskedFor() {
+        TunerFactory gp = new TunerFactory("GPTuner", Map.of("selection_num_warm_up", 50));
+        List<Figure> figures = new SpeedBenchmark("gp", gp::create, 30, List.of(10, 25, 50)).run();
+        assertThat(figures).extracting(Figure::name).containsExactly("gp.suggest_ms@10", "gp.suggest_ms@25");
+    }
 }

@@ -58,6 +58,19 @@ final class SpaceModel {
             this.branches = branches;
         }
 
+        /** Whether this is a nested choice, i.e. chooses between sub-spaces. */
+        boolean isStructural() {
+            if (!categorical) {
+                return false;
+            }
+            for (Node b : branches) {
+                if (b != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The width the bandwidth rules scale with: the range when bounded, the prior sigma otherwise. */
         double width() {
             return bounded ? high - low : priorSigma;

@@ -72,18 +72,6 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     private static final Logger log = LoggerFactory.getLogger(TpeTuner.class);
     private static final int MAX_REDRAWS = 8;
 
-    /** Whether a dimension is a nested choice, i.e. chooses between sub-spaces. */
-    private static boolean isStructural(Dim d) {
-        if (!d.categorical) {
-            return false;
-        }
-        for (Node b : d.branches) {
-            if (b != null) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** How a pending trial (suggested, no result yet) is counted when the next trial is suggested. */
     public enum ConstantLiar {
@@ -400,7 +388,7 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
                 List<Dim> plain = new ArrayList<>();
                 for (int id : node.dims) {
                     Dim d = model.dim(id);
-                    if (isStructural(d)) {
+                    if (d.isStructural()) {
                         choose(new Dim[] {d}, l, g, x, 1);
                     } else {
                         plain.add(d);
