@@ -659,8 +659,7 @@ public final class ExperimentBuilder {
         Registry registry = registry();
         Optional<TunerProvider> provider = registry.tuner(tunerName);
         if (provider.isEmpty()) {
-            problems.add(FieldPath.of("tuner.builtinTunerName"),
-                    "unknown tuner '" + tunerName + "'; known: " + registry.tunerNames());
+            problems.add(FieldPath.of("tuner.builtinTunerName"), registry.unknownTuner("tuner", tunerName));
             return null;
         }
         FieldPath at = FieldPath.of("tuner.classArgs");
