@@ -10,13 +10,9 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,25 +60,11 @@ public final class AnnealTuner implements Tuner, WarmStart {
         MEAN
     }
 
-    private static final class Observation {
-        final double[] point;
-        boolean hasResult;
-        boolean ended;
-        double loss;
-
-        Observation(double[] point) {
-            this.point = point;
-        }
-    }
-
     private final OptimizeMode mode;
     private final Optional<Liar> liar;
     private final RandomGenerator random;
     private SpaceModel model;
-    private final Map<TrialId, Observation> byId = new LinkedHashMap<>();
-    private final Set<Parameters> proposed = new HashSet<>();
-    /** Trials with results, by loss then age. */
-    private final List<Observation> ranked = new ArrayList<>();
+    private final TrialHistory history = new TrialHistory();
     /** Per dimension, how many results it was active in. */
     private int[] activeCounts = new int[0];
 
@@ -107,9 +89,7 @@ public final class AnnealTuner implements Tuner, WarmStart {
     @Override
     public void updateSearchSpace(SearchSpace space) {
         model = new SpaceModel(Objects.requireNonNull(space, "space"));
-        byId.clear();
-        proposed.clear();
-        ranked.clear();
+        history.clear();
         activeCounts = new int[model.size()];
     }
 
@@ -125,13 +105,13 @@ public final class AnnealTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        if (byId.containsKey(trial)) {
+        if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
         double[] x = null;
         Parameters p = null;
-        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || proposed.contains(p)); attempt++) {
-            if (ranked.isEmpty() || attempt >= MAX_REDRAWS) {
+        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || history.wasProposed(p)); attempt++) {
+            if (history.ranked().isEmpty() || attempt >= MAX_REDRAWS) {
                 x = model.emptyPoint();
                 model.samplePrior(model.root(), x, random);
             } else {
@@ -139,8 +119,7 @@ public final class AnnealTuner implements Tuner, WarmStart {
             }
             p = model.decode(x);
         }
-        byId.put(trial, new Observation(x));
-        proposed.add(p);
+        history.propose(trial, x, p);
         log.debug("Anneal proposes {} for trial {}", p, trial);
         return new Suggestion.Next(p);
     }
@@ -148,42 +127,27 @@ public final class AnnealTuner implements Tuner, WarmStart {
     /** Records a final result; ignored for unknown trials. */
     @Override
     public void onResult(TrialId trial, Parameters parameters, double value) {
-        Observation o = byId.get(trial);
-        if (o == null) {
+        TrialHistory.Entry e = history.get(trial);
+        if (e == null) {
             log.debug("Anneal ignores a result for unknown trial {}", trial);
             return;
         }
-        if (o.hasResult) {
-            ranked.remove(o);
-        } else {
-            for (int i = 0; i < o.point.length; i++) {
-                if (!Double.isNaN(o.point[i])) {
+        if (!e.hasResult) {
+            for (int i = 0; i < e.point.length; i++) {
+                if (!Double.isNaN(e.point[i])) {
                     activeCounts[i]++;
                 }
             }
         }
-        double loss = mode.toLoss(value);
-        o.loss = Double.isNaN(loss) ? Double.POSITIVE_INFINITY : loss;
-        o.hasResult = true;
-        int lo = 0;
-        int hi = ranked.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ranked.get(mid).loss <= o.loss) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        ranked.add(lo, o);
+        history.rank(e, value, mode);
     }
 
     /** The trial is no longer pending; one without a result never becomes a centre. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        Observation o = byId.get(trial);
-        if (o != null) {
-            o.ended = true;
+        TrialHistory.Entry e = history.get(trial);
+        if (e != null) {
+            e.ended = true;
         }
     }
 
@@ -194,23 +158,17 @@ public final class AnnealTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
         }
-        if (!byId.containsKey(trial)) {
-            Optional<double[]> point = model.encode(parameters);
-            if (point.isEmpty()) {
-                log.debug("Anneal ignores a prior result whose parameters do not fit the space: {}", parameters);
-                return;
-            }
-            Observation o = new Observation(point.get());
-            o.ended = true;
-            byId.put(trial, o);
-            proposed.add(parameters);
+        if (history.get(trial) == null && history.addPrior(trial, parameters, model).isEmpty()) {
+            log.debug("Anneal ignores a prior result whose parameters do not fit the space: {}", parameters);
+            return;
         }
         onResult(trial, parameters, value);
     }
 
     /** The trial of rank k with probability 2^-(k+1), capped at the worst; pending ones ranked at the lie. */
-    private Observation centre() {
-        List<Observation> order = ranked;
+    private TrialHistory.Entry centre() {
+        List<TrialHistory.Entry> ranked = history.ranked();
+        List<TrialHistory.Entry> order = ranked;
         if (liar.isPresent()) {
             double lie = lie(liar.get());
             order = new ArrayList<>(ranked);
@@ -218,9 +176,9 @@ public final class AnnealTuner implements Tuner, WarmStart {
             while (at < ranked.size() && ranked.get(at).loss <= lie) {
                 at++;
             }
-            for (Observation o : byId.values()) {
-                if (!o.hasResult && !o.ended) {
-                    order.add(at, o);
+            for (TrialHistory.Entry e : history.entries()) {
+                if (e.isPending()) {
+                    order.add(at, e);
                 }
             }
         }
@@ -232,9 +190,10 @@ public final class AnnealTuner implements Tuner, WarmStart {
     }
 
     private double lie(Liar kind) {
+        List<TrialHistory.Entry> ranked = history.ranked();
         double sum = 0;
         int n = 0;
-        for (Observation o : ranked) {
+        for (TrialHistory.Entry o : ranked) {
             if (Double.isFinite(o.loss)) {
                 sum += o.loss;
                 n++;

@@ -20,14 +20,17 @@ import java.util.Objects;
  * {@code combine_params} whose options are the parameter sets:
  * <pre>{"combine_params": {"_type": "choice", "_value": [{"lr": 0.1, "opt": "sgd"}, {"lr": 0.01, "opt": "adam"}]}}</pre>
  * Each trial receives one set as its parameters ({@code {"lr": 0.1, "opt": "sgd"}}), not wrapped in
- * {@code combine_params}. A trial that fails is not rerun, as in NNI. Results are ignored.
+ * {@code combine_params}. A trial that fails is not rerun, as in NNI. Results are ignored, except that a set
+ * already run before this tuner was created (a resumed experiment's finished trials, NNI import data) is not run
+ * again, as NNI's {@code import_data} does.
  *
  * <p>Called only from the experiment thread; not thread-safe. Uses no randomness.
  */
-public final class BatchTuner implements Tuner {
+public final class BatchTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     static final String COMBINE_PARAMS = "combine_params";
 
     private List<Parameters> sets = List.of();
+    private boolean[] done = new boolean[0];
     private int next;
 
     /**
@@ -62,6 +65,7 @@ public final class BatchTuner implements Tuner {
             out.add(new Parameters(set));
         }
         sets = List.copyOf(out);
+        done = new boolean[sets.size()];
         next = 0;
     }
 
@@ -69,15 +73,48 @@ public final class BatchTuner implements Tuner {
     @Override
     public Suggestion suggest(TrialId trial) {
         Objects.requireNonNull(trial, "trial");
+        while (next < sets.size() && done[next]) {
+            next++;
+        }
         if (next >= sets.size()) {
             return new Suggestion.Done();
         }
+        done[next] = true;
         return new Suggestion.Next(sets.get(next++));
     }
 
     /** Ignored: the batch is fixed. */
     @Override
     public void onResult(TrialId trial, Parameters parameters, double value) {
+    }
+
+    /** The first listed set equal to {@code parameters} and not yet run is skipped from now on. */
+    @Override
+    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
+        Objects.requireNonNull(parameters, "parameters");
+        for (int i = 0; i < sets.size(); i++) {
+            if (!done[i] && sameSet(sets.get(i).values(), parameters.values())) {
+                done[i] = true;
+                return;
+            }
+        }
+    }
+
+    /** Equal maps, numbers compared by value (an import file may write 2 as 2.0). */
+    private static boolean sameSet(Map<String, Object> a, Map<String, Object> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, Object> e : a.entrySet()) {
+            Object x = e.getValue();
+            Object y = b.get(e.getKey());
+            boolean same = x instanceof Number n && y instanceof Number m ? n.doubleValue() == m.doubleValue()
+                    : x.equals(y);
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static UnsupportedSearchSpaceException unsupported(ParameterSpec p, String why) {

@@ -11,12 +11,8 @@ import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,29 +53,13 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     private static final double MIN_STEP = 0.001;
     private static final double MAX_STEP = 0.3;
 
-    private static final class Individual {
-        final double[] point;
-        boolean hasResult;
-        boolean ended;
-        double loss;
-
-        Individual(double[] point) {
-            this.point = point;
-        }
-
-        boolean isPending() {
-            return !hasResult && !ended;
-        }
-    }
-
     private final OptimizeMode mode;
     private final int populationSize;
     private final RandomGenerator random;
     private SpaceModel model;
-    private final Map<TrialId, Individual> byId = new HashMap<>();
-    private final Set<Parameters> proposed = new HashSet<>();
+    private final TrialHistory history = new TrialHistory();
     /** The most recent results, oldest first. */
-    private final Deque<Individual> population = new ArrayDeque<>();
+    private final Deque<TrialHistory.Entry> population = new ArrayDeque<>();
     private int pending;
 
     /**
@@ -106,8 +86,7 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     @Override
     public void updateSearchSpace(SearchSpace space) {
         model = new SpaceModel(Objects.requireNonNull(space, "space"));
-        byId.clear();
-        proposed.clear();
+        history.clear();
         population.clear();
         pending = 0;
     }
@@ -125,13 +104,13 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        if (byId.containsKey(trial)) {
+        if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
         boolean filling = population.size() < 2 || population.size() + pending < populationSize;
         double[] x = null;
         Parameters p = null;
-        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || proposed.contains(p)); attempt++) {
+        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || history.wasProposed(p)); attempt++) {
             if (filling || attempt >= MAX_REDRAWS) {
                 x = model.emptyPoint();
                 model.samplePrior(model.root(), x, random);
@@ -140,9 +119,7 @@ public final class EvolutionTuner implements Tuner, WarmStart {
             }
             p = model.decode(x);
         }
-        Individual child = new Individual(x);
-        byId.put(trial, child);
-        proposed.add(p);
+        history.propose(trial, x, p);
         pending++;
         log.debug("Evolution proposes {} for trial {}", p, trial);
         return new Suggestion.Next(p);
@@ -151,35 +128,33 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     /** Records a final result: the trial joins the population and the oldest member leaves it once it is full. */
     @Override
     public void onResult(TrialId trial, Parameters parameters, double value) {
-        Individual ind = byId.get(trial);
-        if (ind == null) {
+        TrialHistory.Entry e = history.get(trial);
+        if (e == null) {
             log.debug("Evolution ignores a result for unknown trial {}", trial);
             return;
         }
-        double loss = mode.toLoss(value);
-        ind.loss = Double.isNaN(loss) ? Double.POSITIVE_INFINITY : loss;
-        if (ind.hasResult) {
-            return;
-        }
-        if (ind.isPending()) {
+        boolean first = !e.hasResult;
+        if (e.isPending()) {
             pending--;
         }
-        ind.hasResult = true;
-        population.addLast(ind);
-        while (population.size() > populationSize) {
-            population.removeFirst();
+        history.rank(e, value, mode);
+        if (first) {
+            population.addLast(e);
+            while (population.size() > populationSize) {
+                population.removeFirst();
+            }
         }
     }
 
     /** A trial ended: no longer pending. One without a result never joins the population. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        Individual ind = byId.get(trial);
-        if (ind != null && ind.isPending()) {
+        TrialHistory.Entry e = history.get(trial);
+        if (e != null && e.isPending()) {
             pending--;
         }
-        if (ind != null) {
-            ind.ended = true;
+        if (e != null) {
+            e.ended = true;
         }
     }
 
@@ -190,30 +165,21 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
         }
-        if (byId.containsKey(trial)) {
-            onResult(trial, parameters, value);
-            return;
-        }
-        Optional<double[]> point = model.encode(parameters);
-        if (point.isEmpty()) {
+        if (history.get(trial) == null && history.addPrior(trial, parameters, model).isEmpty()) {
             log.debug("Evolution ignores a prior result whose parameters do not fit the space: {}", parameters);
             return;
         }
-        Individual ind = new Individual(point.get());
-        ind.ended = true;
-        byId.put(trial, ind);
-        proposed.add(parameters);
         onResult(trial, parameters, value);
     }
 
-    private Individual tournament() {
-        Individual[] members = population.toArray(new Individual[0]);
+    private TrialHistory.Entry tournament() {
+        TrialHistory.Entry[] members = population.toArray(new TrialHistory.Entry[0]);
         int size = Math.min(members.length, Math.max(2, populationSize / 4));
-        Individual best = null;
+        TrialHistory.Entry best = null;
         // a partial Fisher–Yates shuffle draws `size` distinct members
         for (int i = 0; i < size; i++) {
             int j = i + random.nextInt(members.length - i);
-            Individual pick = members[j];
+            TrialHistory.Entry pick = members[j];
             members[j] = members[i];
             members[i] = pick;
             if (best == null || pick.loss < best.loss) {

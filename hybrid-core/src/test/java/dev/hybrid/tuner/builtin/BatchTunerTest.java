@@ -45,6 +45,18 @@ class BatchTunerTest {
     }
 
     @Test
+    void setsThatRanBeforeAResumeAreNotRunAgain() {
+        BatchTuner t = new BatchTuner();
+        t.updateSearchSpace(SearchSpace.parse(BATCH));
+        t.addPriorResult(TrialId.of("old"), new Parameters(Map.of("optimizer", "adam", "lr", 0.001, "layers", 3.0)),
+                0.5);
+        t.addPriorResult(TrialId.of("odd"), new Parameters(Map.of("optimizer", "rmsprop")), 0.5);
+        assertThat(((Suggestion.Next) t.suggest(TrialId.of("a"))).parameters().values()).containsEntry("lr", 0.1);
+        assertThat(((Suggestion.Next) t.suggest(TrialId.of("b"))).parameters().values()).containsEntry("lr", 0.01);
+        assertThat(t.suggest(TrialId.of("c"))).isInstanceOf(Suggestion.Done.class);
+    }
+
+    @Test
     void anyOtherSpaceIsRefusedNamingTheParameter() {
         BatchTuner t = new BatchTuner();
         assertThatThrownBy(() -> t.updateSearchSpace(SearchSpace.parse(
