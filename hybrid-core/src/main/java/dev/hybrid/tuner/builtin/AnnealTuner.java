@@ -46,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AnnealTuner implements Tuner, WarmStart {
     private static final Logger log = LoggerFactory.getLogger(AnnealTuner.class);
-    private static final int MAX_REDRAWS = 8;
     private static final double AVG_BEST_INDEX = 2.0;
     private static final double SHRINK_COEF = 0.1;
 
@@ -64,7 +63,7 @@ public final class AnnealTuner implements Tuner, WarmStart {
     private final Optional<Liar> liar;
     private final RandomGenerator random;
     private SpaceModel model;
-    private final TrialHistory history = new TrialHistory();
+    private final TrialHistory history = new TrialHistory("Anneal");
     /** Per dimension, how many results it was active in. */
     private int[] activeCounts = new int[0];
 
@@ -108,20 +107,11 @@ public final class AnnealTuner implements Tuner, WarmStart {
         if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
-        double[] x = null;
-        Parameters p = null;
-        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || history.wasProposed(p)); attempt++) {
-            if (history.ranked().isEmpty() || attempt >= MAX_REDRAWS) {
-                x = model.emptyPoint();
-                model.samplePrior(model.root(), x, random);
-            } else {
-                x = model.derive(centre().point, this::near, random);
-            }
-            p = model.decode(x);
-        }
-        history.propose(trial, x, p);
-        log.debug("Anneal proposes {} for trial {}", p, trial);
-        return new Suggestion.Next(p);
+        TrialHistory.Draw d = history.draw(model, !history.ranked().isEmpty(),
+                () -> model.derive(centre().point, this::near, random), random);
+        history.propose(trial, d.point(), d.parameters());
+        log.debug("Anneal proposes {} for trial {}", d.parameters(), trial);
+        return new Suggestion.Next(d.parameters());
     }
 
     /** Records a final result; ignored for unknown trials. */
@@ -154,15 +144,9 @@ public final class AnnealTuner implements Tuner, WarmStart {
     /** A result this tuner did not propose (resume, NNI import data) joins the history like its own. */
     @Override
     public void addPriorResult(TrialId trial, Parameters parameters, double value) {
-        Objects.requireNonNull(parameters, "parameters");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
+        if (history.admitPrior(trial, parameters, model)) {
+            onResult(trial, parameters, value);
         }
-        if (history.get(trial) == null && history.addPrior(trial, parameters, model).isEmpty()) {
-            log.debug("Anneal ignores a prior result whose parameters do not fit the space: {}", parameters);
-            return;
-        }
-        onResult(trial, parameters, value);
     }
 
     /** The trial of rank k with probability 2^-(k+1), capped at the worst; pending ones ranked at the lie. */

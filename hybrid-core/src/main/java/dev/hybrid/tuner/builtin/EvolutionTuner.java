@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvolutionTuner implements Tuner, WarmStart {
     private static final Logger log = LoggerFactory.getLogger(EvolutionTuner.class);
-    private static final int MAX_REDRAWS = 8;
     private static final double MIN_STEP = 0.001;
     private static final double MAX_STEP = 0.3;
 
@@ -57,7 +56,7 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     private final int populationSize;
     private final RandomGenerator random;
     private SpaceModel model;
-    private final TrialHistory history = new TrialHistory();
+    private final TrialHistory history = new TrialHistory("Evolution");
     /** The most recent results, oldest first. */
     private final Deque<TrialHistory.Entry> population = new ArrayDeque<>();
     private int pending;
@@ -108,21 +107,11 @@ public final class EvolutionTuner implements Tuner, WarmStart {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
         boolean filling = population.size() < 2 || population.size() + pending < populationSize;
-        double[] x = null;
-        Parameters p = null;
-        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || history.wasProposed(p)); attempt++) {
-            if (filling || attempt >= MAX_REDRAWS) {
-                x = model.emptyPoint();
-                model.samplePrior(model.root(), x, random);
-            } else {
-                x = mutate(tournament().point);
-            }
-            p = model.decode(x);
-        }
-        history.propose(trial, x, p);
+        TrialHistory.Draw d = history.draw(model, !filling, () -> mutate(tournament().point), random);
+        history.propose(trial, d.point(), d.parameters());
         pending++;
-        log.debug("Evolution proposes {} for trial {}", p, trial);
-        return new Suggestion.Next(p);
+        log.debug("Evolution proposes {} for trial {}", d.parameters(), trial);
+        return new Suggestion.Next(d.parameters());
     }
 
     /** Records a final result: the trial joins the population and the oldest member leaves it once it is full. */
@@ -161,15 +150,9 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     /** A result this tuner did not propose (resume, NNI import data) joins the population like its own. */
     @Override
     public void addPriorResult(TrialId trial, Parameters parameters, double value) {
-        Objects.requireNonNull(parameters, "parameters");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
+        if (history.admitPrior(trial, parameters, model)) {
+            onResult(trial, parameters, value);
         }
-        if (history.get(trial) == null && history.addPrior(trial, parameters, model).isEmpty()) {
-            log.debug("Evolution ignores a prior result whose parameters do not fit the space: {}", parameters);
-            return;
-        }
-        onResult(trial, parameters, value);
     }
 
     private TrialHistory.Entry tournament() {

@@ -10,7 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The trials a point-based tuner (Evolution, Anneal) has proposed or been told about: each one's point in the
@@ -18,6 +23,12 @@ import java.util.Set;
  * parameter set proposed, so that a tuner can avoid repeats in discrete spaces.
  */
 final class TrialHistory {
+    private static final Logger log = LoggerFactory.getLogger(TrialHistory.class);
+    private static final int MAX_REDRAWS = 8;
+
+    /** A proposed point and the parameters it decodes to. */
+    record Draw(double[] point, Parameters parameters) {
+    }
 
     /** One trial. */
     static final class Entry {
@@ -36,9 +47,15 @@ final class TrialHistory {
         }
     }
 
+    private final String tuner;
     private final Map<TrialId, Entry> byId = new LinkedHashMap<>();
     private final Set<Parameters> proposed = new HashSet<>();
     private final List<Entry> ranked = new ArrayList<>();
+
+    /** A history for the tuner named {@code tuner} (for log lines). */
+    TrialHistory(String tuner) {
+        this.tuner = tuner;
+    }
 
     void clear() {
         byId.clear();
@@ -76,17 +93,46 @@ final class TrialHistory {
     }
 
     /**
-     * Adds a trial this tuner did not propose (a resumed experiment's, NNI import data) as ended, without a result
-     * yet; empty when its parameters do not fit the space.
+     * A proposal that repeats no earlier one (possible only when every active parameter is discrete): {@code next}
+     * when {@code guided}, tried a few times, then draws from the priors; the last draw is kept even if it repeats
+     * (a finite space may be exhausted).
      */
-    Optional<Entry> addPrior(TrialId trial, Parameters parameters, SpaceModel model) {
+    Draw draw(SpaceModel model, boolean guided, Supplier<double[]> next, RandomGenerator random) {
+        double[] x = null;
+        Parameters p = null;
+        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || proposed.contains(p)); attempt++) {
+            if (guided && attempt < MAX_REDRAWS) {
+                x = next.get();
+            } else {
+                x = model.emptyPoint();
+                model.samplePrior(model.root(), x, random);
+            }
+            p = model.decode(x);
+        }
+        return new Draw(x, p);
+    }
+
+    /**
+     * Makes a prior result's trial (a resumed experiment's, NNI import data) known, as ended, if it is not yet.
+     *
+     * @return whether the result is to be credited: false when the parameters do not fit the space (it is ignored)
+     * @throws IllegalStateException if {@code model} is absent (the tuner has no space yet)
+     */
+    boolean admitPrior(TrialId trial, Parameters parameters, SpaceModel model) {
+        Objects.requireNonNull(parameters, "parameters");
+        if (model == null) {
+            throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
+        }
+        if (byId.containsKey(trial)) {
+            return true;
+        }
         Optional<double[]> point = model.encode(parameters);
         if (point.isEmpty()) {
-            return Optional.empty();
+            log.debug("{} ignores a prior result whose parameters do not fit the space: {}", tuner, parameters);
+            return false;
         }
-        Entry e = propose(trial, point.get(), parameters);
-        e.ended = true;
-        return Optional.of(e);
+        propose(trial, point.get(), parameters).ended = true;
+        return true;
     }
 
     /** Sets (or replaces) the entry's result and its place in the ranking; NaN and the worst infinity rank last. */

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class PbtCheckpointTest {
 
     @Test
     void onTheLocalPlatformEachChildLoadsItsParentsCheckpoint() throws Exception {
-        assumeTrue(hasPython(), "python3 is needed for this test");
+        assumeTrue(LocalPlatformNniModuleTest.hasPython(), "python3 is needed for this test");
         Path code = code();
         List<Trial> trials = run("pbt-local", LocalPlatform.create(LocalPlatformOptions.of("python3 trial.py", code,
                 2)));
@@ -71,7 +70,7 @@ class PbtCheckpointTest {
 
     @Test
     void inHybridModeEachChildLoadsItsParentsCheckpointWhicheverPlatformRanIt() throws Exception {
-        assumeTrue(hasPython(), "python3 is needed for this test");
+        assumeTrue(LocalPlatformNniModuleTest.hasPython(), "python3 is needed for this test");
         Path code = code();
         HybridPlatform hybrid = HybridPlatform.builder()
                 .add(LocalPlatform.create(LocalPlatformOptions.of("python3 trial.py", code, 1)))
@@ -163,14 +162,5 @@ class PbtCheckpointTest {
         Path code = Files.createDirectories(dir.resolve("code"));
         Files.writeString(code.resolve("trial.py"), TRIAL);
         return code;
-    }
-
-    private static boolean hasPython() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "pass").redirectErrorStream(true).start();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }
