@@ -104,9 +104,7 @@ public final class AnnealTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        if (history.get(trial) != null) {
-            throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
-        }
+        // a trial id proposed before fails in propose, after a draw that is thrown away
         TrialHistory.Draw d = history.draw(model, !history.ranked().isEmpty(),
                 () -> model.derive(centre().point, this::near, random), random);
         history.propose(trial, d.point(), d.parameters());

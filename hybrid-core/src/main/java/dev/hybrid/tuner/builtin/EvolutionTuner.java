@@ -103,10 +103,8 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        if (history.get(trial) != null) {
-            throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
-        }
         boolean filling = population.size() < 2 || population.size() + pending < populationSize;
+        // a trial id proposed before fails in propose, after a draw that is thrown away
         TrialHistory.Draw d = history.draw(model, !filling, () -> mutate(tournament().point), random);
         history.propose(trial, d.point(), d.parameters());
         pending++;

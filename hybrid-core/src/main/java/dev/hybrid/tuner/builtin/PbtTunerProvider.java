@@ -22,7 +22,8 @@ import java.nio.file.Path;
  * fraction: 0.2                  # share of the population replaced by the top's copies, in (0, 0.5]
  * </pre>
  * Without {@code all_checkpoint_dir} the folders go under {@code ~/hybrid-experiments/pbt-checkpoints/<seed>-<run>},
- * which only trials on this machine can reach (NNI uses its experiment folder, equally local). Bad values and unknown
+ * which only trials on this machine can reach (NNI uses its experiment folder, equally local). A resumed experiment
+ * starts a new population, under {@code <all_checkpoint_dir>/run-<n>} for its n-th resume. Bad values and unknown
  * keys are reported at their paths.
  */
 public class PbtTunerProvider implements TunerProvider {
@@ -50,6 +51,10 @@ public class PbtTunerProvider implements TunerProvider {
             } catch (InvalidPathException e) {
                 args.problem("all_checkpoint_dir", "is not a valid path: " + e.getMessage());
             }
+        }
+        if (context.stream() > 0 && dir != fallback) {
+            // a resumed experiment starts a new population: it must not load the first run's generation-0 folders
+            dir = dir.resolve("run-" + context.stream());
         }
         int population = args.intIn("population_size", 10, 2, 1_000_000);
         double factor = args.doubleIn("factor", 0.2, 0.0, 1.0);

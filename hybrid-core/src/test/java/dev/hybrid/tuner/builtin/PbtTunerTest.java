@@ -96,6 +96,22 @@ class PbtTunerTest {
         assertThat(g1.get(4).values().get("lr")).isNotIn(g0.stream().map(p -> p.values().get("lr")).toList());
     }
 
+    @Test
+    void aResumedExperimentsPopulationUsesFoldersOfItsOwn() {
+        dev.hybrid.config.Problems problems = new dev.hybrid.config.Problems();
+        java.util.Map<String, Object> args = java.util.Map.of("all_checkpoint_dir", DIR.toString());
+        for (long run : new long[] {0, 2}) {
+            dev.hybrid.tuner.Tuner t = new PbtTunerProvider().create(dev.hybrid.config.ConfigNode.of(args,
+                    dev.hybrid.config.FieldPath.of("tuner.classArgs"), problems),
+                    dev.hybrid.tuner.TunerContext.seeded(1).withStream(run));
+            t.updateSearchSpace(SPACE);
+            Parameters p = ((Suggestion.Next) t.suggest(TrialId.of("a"))).parameters();
+            assertThat(p.values()).containsEntry("save_checkpoint_dir",
+                    (run == 0 ? DIR : DIR.resolve("run-2")).resolve("0/0").toString());
+        }
+        assertThat(problems.list()).isEmpty();
+    }
+
     private static java.util.Map<String, Object> hyper(Parameters p) {
         java.util.Map<String, Object> m = new java.util.HashMap<>(p.values());
         m.remove("load_checkpoint_dir");
