@@ -57,6 +57,15 @@ class BatchTunerTest {
     }
 
     @Test
+    void eachListedSetLiesInTheBatchSpaceForImports() {
+        SearchSpace space = SearchSpace.parse(BATCH);
+        assertThat(space.violations(new Parameters(Map.of("optimizer", "adam", "lr", 0.001, "layers", 3.0))))
+                .isEmpty();
+        assertThat(space.violations(new Parameters(Map.of("optimizer", "adam", "lr", 0.5, "layers", 3))))
+                .isNotEmpty();
+    }
+
+    @Test
     void anyOtherSpaceIsRefusedNamingTheParameter() {
         BatchTuner t = new BatchTuner();
         assertThatThrownBy(() -> t.updateSearchSpace(SearchSpace.parse(
