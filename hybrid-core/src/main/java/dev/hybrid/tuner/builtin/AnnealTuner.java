@@ -133,10 +133,7 @@ public final class AnnealTuner implements Tuner, WarmStart {
     /** The trial is no longer pending; one without a result never becomes a centre. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        TrialHistory.Entry e = history.get(trial);
-        if (e != null) {
-            e.ended = true;
-        }
+        history.end(trial);
     }
 
     /** A result this tuner did not propose (resume, NNI import data) joins the history like its own. */

@@ -136,12 +136,8 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     /** A trial ended: no longer pending. One without a result never joins the population. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        TrialHistory.Entry e = history.get(trial);
-        if (e != null && e.isPending()) {
+        if (history.end(trial)) {
             pending--;
-        }
-        if (e != null) {
-            e.ended = true;
         }
     }
 

@@ -135,6 +135,17 @@ final class TrialHistory {
         return true;
     }
 
+    /** Marks a known trial ended; returns whether it was pending until now (false for an unknown trial). */
+    boolean end(TrialId trial) {
+        Entry e = byId.get(trial);
+        if (e == null) {
+            return false;
+        }
+        boolean wasPending = e.isPending();
+        e.ended = true;
+        return wasPending;
+    }
+
     /** Sets (or replaces) the entry's result and its place in the ranking; NaN and the worst infinity rank last. */
     void rank(Entry e, double value, OptimizeMode mode) {
         if (e.hasResult) {
