@@ -396,6 +396,9 @@ public final class ExperimentBuilder {
         if (mode == null) {
             mode = OptimizeMode.MAXIMIZE;
         }
+        if (tuner == null && theTuner != null && space != null) {
+            checkSpace(theTuner, space, problems);
+        }
 
         if (config != null && config.advisor().isPresent()) {
             problems.add(config.advisor().get().path(), "advisors (" + config.advisor().get().name()
@@ -656,8 +659,7 @@ public final class ExperimentBuilder {
         Registry registry = registry();
         Optional<TunerProvider> provider = registry.tuner(tunerName);
         if (provider.isEmpty()) {
-            problems.add(FieldPath.of("tuner.builtinTunerName"),
-                    "unknown tuner '" + tunerName + "'; known: " + registry.tunerNames());
+            problems.add(FieldPath.of("tuner.builtinTunerName"), registry.unknownTuner("tuner", tunerName));
             return null;
         }
         FieldPath at = FieldPath.of("tuner.classArgs");
@@ -666,6 +668,19 @@ public final class ExperimentBuilder {
         } catch (RuntimeException e) {
             problems.add(at, "tuner " + tunerName + " rejected its arguments: " + e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * A space the named tuner cannot search is a configuration problem at the parameter's path, reported with the
+     * others before anything starts. (A tuner passed as an object meets the space only when the experiment starts:
+     * its lifecycle begins with {@code onStart}.)
+     */
+    private static void checkSpace(Tuner named, SearchSpace space, Problems problems) {
+        try {
+            named.updateSearchSpace(space);
+        } catch (dev.hybrid.tuner.UnsupportedSearchSpaceException e) {
+            problems.add(FieldPath.of("searchSpace").child(e.parameter()), e.getMessage());
         }
     }
 

@@ -314,8 +314,7 @@ public final class ConfigLoader {
             if (kind.equals("tuner") || kind.equals("advisor")) {
                 Optional<TunerProvider> p = registry().tuner(a.name());
                 if (p.isEmpty()) {
-                    problems.add(namePath, "unknown " + kind + " '" + a.name() + "'; known: "
-                            + registry().tunerNames());
+                    problems.add(namePath, registry().unknownTuner(kind, a.name()));
                     return;
                 }
                 p.get().create(args, TunerContext.seeded(0));

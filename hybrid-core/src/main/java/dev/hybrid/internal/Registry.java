@@ -81,6 +81,26 @@ public final class Registry {
         return Optional.ofNullable(tuners.get(name));
     }
 
+    /**
+     * The problem to report for a tuner name no provider has: for an NNI name Hybrid does not offer, why and which
+     * tuner is the closest; otherwise the known names.
+     *
+     * @param kind {@code tuner} or {@code advisor}, as the config spells the section
+     */
+    public String unknownTuner(String kind, String name) {
+        String refused = REFUSED_TUNERS.get(name);
+        if (refused != null) {
+            return refused;
+        }
+        return "unknown " + kind + " '" + name + "'; known: " + tunerNames();
+    }
+
+    /** NNI tuner names that Hybrid does not offer, with the reason and the closest alternative. */
+    private static final Map<String, String> REFUSED_TUNERS = Map.of(
+            "SMAC", "SMAC is not available in Hybrid: its random-forest surrogate is not built, as it could not yet"
+                    + " be matched and benchmarked against SMAC's published behaviour; TPE is the closest (a"
+                    + " model-based tuner for the same mixed and conditional spaces; Anneal is a lighter one)");
+
     /** The registered tuner names, sorted. */
     public Set<String> tunerNames() {
         return tuners.keySet();

@@ -8,14 +8,22 @@ import java.util.Objects;
  */
 public sealed interface ChoiceOption {
 
-    /** A plain option: a {@code String}, {@code Integer}, {@code Long}, {@code Double} or {@code Boolean}. */
+    /**
+     * A plain option: a {@code String}, {@code Integer}, {@code Long}, {@code Double} or {@code Boolean}; or, as an
+     * option of NNI BatchTuner's {@code combine_params} choice, a whole parameter set (a map, kept as an unmodifiable
+     * copy, which a trial receives as the choice's value).
+     */
     record Value(Object value) implements ChoiceOption {
         public Value {
             Objects.requireNonNull(value, "value");
-            if (!(value instanceof String || value instanceof Integer || value instanceof Long
+            if (value instanceof java.util.Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, Object> set = (java.util.Map<String, Object>) m;
+                value = new Parameters(set).values();
+            } else if (!(value instanceof String || value instanceof Integer || value instanceof Long
                     || value instanceof Double || value instanceof Boolean)) {
-                throw new IllegalArgumentException("a choice option must be a string, number or boolean, was "
-                        + value.getClass().getSimpleName());
+                throw new IllegalArgumentException("a choice option must be a string, number, boolean or parameter"
+                        + " set, was " + value.getClass().getSimpleName());
             }
         }
     }

@@ -186,6 +186,9 @@ final class SearchSpaceParser {
         return new RandInt(name, b[0], b[1]);
     }
 
+    /** The name of NNI BatchTuner's single choice, whose options are parameter sets rather than branches. */
+    static final String BATCH_CHOICE = "combine_params";
+
     private ParameterSpec choice(String name, List<?> list, FieldPath vp) {
         if (list.isEmpty()) {
             problems.add(vp, "choice needs at least one option");
@@ -197,7 +200,15 @@ final class SearchSpaceParser {
         for (int i = 0; i < list.size(); i++) {
             Object o = list.get(i);
             FieldPath op = vp.index(i);
-            if (o instanceof Map<?, ?> m) {
+            if (o instanceof Map<?, ?> m && name.equals(BATCH_CHOICE) && !m.containsKey("_name")) {
+                // NNI BatchTuner's space: each option is a whole parameter set, handed to the trial as it is
+                try {
+                    options.add(new ChoiceOption.Value(m));
+                } catch (NullPointerException e) {
+                    problems.add(op, "a parameter set must not hold null: " + e.getMessage());
+                    ok = false;
+                }
+            } else if (o instanceof Map<?, ?> m) {
                 Object bn = m.get("_name");
                 if (!(bn instanceof String s) || s.isBlank()) {
                     problems.add(op.child("_name"), bn == null

@@ -16,6 +16,9 @@ final class SpaceMembership {
     }
 
     static List<String> violations(SearchSpace space, Map<String, ?> values) {
+        if (isListedSet(space, values)) {
+            return List.of();
+        }
         List<String> problems = new ArrayList<>();
         check(space, values, "", problems);
         return problems;
@@ -95,6 +98,35 @@ final class SpaceMembership {
             }
         }
         problems.add(path + ": is not one of the choice's options " + options + ", was " + describe(v));
+    }
+
+    /**
+     * Whether the space is NNI BatchTuner's (one {@code combine_params} choice of parameter sets) and {@code values} is
+     * one of its sets: a BatchTuner trial's parameters are the set itself.
+     */
+    private static boolean isListedSet(SearchSpace space, Map<String, ?> values) {
+        if (space.parameters().size() != 1 || !(space.parameters().get(0) instanceof Choice c)
+                || !c.name().equals(SearchSpaceParser.BATCH_CHOICE)) {
+            return false;
+        }
+        for (ChoiceOption o : c.options()) {
+            if (o instanceof ChoiceOption.Value v && v.value() instanceof Map<?, ?> set && sameSet(set, values)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameSet(Map<?, ?> set, Map<String, ?> values) {
+        if (!set.keySet().equals(values.keySet())) {
+            return false;
+        }
+        for (Map.Entry<?, ?> e : set.entrySet()) {
+            if (!sameValue(e.getValue(), values.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameValue(Object option, Object v) {

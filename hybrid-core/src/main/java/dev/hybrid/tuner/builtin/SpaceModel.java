@@ -200,6 +200,32 @@ final class SpaceModel {
         }
     }
 
+    /** A new value for one coordinate of a point derived from {@code base}: see {@link #derive}. */
+    interface Step {
+        double next(Dim d, double baseValue);
+    }
+
+    /**
+     * A point derived from {@code base} (a mutation, a neighbour): each coordinate active in the new point is
+     * {@code step} applied to its value in {@code base}, or a draw from the prior where {@code base} has none (a
+     * branch that a changed nested choice has just switched on). Branches switched off stay NaN.
+     */
+    double[] derive(double[] base, Step step, RandomGenerator random) {
+        double[] x = emptyPoint();
+        derive(root, base, x, step, random);
+        return x;
+    }
+
+    private void derive(Node node, double[] base, double[] x, Step step, RandomGenerator random) {
+        for (int id : node.dims) {
+            Dim d = dims.get(id);
+            x[id] = Double.isNaN(base[id]) ? samplePrior(d, random) : step.next(d, base[id]);
+            if (d.categorical && d.branches[(int) x[id]] != null) {
+                derive(d.branches[(int) x[id]], base, x, step, random);
+            }
+        }
+    }
+
     /** Turns a point into the parameters an NNI trial receives. */
     Parameters decode(double[] x) {
         return new Parameters(decode(space, root, x));

@@ -50,7 +50,7 @@ class LocalPlatformNniModuleTest {
             "nni.report_final_result(p['x'] if nni.__version__ == 'real-nni-stand-in' else 0.0)",
             "");
 
-    private static boolean hasPython() {
+    static boolean hasPython() {
         try {
             Process p = new ProcessBuilder("python3", "-c", "pass").redirectErrorStream(true).start();
             return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
