@@ -61,9 +61,9 @@ public final class TunerFactory {
             return tuner;
         }
         if (onlyInjectedKeysRejected(problems)) {
-            args.remove("seed");
-            if (!classArgs.containsKey("optimize_mode")) {
-                args.remove("optimize_mode");
+            // drop only what the tuner refused: an advisor without a seed classArg still minimises
+            for (ConfigProblem p : problems.list()) {
+                args.remove(p.path().value().substring(AT.value().length() + 1));
             }
             problems = new Problems();
             tuner = provider.create(ConfigNode.of(args, AT, problems), TunerContext.seeded(seed));
