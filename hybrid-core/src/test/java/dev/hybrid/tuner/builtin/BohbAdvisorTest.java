@@ -39,15 +39,7 @@ class BohbAdvisorTest {
     }
 
     static List<Parameters> runSequentially(BohbAdvisor a, int n) {
-        List<Parameters> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            TrialId id = TrialId.of("t" + i);
-            Parameters p = ((Suggestion.Next) a.suggest(id)).parameters();
-            out.add(p);
-            a.onResult(id, p, distance(p));
-            a.onTrialEnd(id, TrialStatus.SUCCEEDED);
-        }
-        return out;
+        return HyperbandAdvisorTest.runSequentially(a, n, BohbAdvisorTest::distance);
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 class HyperbandAdvisorTest {
@@ -29,12 +30,16 @@ class HyperbandAdvisorTest {
 
     /** One trial proposed, run and ended at a time, as with {@code trialConcurrency: 1}. */
     static List<Parameters> runSequentially(Tuner tuner, int n) {
+        return runSequentially(tuner, n, HyperbandAdvisorTest::value);
+    }
+
+    static List<Parameters> runSequentially(Tuner tuner, int n, ToDoubleFunction<Parameters> objective) {
         List<Parameters> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             TrialId id = TrialId.of("t" + i);
             Parameters p = ((Suggestion.Next) tuner.suggest(id)).parameters();
             out.add(p);
-            tuner.onResult(id, p, value(p));
+            tuner.onResult(id, p, objective.applyAsDouble(p));
             tuner.onTrialEnd(id, TrialStatus.SUCCEEDED);
         }
         return out;
