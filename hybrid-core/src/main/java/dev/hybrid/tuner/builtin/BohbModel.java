@@ -5,7 +5,6 @@ import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
@@ -66,16 +65,6 @@ final class BohbModel {
         this.settings = settings;
         this.random = random;
         this.minPoints = Math.max(settings.minPointsInModel(), space.size() + 1);
-    }
-
-    /** Whether a model exists for some budget. */
-    boolean hasModel() {
-        return !models.isEmpty();
-    }
-
-    /** The largest budget with a model. */
-    Optional<Double> modelBudget() {
-        return models.isEmpty() ? Optional.empty() : Optional.of(models.lastKey());
     }
 
     /** Learns {@code loss} (smaller is better; NaN counts as the worst) of {@code config} at {@code budget}. */
@@ -278,12 +267,5 @@ final class BohbModel {
 
     private static double high(Dim d) {
         return d.bounded ? d.high : d.priorMu + 3 * d.priorSigma;
-    }
-
-    /** How many observations each budget holds, for tests and logs. */
-    Map<Double, Integer> observationCounts() {
-        Map<Double, Integer> out = new TreeMap<>();
-        points.forEach((b, xs) -> out.put(b, xs.size()));
-        return out;
     }
 }

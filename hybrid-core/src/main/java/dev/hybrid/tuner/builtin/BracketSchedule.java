@@ -34,7 +34,6 @@ final class BracketSchedule {
         final Bracket bracket;
         final int rung;
         Parameters config;
-        boolean started;
         boolean ended;
         boolean hasLoss;
         double loss;
@@ -123,7 +122,6 @@ final class BracketSchedule {
     /** Records that {@code trial} runs {@code run} with {@code config} (without the budget key). */
     void started(TrialId trial, Run run, Parameters config) {
         run.config = config;
-        run.started = true;
         runs.put(trial, run);
     }
 

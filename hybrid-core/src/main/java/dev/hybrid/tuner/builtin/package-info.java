@@ -1,6 +1,7 @@
 /**
  * The tuners that ship with Hybrid, registered by their NNI names through {@link dev.hybrid.tuner.TunerProvider}s
- * listed in {@code META-INF/services}: {@code Random}, {@code GridSearch} (NNI 2.7+ semantics) and {@code TPE}. Each
+ * listed in {@code META-INF/services}: {@code Random}, {@code GridSearch} (NNI 2.7+ semantics) and {@code TPE}, and
+ * the advisors {@code Hyperband} and {@code BOHB}, which also give each trial its budget ({@code TRIAL_BUDGET}). Each
  * tuner is driven from the experiment thread only and depends on nothing but the space, the results and its seeded
  * random generator.
  *
