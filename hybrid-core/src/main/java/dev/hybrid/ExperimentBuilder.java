@@ -62,6 +62,8 @@ public final class ExperimentBuilder {
     private Path searchSpaceFile;
     private Tuner tuner;
     private String tunerName;
+    /** Where problems with the named tuner are reported: {@code tuner}, or {@code advisor} for an advisor. */
+    private String tunerSection = "tuner";
     private Map<String, Object> classArgs;
     private OptimizeMode optimizeMode;
     private Long seed;
@@ -125,6 +127,7 @@ public final class ExperimentBuilder {
             tuner(t.name(), t.classArgs());
             includeIntermediateResults(t.includeIntermediateResults());
         });
+        config.advisor().ifPresent(a -> advisor(a.name(), a.classArgs()));
         config.assessor().ifPresent(a -> assessor(a.name(), a.classArgs()));
         trialConcurrency(config.trialConcurrency());
         config.maxTrialNumber().ifPresent(this::maxTrialNumber);
@@ -195,6 +198,7 @@ public final class ExperimentBuilder {
         this.tuner = Objects.requireNonNull(tuner, "tuner");
         this.tunerName = null;
         this.classArgs = null;
+        this.tunerSection = "tuner";
         return this;
     }
 
@@ -207,6 +211,19 @@ public final class ExperimentBuilder {
         this.tunerName = Objects.requireNonNull(builtinName, "builtinName");
         this.classArgs = new LinkedHashMap<>(Objects.requireNonNull(classArgs, "classArgs"));
         this.tuner = null;
+        this.tunerSection = "tuner";
+        return this;
+    }
+
+    /**
+     * A registered advisor, as NNI's {@code builtinAdvisorName} ({@code Hyperband}, {@code BOHB}) and
+     * {@code classArgs}: a tuner that also decides each trial's budget, passed to the trial as the parameter
+     * {@code TRIAL_BUDGET}. The same as {@link #tuner(String, Map)}, except that {@link #build()} reports problems at
+     * {@code advisor.classArgs.<key>} and refuses a name that is not an advisor. Replaces an earlier tuner.
+     */
+    public ExperimentBuilder advisor(String builtinName, Map<String, ?> classArgs) {
+        tuner(builtinName, classArgs);
+        this.tunerSection = "advisor";
         return this;
     }
 
@@ -400,10 +417,6 @@ public final class ExperimentBuilder {
             checkSpace(theTuner, space, problems);
         }
 
-        if (config != null && config.advisor().isPresent()) {
-            problems.add(config.advisor().get().path(), "advisors (" + config.advisor().get().name()
-                    + ") are not supported yet; use a tuner");
-        }
         dev.hybrid.assessor.Assessor theAssessor = assessor;
         if (assessorName != null) {
             theAssessor = resolveAssessor(problems);
@@ -658,15 +671,19 @@ public final class ExperimentBuilder {
     private Tuner resolveTuner(TunerContext context, Problems problems) {
         Registry registry = registry();
         Optional<TunerProvider> provider = registry.tuner(tunerName);
-        if (provider.isEmpty()) {
-            problems.add(FieldPath.of("tuner.builtinTunerName"), registry.unknownTuner("tuner", tunerName));
+        boolean advisor = tunerSection.equals("advisor");
+        if (provider.isEmpty() || (advisor && !provider.get().isAdvisor())) {
+            problems.add(FieldPath.of(advisor ? "advisor.builtinAdvisorName" : "tuner.builtinTunerName"), advisor
+                    ? "unknown advisor '" + tunerName + "'; known: " + registry.tunerNames().stream()
+                            .filter(n -> registry.tuner(n).orElseThrow().isAdvisor()).toList()
+                    : registry.unknownTuner("tuner", tunerName));
             return null;
         }
-        FieldPath at = FieldPath.of("tuner.classArgs");
+        FieldPath at = FieldPath.of(tunerSection + ".classArgs");
         try {
             return provider.get().create(ConfigNode.of(classArgs, at, problems), context);
         } catch (RuntimeException e) {
-            problems.add(at, "tuner " + tunerName + " rejected its arguments: " + e.getMessage());
+            problems.add(at, tunerSection + " " + tunerName + " rejected its arguments: " + e.getMessage());
             return null;
         }
     }
@@ -700,7 +717,7 @@ public final class ExperimentBuilder {
             return optimizeMode;
         }
         if (optimizeMode != null && optimizeMode != fromArgs) {
-            problems.add(FieldPath.of("tuner.classArgs.optimize_mode"),
+            problems.add(FieldPath.of(tunerSection + ".classArgs.optimize_mode"),
                     "is '" + s + "' but optimizeMode was set to " + optimizeMode);
         }
         return fromArgs;

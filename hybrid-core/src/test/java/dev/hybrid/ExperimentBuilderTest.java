@@ -163,6 +163,20 @@ class ExperimentBuilderTest {
         assertThat(tpe.optimizeMode()).contains(OptimizeMode.MAXIMIZE);
     }
 
+    @Test
+    void anAdvisorByNameReportsItsProblemsUnderAdvisor() {
+        assertThatThrownBy(() -> Experiment.builder().searchSpace(SPACE).advisor("BOHB", Map.of("eta", 1))
+                .trialFunction((p, r) -> { }).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("advisor.classArgs.eta: must be in 2..");
+        assertThatThrownBy(() -> Experiment.builder().searchSpace(SPACE).advisor("TPE", Map.of())
+                .trialFunction((p, r) -> { }).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("advisor.builtinAdvisorName: unknown advisor 'TPE'; known: [BOHB, Hyperband]");
+        Experiment minimising = built(Experiment.builder().searchSpace(SPACE)
+                .advisor("Hyperband", Map.of("optimize_mode", "minimize", "R", 27)).trialFunction((p, r) -> { }));
+        assertThat(minimising.optimizeMode()).isEqualTo(OptimizeMode.MINIMIZE);
+    }
+
     // ------------------------------------------------------------------ messages that point the right way
 
     @Test

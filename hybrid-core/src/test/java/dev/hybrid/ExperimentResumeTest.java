@@ -169,6 +169,32 @@ class ExperimentResumeTest {
     }
 
     @Test
+    void aResumedHyperbandContinuesTheBracketItWasIn() throws Exception {
+        TrialFunction reportX = (p, r) -> {
+            assertThat(p.values().get("TRIAL_BUDGET")).isInstanceOf(Integer.class);
+            r.reportFinal(p.getDouble("x"));
+        };
+        try (Experiment e = Experiment.builder().experimentId("hb1").workingDirectory(work).searchSpace(SPACE)
+                .advisor("Hyperband", Map.of("R", 9, "eta", 3)).seed(4).maxTrialNumber(11).trialFunction(reportX)
+                .build()) {
+            runToEnd(e);
+        }
+        try (Experiment e = Experiment.resume(work.resolve("hb1")).trialFunction(reportX).maxTrialNumber(13)
+                .build()) {
+            assertThat(runToEnd(e).status()).isEqualTo(ExperimentStatus.DONE);
+        }
+        List<Parameters> all = stored(work.resolve("hb1")).stream().map(t -> t.trial().parameters()).toList();
+        assertThat(all).extracting(p -> p.values().get("TRIAL_BUDGET"))
+                .containsExactly(1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 9);
+        List<Double> firstRung = all.subList(0, 9).stream().map(p -> p.getDouble("x"))
+                .sorted(java.util.Comparator.reverseOrder()).toList();
+        // the third promotion, proposed after the resume, completes the best three; then the best runs at 9
+        assertThat(all.subList(9, 12)).extracting(p -> p.getDouble("x"))
+                .containsExactlyInAnyOrderElementsOf(firstRung.subList(0, 3));
+        assertThat(all.get(12).getDouble("x")).isEqualTo(firstRung.get(0));
+    }
+
+    @Test
     void trialsThatWereRunningWhenTheProcessDiedRunAgainAsANewAttempt() throws Exception {
         Path dir = work.resolve("crash1");
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");

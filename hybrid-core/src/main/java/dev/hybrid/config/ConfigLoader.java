@@ -317,6 +317,16 @@ public final class ConfigLoader {
                     problems.add(namePath, registry().unknownTuner(kind, a.name()));
                     return;
                 }
+                boolean advisor = kind.equals("advisor");
+                if (p.get().isAdvisor() != advisor) {
+                    // NNI keeps tuners and advisors apart: an advisor also decides budgets, so it cannot sit
+                    // beside an assessor, and a tuner cannot be asked for budgets.
+                    problems.add(namePath, advisor
+                            ? "'" + a.name() + "' is a tuner, not an advisor; set it under tuner"
+                            : "'" + a.name() + "' is an advisor (it decides each trial's budget); set it under "
+                                    + "advisor instead of tuner");
+                    return;
+                }
                 p.get().create(args, TunerContext.seeded(0));
             } else {
                 Optional<AssessorProvider> p = registry().assessor(a.name());

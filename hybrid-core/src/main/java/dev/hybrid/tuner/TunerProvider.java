@@ -25,4 +25,13 @@ public interface TunerProvider {
     default OptimizeMode defaultOptimizeMode() {
         return OptimizeMode.MAXIMIZE;
     }
+
+    /**
+     * Whether NNI lists this algorithm as an advisor ({@code Hyperband}, {@code BOHB}): one that also decides each
+     * trial's budget. A config names an advisor under {@code advisor:} and a tuner under {@code tuner:}; the default is
+     * false.
+     */
+    default boolean isAdvisor() {
+        return false;
+    }
 }

@@ -76,6 +76,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "the Python that runs a problem's evaluate.py (default ${DEFAULT-VALUE})")
     String python;
 
+    @Option(names = "--multi-fidelity", description = "run the multi-fidelity problem lc_hartmann6 instead of a suite:"
+            + " --budget is the total budget in full-budget evaluations (81 epochs each; the protocol uses 100), and"
+            + " the rows give the best full-budget value at a tenth, a quarter, half and all of it")
+    boolean multiFidelity;
+
     @Option(names = "--speed", description = "print the speed figures (name value unit) instead")
     boolean speed;
 
@@ -109,6 +114,9 @@ public final class BenchCommand implements Callable<Integer> {
             stdout.flush();
             return HybridCommand.OK;
         }
+        if (multiFidelity) {
+            return runMultiFidelity();
+        }
         if (suite == null || out == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--suite and --out are required (or --speed)");
         }
@@ -135,6 +143,30 @@ public final class BenchCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "%-12s median regret at %d: %.4g%n", problem.name(), budget, median(finalRegrets));
             err.flush();
         }
+        write(rows);
+        return HybridCommand.OK;
+    }
+
+    private int runMultiFidelity() {
+        if (out == null || seeds < 1 || budget < 4 || pending < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--multi-fidelity needs --out, --seeds >= 1, --budget >= 4 and --pending >= 1");
+        }
+        TunerFactory factory = new TunerFactory(tuner, parseClassArgs(classArgs));
+        String label = sampler != null ? sampler : "hybrid-" + tuner.toLowerCase(Locale.ROOT);
+        dev.hybrid.bench.MultiFidelityProblem problem = new dev.hybrid.bench.MultiFidelityProblem();
+        List<BenchRow> rows = new ArrayList<>();
+        List<Double> finalRegrets = new ArrayList<>();
+        for (long seed = 0; seed < seeds; seed++) {
+            List<BenchRow> runRows = dev.hybrid.bench.MultiFidelityRunner.run(problem, factory.create(seed), budget,
+                    pending, label, seed);
+            rows.addAll(runRows);
+            finalRegrets.add(runRows.get(runRows.size() - 1).regret());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "%-12s median regret after %d full budgets: %.4g%n",
+                dev.hybrid.bench.MultiFidelityProblem.NAME, budget, median(finalRegrets));
+        err.flush();
         write(rows);
         return HybridCommand.OK;
     }

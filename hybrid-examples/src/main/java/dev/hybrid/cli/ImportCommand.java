@@ -51,6 +51,9 @@ import picocli.CommandLine.Parameters;
         description = "Imports NNI import data [{parameter, value}] or a Hybrid export (JSON or CSV) to warm-start "
                 + "the tuner on the next resume.")
 public final class ImportCommand implements Callable<Integer> {
+    /** The parameter in which NNI's advisors give each trial its budget. */
+    private static final String TRIAL_BUDGET = "TRIAL_BUDGET";
+
     /** The columns of a Hybrid CSV export that are not parameters. */
     private static final Set<String> CSV_FIELDS = Set.of("trialJobId", "status", "platform", "machine", "value");
 
@@ -96,11 +99,20 @@ public final class ImportCommand implements Callable<Integer> {
             List<String> noValueAt = new ArrayList<>();
             int already = 0;
             for (Entry e : entries) {
-                Map<String, Object> params = coerceChoices(space, e.parameters());
+                Map<String, Object> params = new java.util.LinkedHashMap<>(coerceChoices(space, e.parameters()));
+                // An advisor's trials carry their budget beside the space's parameters; it is kept, so that BOHB
+                // learns each imported result at its budget.
+                Object budget = params.remove(TRIAL_BUDGET);
                 for (String v : space.violations(new dev.hybrid.space.Parameters(params))) {
                     int colon = v.indexOf(": ");
                     problems.add(e.at().child("parameter").child(v.substring(0, colon)) + ": "
                             + v.substring(colon + 2));
+                }
+                if (budget instanceof Number n && n.doubleValue() > 0 && Double.isFinite(n.doubleValue())) {
+                    params.put(TRIAL_BUDGET, budget);
+                } else if (budget != null) {
+                    problems.add(e.at().child("parameter").child(TRIAL_BUDGET) + ": an advisor's budget must be a "
+                            + "positive number, was " + budget);
                 }
                 Optional<String> k = e.value().flatMap(v -> key(params, v));
                 if (k.isEmpty()) {

@@ -128,6 +128,26 @@ class ImportCommandTest {
     }
 
     @Test
+    void anAdvisorsTrialBudgetIsKeptBesideTheSpacesParameters() throws Exception {
+        int before = imported("target").size();
+        Path bad = dir.resolve("bad-budget.json");
+        Files.writeString(bad, "[{\"parameter\": {\"x\": 0.25, \"units\": 16, \"TRIAL_BUDGET\": \"all\"},"
+                + " \"value\": 0.25}]");
+        assertThat(hybrid("import", "target", bad.toString(), "--work-dir", work.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("bad-budget.json[0].parameter.TRIAL_BUDGET: an advisor's budget must be a "
+                + "positive number, was all");
+        Path data = dir.resolve("budgets.json");
+        Files.writeString(data, "[{\"parameter\": {\"x\": 0.125, \"units\": 16, \"TRIAL_BUDGET\": 3},"
+                + " \"value\": 0.125}, {\"parameter\": {\"x\": 0.125, \"units\": 16, \"TRIAL_BUDGET\": 9},"
+                + " \"value\": 0.5}]");
+        assertThat(hybrid("import", "target", data.toString(), "--work-dir", work.toString())).isZero();
+        List<ImportedResult> now = imported("target");
+        assertThat(now).hasSize(before + 2);
+        assertThat(now.subList(before, before + 2)).extracting(r -> r.parameters().values().get("TRIAL_BUDGET"))
+                .containsExactly(3, 9);
+    }
+
+    @Test
     void parametersOutsideTheSearchSpaceAreReportedWithTheirValueAndNothingIsImported() throws Exception {
         int before = imported("target").size();
         Path data = dir.resolve("outside.json");

@@ -237,7 +237,21 @@ class ConfigLoaderTest {
                 Arguments.of("v2 unknown tuner", V2.replace("name: TPE", "name: SMAC"), List.of("tuner.name")),
                 Arguments.of("v2 tuner bad class arg type", V2.replace("optimize_mode: maximize",
                         "optimize_mode: 1"), List.of("tuner.classArgs.optimize_mode")),
-                Arguments.of("v2 advisor with tuner", V2 + "advisor:\n  name: TPE\n", List.of("advisor")),
+                Arguments.of("v2 advisor with tuner", V2 + "advisor:\n  name: Hyperband\n", List.of("advisor")),
+                Arguments.of("v1 advisor named as a tuner", V1.replace("builtinTunerName: TPE",
+                        "builtinTunerName: Hyperband"), List.of("tuner.builtinTunerName")),
+                Arguments.of("v2 tuner named as an advisor", V2.replace("tuner:", "advisor:"),
+                        List.of("advisor.name")),
+                Arguments.of("v1 hyperband bad class args", V1.replace("tuner:\n  builtinTunerName: TPE\n"
+                        + "  classArgs:\n    optimize_mode: maximize", "advisor:\n  builtinAdvisorName: Hyperband\n"
+                        + "  classArgs: {R: 0, eta: 3.5, exec_mode: fast, seed: 1}"),
+                        List.of("advisor.classArgs.R", "advisor.classArgs.eta", "advisor.classArgs.exec_mode",
+                                "advisor.classArgs.seed")),
+                Arguments.of("v2 bohb bad class args", V2.replace("tuner:\n  name: TPE\n  classArgs:\n"
+                        + "    optimize_mode: maximize", "advisor:\n  name: BOHB\n  classArgs: {min_budget: 9,"
+                        + " max_budget: 3, top_n_percent: 100, randomFraction: 0.5}"),
+                        List.of("advisor.classArgs.max_budget", "advisor.classArgs.top_n_percent",
+                                "advisor.classArgs.randomFraction")),
                 Arguments.of("v2 shared storage", V2 + "sharedStorage:\n  storageType: NFS\n",
                         List.of("sharedStorage")),
                 Arguments.of("v2 negative gpu number", set(V2, "trialGpuNumber: -2"), List.of("trialGpuNumber")),
@@ -329,6 +343,25 @@ class ConfigLoaderTest {
         assertThat(c.trial().codeDirectory()).isEqualTo(dir.normalize());
         assertThat(c.trial().gpuNumber()).contains(0);
         assertThat(c.trainingServices()).extracting(PlatformConfig::platform).containsExactly("local");
+    }
+
+    @Test
+    void anAdvisorLoadsFromBothVersionsAndBuildsAnExperiment() {
+        ExperimentConfig v1 = parse(V1.replace("tuner:\n  builtinTunerName: TPE\n  classArgs:\n"
+                + "    optimize_mode: maximize", "advisor:\n  builtinAdvisorName: Hyperband\n"
+                + "  classArgs: {R: 9, eta: 3, exec_mode: serial}"));
+        assertThat(v1.tuner()).isEmpty();
+        assertThat(v1.advisor().orElseThrow().name()).isEqualTo("Hyperband");
+        ExperimentConfig v2 = parse(V2.replace("tuner:\n  name: TPE\n  classArgs:\n    optimize_mode: maximize",
+                "advisor:\n  name: BOHB\n  classArgs: {optimize_mode: minimize, min_budget: 1, max_budget: 27}"));
+        assertThat(v2.advisor().orElseThrow().classArgs()).containsEntry("max_budget", 27);
+        for (ExperimentConfig c : List.of(v1, v2)) {
+            try (dev.hybrid.Experiment e = dev.hybrid.Experiment.builder().config(c)
+                    .workingDirectory(dir.resolve("work")).build()) {
+                assertThat(e.optimizeMode()).isEqualTo(c == v1 ? dev.hybrid.tuner.OptimizeMode.MAXIMIZE
+                        : dev.hybrid.tuner.OptimizeMode.MINIMIZE);
+            }
+        }
     }
 
     @Test

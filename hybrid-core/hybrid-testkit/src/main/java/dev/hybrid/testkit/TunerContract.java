@@ -1,6 +1,5 @@
 package dev.hybrid.testkit;
 
-import static dev.hybrid.testkit.SpaceAssertions.assertInSpace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -20,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * up to three trials pending, some failing or cancelled without a result, some reporting after their end. It checks that every
  * suggestion lies in the space ({@link SpaceAssertions}); that the same seed gives the same sequence; that NaN and
  * ±Infinity results are accepted; that results and ends for unknown trials change nothing; and what happens on a
- * finite space ({@link #endsWhenSpaceIsExhausted()}). Tuners that reject some specs list them in
+ * finite space ({@link #endsWhenSpaceIsExhausted()}). An advisor names the parameter that carries each trial's budget
+ * in {@link #budgetParameter()}; its suggestions are checked without it. Tuners that reject some specs list them in
  * {@link #unsupportedSpaces()}: the contract checks that each is rejected naming its parameter, and feeds every other
  * test only the parameters of the kinds ({@code _type}s) the tuner supports; a space left empty, or a finite space
  * that loses a parameter, is skipped.
@@ -71,6 +72,25 @@ public abstract class TunerContract {
      * trials are all out, until they end. When false, any number of trials may be pending at once.
      */
     protected boolean proposesInGenerations() {
+        return false;
+    }
+
+    /**
+     * The parameter in which the tuner, an advisor, passes each trial's budget besides the space's parameters (NNI's
+     * {@code TRIAL_BUDGET}); empty (the default) for a plain tuner. When set, every suggestion must carry it as a
+     * positive number, and the other parameters must lie in the space.
+     */
+    protected Optional<String> budgetParameter() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the tuner may answer {@link Suggestion.Later} while trials it proposed are pending, however few (an
+     * advisor in NNI's serial mode waits for its rung to end before it proposes more). Such a tuner must still
+     * propose once every pending trial has ended. False by default: the contract then asks for 120 proposals with
+     * no result in between.
+     */
+    protected boolean waitsForPendingTrials() {
         return false;
     }
 
@@ -127,7 +147,7 @@ public abstract class TunerContract {
         Tuner tuner = started(7, space);
         List<Parameters> seen = drive(tuner, SUGGESTIONS, TunerContract::objective);
         assertThat(seen).isNotEmpty();
-        seen.forEach(p -> assertInSpace(space, own(p)));
+        seen.forEach(p -> assertSuggested(space, own(p)));
         if (seen.size() < SUGGESTIONS) {
             assertThat(endsWhenSpaceIsExhausted())
                     .as("only an exhaustive tuner may stop early; stopped after %d", seen.size()).isTrue();
@@ -151,7 +171,7 @@ public abstract class TunerContract {
         int[] n = {0};
         List<Parameters> seen = drive(started(3, space), SUGGESTIONS, p -> odd[n[0]++ % odd.length]);
         assertThat(seen).hasSize(SUGGESTIONS);
-        seen.forEach(p -> assertInSpace(space, own(p)));
+        seen.forEach(p -> assertSuggested(space, own(p)));
     }
 
     @Test
@@ -159,7 +179,7 @@ public abstract class TunerContract {
         SearchSpace space = usable(TestSpaces.nestedTwoLevels());
         List<Parameters> seen = drive(started(4, space), SUGGESTIONS, p -> Double.NaN);
         assertThat(seen).hasSize(SUGGESTIONS);
-        seen.forEach(p -> assertInSpace(space, own(p)));
+        seen.forEach(p -> assertSuggested(space, own(p)));
     }
 
     @Test
@@ -196,7 +216,7 @@ public abstract class TunerContract {
             tuner.onResult(id, p, objective(p));
         }
         assertThat(seen).hasSizeGreaterThanOrEqualTo(endsWhenSpaceIsExhausted() ? 1 : SUGGESTIONS);
-        seen.forEach(p -> assertInSpace(space, own(p)));
+        seen.forEach(p -> assertSuggested(space, own(p)));
     }
 
     @Test
@@ -216,8 +236,11 @@ public abstract class TunerContract {
                 }
                 s = tuner.suggest(id);
             }
+            if (s instanceof Suggestion.Later && waitsForPendingTrials() && !ids.isEmpty()) {
+                break;
+            }
             Parameters p = next(s, id);
-            assertInSpace(space, own(p));
+            assertSuggested(space, own(p));
             ids.add(id);
             params.add(p);
         }
@@ -226,7 +249,7 @@ public abstract class TunerContract {
             tuner.onTrialEnd(ids.get(i), TrialStatus.SUCCEEDED);
         }
         TrialId after = TrialId.of("after");
-        assertInSpace(space, own(next(tuner.suggest(after), after)));
+        assertSuggested(space, own(next(tuner.suggest(after), after)));
     }
 
     @Test
@@ -236,7 +259,7 @@ public abstract class TunerContract {
         Tuner tuner = started(8, space);
         List<Parameters> seen = drive(tuner, 10 * TestSpaces.FINITE_SIZE, TunerContract::objective);
         assertThat(seen).hasSize(TestSpaces.FINITE_SIZE).doesNotHaveDuplicates();
-        seen.forEach(p -> assertInSpace(space, own(p)));
+        seen.forEach(p -> assertSuggested(space, own(p)));
         assertThat(tuner.suggest(TrialId.of("once-more"))).isInstanceOf(Suggestion.Done.class);
         assertThat(tuner.suggest(TrialId.of("and-again"))).isInstanceOf(Suggestion.Done.class);
     }
@@ -247,7 +270,7 @@ public abstract class TunerContract {
         SearchSpace space = usableFinite();
         List<Parameters> seen = drive(started(9, space), 5 * TestSpaces.FINITE_SIZE, TunerContract::objective);
         assertThat(seen).hasSize(5 * TestSpaces.FINITE_SIZE);
-        seen.forEach(p -> assertInSpace(space, own(p)));
+        seen.forEach(p -> assertSuggested(space, own(p)));
     }
 
     @Test
@@ -258,7 +281,7 @@ public abstract class TunerContract {
         tuner.updateSearchSpace(replacement);
         List<Parameters> seen = drive(tuner, SUGGESTIONS, TunerContract::objective);
         assertThat(seen).hasSize(SUGGESTIONS);
-        seen.forEach(p -> assertInSpace(replacement, own(p)));
+        seen.forEach(p -> assertSuggested(replacement, own(p)));
     }
 
     @Test
@@ -339,6 +362,21 @@ public abstract class TunerContract {
             }
         }
         return new SearchSpace(kept);
+    }
+
+    /** Checks a suggestion: its budget, if the tuner is an advisor, and that the rest lies in the space. */
+    private void assertSuggested(SearchSpace space, Parameters p) {
+        Optional<String> key = budgetParameter();
+        if (key.isEmpty()) {
+            SpaceAssertions.assertInSpace(space, p);
+            return;
+        }
+        Object budget = p.values().get(key.get());
+        assertThat(budget).as("the budget %s of %s", key.get(), p).isInstanceOf(Number.class);
+        assertThat(((Number) budget).doubleValue()).as("the budget %s of %s", key.get(), p).isPositive();
+        Map<String, Object> rest = new LinkedHashMap<>(p.values());
+        rest.remove(key.get());
+        SpaceAssertions.assertInSpace(space, new Parameters(rest));
     }
 
     /** A new tuner for {@code seed}, already given {@code space}. */

@@ -58,6 +58,14 @@ public final class RandomTuner implements Tuner {
         return new Suggestion.Next(new Parameters(sample(space)));
     }
 
+    /** A new parameter set, for advisors that draw their configurations at random. */
+    Parameters draw() {
+        if (space == null) {
+            throw new IllegalStateException("draw before updateSearchSpace");
+        }
+        return new Parameters(sample(space));
+    }
+
     /** Ignored: random search does not learn. */
     @Override
     public void onResult(TrialId trial, Parameters parameters, double value) {

@@ -1,0 +1,121 @@
+package dev.hybrid.bench;
+
+import dev.hybrid.space.Parameters;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialStatus;
+import dev.hybrid.tuner.Suggestion;
+import dev.hybrid.tuner.Tuner;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Drives a tuner or advisor over {@link MultiFidelityProblem} until it has spent a total budget, with the benchmark's
+ * pending queue (ask until {@code pending} trials wait, report the oldest). Each trial costs its budget in epochs, a
+ * promoted configuration again in full (NNI's advisors restart it). What counts is the best value at the full budget
+ * against the total spent: a row per checkpoint at a tenth, a quarter, half and all of the total, each in units of
+ * full-budget evaluations ({@code R} epochs), with {@code best_value} the best full-budget value among the trials
+ * reported by then (its regret {@link MultiFidelityProblem#NO_RESULT_REGRET} while there is none), {@code auc} and
+ * {@code auc_log10} the means of the regret (of its log10) at every whole unit up to the checkpoint.
+ */
+public final class MultiFidelityRunner {
+    private MultiFidelityRunner() {
+    }
+
+    private record Asked(TrialId id, Parameters parameters, double budget) {
+    }
+
+    /**
+     * Runs one seed.
+     *
+     * @param units the total budget in full-budget evaluations, at least 4
+     * @throws BenchException if the tuner says {@code Later} with nothing pending, or {@code Done} before the end
+     */
+    public static List<BenchRow> run(MultiFidelityProblem problem, Tuner tuner, int units, int pending, String label,
+            long seed) {
+        if (units < 4 || pending < 1) {
+            throw new IllegalArgumentException("units >= 4 and pending >= 1 must hold, were " + units + ", " + pending);
+        }
+        double r = MultiFidelityProblem.MAX_BUDGET;
+        double cap = units * r;
+        tuner.updateSearchSpace(problem.space());
+        Deque<Asked> queue = new ArrayDeque<>();
+        double askedSpent = 0;
+        double spent = 0;
+        long inTuner = 0;
+        // per whole unit k (1..units): the best full-budget value reported by k·R spent, and tuner time by then
+        double[] bestAt = new double[units + 1];
+        long[] nanosAt = new long[units + 1];
+        java.util.Arrays.fill(bestAt, Double.NaN);
+        double best = Double.NaN;
+        int unit = 1;
+        int n = 0;
+        while (spent < cap) {
+            while (queue.size() < pending && askedSpent < cap) {
+                TrialId id = TrialId.of("trial-" + n++);
+                long t0 = System.nanoTime();
+                Suggestion s = tuner.suggest(id);
+                inTuner += System.nanoTime() - t0;
+                if (s instanceof Suggestion.Next next) {
+                    double b = problem.budget(next.parameters());
+                    queue.add(new Asked(id, next.parameters(), b));
+                    askedSpent += b;
+                } else if (s instanceof Suggestion.Done) {
+                    throw new BenchException("the tuner ended before the budget was spent");
+                } else if (queue.isEmpty()) {
+                    throw new BenchException("the tuner answered Later with no trial pending");
+                } else {
+                    break;
+                }
+            }
+            Asked a = queue.poll();
+            if (a == null) {
+                break;
+            }
+            double v = problem.value(a.parameters());
+            // checkpoints passed before this trial's cost is added see the best so far
+            while (unit <= units && spent + a.budget() > unit * r) {
+                bestAt[unit] = best;
+                nanosAt[unit] = inTuner;
+                unit++;
+            }
+            spent += a.budget();
+            long t0 = System.nanoTime();
+            tuner.onResult(a.id(), a.parameters(), v);
+            tuner.onTrialEnd(a.id(), TrialStatus.SUCCEEDED);
+            inTuner += System.nanoTime() - t0;
+            if (a.budget() >= r && !(v >= best)) {
+                best = v;
+            }
+        }
+        while (unit <= units) {
+            bestAt[unit] = best;
+            nanosAt[unit] = inTuner;
+            unit++;
+        }
+        List<BenchRow> rows = new ArrayList<>();
+        for (int c : checkpoints(units)) {
+            double regretSum = 0;
+            double logSum = 0;
+            for (int k = 1; k <= c; k++) {
+                double reg = regret(bestAt[k]);
+                regretSum += reg;
+                logSum += Math.log10(Math.max(reg, 1e-8));
+            }
+            double b = bestAt[c];
+            rows.add(new BenchRow(MultiFidelityProblem.NAME, label, c, seed, Double.isNaN(b) ? 0.0 : b,
+                    regret(b), regretSum / c, logSum / c, nanosAt[c] / 1e9, pending));
+        }
+        return rows;
+    }
+
+    /** A tenth, a quarter, half and all of {@code units}. */
+    public static List<Integer> checkpoints(int units) {
+        return List.of(units / 10 == 0 ? 1 : units / 10, units / 4, units / 2, units);
+    }
+
+    private static double regret(double best) {
+        return Double.isNaN(best) ? MultiFidelityProblem.NO_RESULT_REGRET : best - MultiFidelityProblem.F_STAR;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.hybrid.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.hybrid.space.Parameters;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MultiFidelityBenchTest {
+    private final MultiFidelityProblem problem = new MultiFidelityProblem();
+
+    private static Parameters x(double... v) {
+        return new Parameters(Map.of("x1", v[0], "x2", v[1], "x3", v[2], "x4", v[3], "x5", v[4], "x6", v[5]));
+    }
+
+    /** The same points as {@code bench-results/optuna_multi_fidelity.py}'s check points. */
+    @Test
+    void theObjectiveReproducesThePythonScriptsCheckPoints() {
+        Parameters best = x(0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573);
+        assertThat(problem.value(best, 81)).isCloseTo(-3.322368011391339, within(1e-12));
+        assertThat(problem.value(best, 1)).isCloseTo(-0.5755742059440662, within(1e-12));
+        assertThat(problem.value(x(0.5, 0.5, 0.5, 0.5, 0.5, 0.5), 9)).isCloseTo(-0.4627861710767806, within(1e-12));
+        assertThat(problem.value(x(0.1, 0.9, 0.3, 0.7, 1.0, 0.0), 27)).isCloseTo(-0.5014856373016737,
+                within(1e-12));
+    }
+
+    @Test
+    void aTrialRunsWithItsBudgetOrTheFullOne() {
+        Parameters p = x(0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
+        assertThat(problem.budget(p)).isEqualTo(81);
+        Map<String, Object> v = new java.util.HashMap<>(p.values());
+        v.put("TRIAL_BUDGET", 9);
+        assertThat(problem.value(new Parameters(v))).isEqualTo(problem.value(p, 9));
+    }
+
+    @Test
+    void aRunGivesTheBestFullBudgetValueAtEachCheckpoint() {
+        TunerFactory hyperband = new TunerFactory("Hyperband", Map.of("R", 81, "eta", 3));
+        List<BenchRow> rows = MultiFidelityRunner.run(problem, hyperband.create(1), 20, 1, "hb", 1);
+        assertThat(rows).extracting(BenchRow::budget).containsExactly(2, 5, 10, 20);
+        // Hyperband's first bracket (81 at 1 epoch, 27 at 3, 9 at 9, 3 at 27) spends 4 full budgets before its
+        // first full-budget trial
+        assertThat(rows.get(0).regret()).isEqualTo(MultiFidelityProblem.NO_RESULT_REGRET);
+        assertThat(rows.get(3).regret()).isLessThan(MultiFidelityProblem.NO_RESULT_REGRET).isGreaterThanOrEqualTo(0);
+        for (int i = 1; i < rows.size(); i++) {
+            assertThat(rows.get(i).regret()).isLessThanOrEqualTo(rows.get(i - 1).regret());
+        }
+        TunerFactory bohb = new TunerFactory("BOHB", Map.of("min_budget", 1, "max_budget", 81));
+        List<BenchRow> pending = MultiFidelityRunner.run(problem, bohb.create(1), 20, 4, "bohb", 1);
+        assertThat(pending.get(3).regret()).isLessThan(MultiFidelityProblem.NO_RESULT_REGRET);
+        assertThat(pending).allMatch(r -> r.pending() == 4);
+    }
+}
