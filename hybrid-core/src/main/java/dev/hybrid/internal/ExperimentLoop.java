@@ -9,6 +9,7 @@ import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.space.Parameters;
+import dev.hybrid.store.ControlRequest;
 import dev.hybrid.store.ExperimentStore;
 import dev.hybrid.store.ImportedResult;
 import dev.hybrid.store.StoredExperiment;
@@ -76,9 +77,19 @@ public final class ExperimentLoop implements Runnable {
     /** This many non-retryable submission failures in a row mean the platform is unusable: the experiment fails. */
     static final int MAX_CONSECUTIVE_SUBMIT_FAILURES = 5;
 
+    /**
+     * How often the loop looks for control requests that other processes left in the store ({@code hybrid update},
+     * a dashboard serving this experiment from another process). Wall time, not the experiment's clock: a person
+     * waits for the answer.
+     */
+    static final long CONTROL_POLL_NANOS = 500_000_000L;
+
     private static final Logger log = LoggerFactory.getLogger(ExperimentLoop.class);
 
     private enum Signal { DEADLINE, DEADLINE_GRACE_OVER, STOP, STOP_GRACE_OVER, RETRY, RECHECK }
+
+    /** A steering request to apply on the experiment thread, from {@code source} ("api", "dashboard", "cli"). */
+    private record Control(ControlRequest request, String source) {}
 
     /** A trial's {@code maxTrialDuration} has passed since it started (in its attempt {@code attempt}). */
     private record TrialTimeLimit(TrialId trial, int attempt) {}
@@ -123,6 +134,13 @@ public final class ExperimentLoop implements Runnable {
     private volatile Instant endedAt;
     /** When trials still running after the deadline are cancelled; null until the deadline passes with some running. */
     private volatile Instant deadlineGraceEnd;
+    /**
+     * The limits in force: the settings' until a steering request changes them. Written by the experiment thread
+     * only; volatile for {@link #summary()}. {@code maxExecDuration} is null when unlimited.
+     */
+    private volatile int maxTrialNumber;
+    private volatile Duration maxExecDuration;
+    private volatile int trialConcurrency;
 
     // Owned by the experiment thread only.
     private int live;
@@ -133,6 +151,13 @@ public final class ExperimentLoop implements Runnable {
     private Duration elapsedBefore = Duration.ZERO;
     private Instant lastProgressSave;
     private Instant deadlineAt;
+    private ScheduledFuture<?> deadlineTimer;
+    /** When the store's control requests were last looked at ({@link System#nanoTime()}). */
+    private long lastControlPoll;
+    /** Before this run held the store: control requests made earlier were meant for an earlier run. */
+    private Instant runStartedWall;
+    private boolean controlPollFailed;
+    private ScheduledFuture<?> deadlineGraceTimer;
     private boolean deadlinePassed;
     private boolean retryDue;
     private boolean heldRecheckScheduled;
@@ -159,6 +184,9 @@ public final class ExperimentLoop implements Runnable {
         this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
         this.clock = settings.clock();
         this.mode = settings.optimizeMode();
+        this.maxTrialNumber = settings.maxTrialNumber();
+        this.maxExecDuration = settings.maxExecDuration().orElse(null);
+        this.trialConcurrency = settings.trialConcurrency();
         // Sized for the whole budget when it is known and modest, so that large runs do not rehash as they grow.
         int expected = Math.min(settings.maxTrialNumber(), 1 << 20);
         this.records = new ArrayList<>(Math.max(16, expected));
@@ -189,6 +217,48 @@ public final class ExperimentLoop implements Runnable {
                 log.warn("Closing platform {} failed: {}", platform.name(), e.toString());
             }
         }
+    }
+
+    /**
+     * Hands a steering request to the experiment thread and returns at once. Checks what can be checked from here:
+     * a trial the experiment does not have, a limit change after the experiment ended, a {@code maxTrialNum} below the
+     * trials already submitted. Thread-safe.
+     *
+     * @throws IllegalArgumentException if the trial is unknown or the new {@code maxTrialNum} is too low
+     * @throws IllegalStateException if the request changes a limit and the experiment has ended
+     */
+    public void steer(ControlRequest request, String source) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(source, "source");
+        if (request instanceof ControlRequest.Stop) {
+            inbox.add(new Control(request, source)); // records who stopped it, once the loop runs
+            requestStop();
+            return;
+        }
+        if (request instanceof ControlRequest.CancelTrial cancel) {
+            synchronized (lock) {
+                if (!byId.containsKey(cancel.trial())) {
+                    throw new IllegalArgumentException("experiment " + settings.experimentId() + " has no trial "
+                            + cancel.trial());
+                }
+            }
+        } else {
+            if (isFinished()) {
+                throw new IllegalStateException("experiment " + settings.experimentId() + " has ended " + status
+                        + "; resume it to continue with a new " + request.kind());
+            }
+            if (request instanceof ControlRequest.SetMaxTrialNumber max) {
+                int already;
+                synchronized (lock) {
+                    already = records.size();
+                }
+                if (max.value() < already) {
+                    throw new IllegalArgumentException("maxTrialNumber must not be below the " + already
+                            + " trials already submitted, was " + max.value());
+                }
+            }
+        }
+        inbox.add(new Control(request, source));
     }
 
     public ExperimentStatus status() {
@@ -251,7 +321,9 @@ public final class ExperimentLoop implements Runnable {
             return new ExperimentSummary(settings.experimentId(), settings.name(), status, records.size(), byStatus,
                     best == null ? Optional.empty() : Optional.of(best.snapshot()), Optional.ofNullable(start),
                     Optional.ofNullable(end), elapsed, f == null ? Optional.empty() : Optional.of(String.valueOf(
-                            f.getMessage() != null ? f.getMessage() : f.toString())));
+                            f.getMessage() != null ? f.getMessage() : f.toString())),
+                    maxTrialNumber == Integer.MAX_VALUE ? Optional.empty() : Optional.of(maxTrialNumber),
+                    Optional.ofNullable(maxExecDuration), trialConcurrency);
         }
     }
 
@@ -278,6 +350,8 @@ public final class ExperimentLoop implements Runnable {
                     platform.name(), settings.trialConcurrency(),
                     settings.maxTrialNumber() == Integer.MAX_VALUE ? "unlimited" : settings.maxTrialNumber(),
                     settings.maxExecDuration().map(Duration::toString).orElse("unlimited"), settings.seed());
+            // Wall time, to compare with the wall-clock times requesters give their control requests.
+            runStartedWall = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             openStore();
             setStatus(ExperimentStatus.RUNNING);
             callTuner(() -> tuner.onStart(TunerContext.of(settings.seed(), settings.optimizeMode())), "onStart");
@@ -291,15 +365,15 @@ public final class ExperimentLoop implements Runnable {
                 finish(ExperimentStatus.STOPPED);
                 return;
             }
-            settings.maxExecDuration().ifPresent(d -> {
-                Duration left = d.minus(elapsedBefore);
+            if (maxExecDuration != null) {
+                Duration left = maxExecDuration.minus(elapsedBefore);
                 deadlineAt = startedAt.plus(left);
                 if (left.isNegative() || left.isZero()) {
                     onDeadline();
                 } else {
-                    schedule(Signal.DEADLINE, left);
+                    deadlineTimer = schedule(Signal.DEADLINE, left);
                 }
-            });
+            }
             end = loop();
         } catch (TunerFailure e) {
             failure = e.getCause();
@@ -351,25 +425,43 @@ public final class ExperimentLoop implements Runnable {
     private ExperimentStatus loop() throws InterruptedException {
         fillSlots();
         List<Object> batch = new ArrayList<>(256);
+        lastControlPoll = System.nanoTime() - CONTROL_POLL_NANOS;
         while (true) {
             ExperimentStatus end = endStatus();
             if (end != null) {
                 return end;
             }
-            batch.add(inbox.take());
-            inbox.drainTo(batch, 4096);
-            for (int i = 0, n = batch.size(); i < n; i++) {
-                handle(batch.get(i));
+            long wait = CONTROL_POLL_NANOS - (System.nanoTime() - lastControlPoll);
+            Object first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+            boolean worked = first != null;
+            if (worked) {
+                batch.add(first);
+                inbox.drainTo(batch, 4096);
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    handle(batch.get(i));
+                }
+                batch.clear();
             }
-            batch.clear();
-            commitStore();
-            fillSlots();
+            if (System.nanoTime() - lastControlPoll >= CONTROL_POLL_NANOS) {
+                lastControlPoll = System.nanoTime();
+                worked |= pollControls();
+            }
+            if (worked) {
+                commitStore();
+                fillSlots();
+            }
         }
     }
 
     private void handle(Object message) {
         if (message instanceof TrialEvent e) {
             onTrialEvent(e);
+        } else if (message instanceof Control c) {
+            String refused = applyControl(c.request(), c.source());
+            if (refused != null) {
+                log.warn("Experiment {}: {} request from {} refused: {}", settings.experimentId(),
+                        c.request().kind(), c.source(), refused);
+            }
         } else if (message instanceof TrialTimeLimit limit) {
             onTrialTimeLimit(limit);
         } else if (message == Signal.DEADLINE) {
@@ -431,8 +523,8 @@ public final class ExperimentLoop implements Runnable {
         if (s != ExperimentStatus.RUNNING) {
             return;
         }
-        int concurrency = settings.trialConcurrency();
-        int max = settings.maxTrialNumber();
+        int concurrency = trialConcurrency;
+        int max = maxTrialNumber;
         while (true) {
             if (submitted >= max) {
                 log.info("Experiment {} submitted its maxTrialNum of {} trials", settings.experimentId(), max);
@@ -844,7 +936,10 @@ public final class ExperimentLoop implements Runnable {
         }
         boolean cancelled = s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED
                 || s == TrialStatus.EARLY_STOPPED;
-        if (r.limitReached != null && cancelled) {
+        if (r.cancelledBy != null && cancelled) {
+            s = TrialStatus.USER_CANCELED;
+            message = r.cancelledBy;
+        } else if (r.limitReached != null && cancelled) {
             s = r.limitStopsEarly ? TrialStatus.EARLY_STOPPED : TrialStatus.USER_CANCELED;
             message = r.limitReached;
             if (r.limitStopsEarly) {
@@ -913,8 +1008,8 @@ public final class ExperimentLoop implements Runnable {
     // ---------------------------------------------------------------- budget, stop, end
 
     private void onDeadline() {
-        if (deadlinePassed) {
-            return;
+        if (deadlinePassed || deadlineAt == null || clock.instant().isBefore(deadlineAt)) {
+            return; // a deadline signal from before maxExecDuration was raised
         }
         deadlinePassed = true;
         ExperimentStatus s = status;
@@ -925,10 +1020,10 @@ public final class ExperimentLoop implements Runnable {
         if (live > 0) {
             log.info("Experiment {} reached its maxExecDuration of {}; the {} running trials may finish within the "
                             + "deadline grace of {}, then they are cancelled", settings.experimentId(),
-                    settings.maxExecDuration().orElseThrow(), live, grace);
+                    maxExecDuration, live, grace);
         } else {
             log.info("Experiment {} reached its maxExecDuration of {}", settings.experimentId(),
-                    settings.maxExecDuration().orElseThrow());
+                    maxExecDuration);
         }
         if (s == ExperimentStatus.RUNNING) {
             setStatus(ExperimentStatus.NO_MORE_TRIAL);
@@ -937,17 +1032,17 @@ public final class ExperimentLoop implements Runnable {
         if (grace.isZero()) {
             onDeadlineGraceOver();
         } else {
-            schedule(Signal.DEADLINE_GRACE_OVER, grace);
+            deadlineGraceTimer = schedule(Signal.DEADLINE_GRACE_OVER, grace);
         }
     }
 
     /** The deadline grace has passed: trials still running are cancelled, and end naming the limit. */
     private void onDeadlineGraceOver() {
         ExperimentStatus s = status;
-        if (live == 0 || s == ExperimentStatus.STOPPING || s.isFinished()) {
+        if (!deadlinePassed || live == 0 || s == ExperimentStatus.STOPPING || s.isFinished()) {
             return;
         }
-        String why = "cancelled: the experiment's maxExecDuration of " + settings.maxExecDuration().orElseThrow()
+        String why = "cancelled: the experiment's maxExecDuration of " + maxExecDuration
                 + " and its deadline grace of " + settings.deadlineGrace() + " have passed";
         log.info("Experiment {}: the deadline grace of {} has passed; cancelling the {} trials still running",
                 settings.experimentId(), settings.deadlineGrace(), live);
@@ -961,6 +1056,188 @@ public final class ExperimentLoop implements Runnable {
         if (live > 0) {
             schedule(Signal.STOP_GRACE_OVER, STOP_GRACE);
         }
+    }
+
+    // ---------------------------------------------------------------- steering
+
+    /** Applies a steering request on the experiment thread; returns why it was refused, or null once applied. */
+    private String applyControl(ControlRequest request, String source) {
+        ExperimentStatus s = status;
+        if (request instanceof ControlRequest.Stop) {
+            if (s != ExperimentStatus.STOPPING && !s.isFinished()) {
+                log.info("Experiment {}: stop requested by {}", settings.experimentId(), source);
+                recordChange("status", s.name(), ExperimentStatus.STOPPING.name(), source);
+            }
+            beginStop();
+            return null;
+        }
+        if (request instanceof ControlRequest.CancelTrial cancel) {
+            return cancelTrial(cancel.trial(), source);
+        }
+        if (s == ExperimentStatus.STOPPING || s.isFinished()) {
+            return "the experiment is " + s;
+        }
+        if (request instanceof ControlRequest.SetMaxTrialNumber max) {
+            if (max.value() < submitted) {
+                return "maxTrialNumber must not be below the " + submitted + " trials already submitted, was "
+                        + max.value();
+            }
+            int old = maxTrialNumber;
+            maxTrialNumber = max.value();
+            recordChange("maxTrialNumber", old == Integer.MAX_VALUE ? "" : Integer.toString(old),
+                    Integer.toString(max.value()), source);
+        } else if (request instanceof ControlRequest.SetMaxExecDuration d) {
+            Duration old = maxExecDuration;
+            setMaxExecDuration(d.value());
+            recordChange("maxExecDuration", old == null ? "" : old.toString(), d.value().toString(), source);
+        } else if (request instanceof ControlRequest.SetTrialConcurrency c) {
+            int old = trialConcurrency;
+            trialConcurrency = c.value();
+            if (settings.ownsPlatform() && platform instanceof dev.hybrid.platform.AdjustableConcurrency adjustable) {
+                // The platform was sized from trialConcurrency when it was built: it follows the new value.
+                adjustable.adjustConcurrency(c.value());
+            }
+            recordChange("trialConcurrency", Integer.toString(old), Integer.toString(c.value()), source);
+        }
+        resumeIfLimitsAllow();
+        return null;
+    }
+
+    /**
+     * Applies the control requests other processes left in the store, each once, and records each outcome there;
+     * true when there were any. A store that cannot answer is logged once and asked again next time: steering from
+     * outside is not worth failing the experiment for.
+     */
+    private boolean pollControls() {
+        List<dev.hybrid.store.ControlResult> pending;
+        try {
+            pending = store.pendingControls();
+        } catch (dev.hybrid.store.StoreException e) {
+            if (!controlPollFailed) {
+                controlPollFailed = true;
+                log.warn("Experiment {} cannot read its control requests: {}", settings.experimentId(),
+                        e.getMessage());
+            }
+            return false;
+        }
+        if (pending.isEmpty()) {
+            return false;
+        }
+        List<String> outcomes = new ArrayList<>(pending.size());
+        for (dev.hybrid.store.ControlResult c : pending) {
+            String refused = c.requested().isBefore(runStartedWall)
+                    ? "it was made before this run of the experiment started" : applyControl(c.request(), c.source());
+            if (refused != null) {
+                log.warn("Experiment {}: {} request {} from {} refused: {}", settings.experimentId(),
+                        c.request().kind(), c.id(), c.source(), refused);
+            }
+            outcomes.add(refused);
+        }
+        // What the requests changed is durable before they are marked handled: a crash in between leaves them
+        // pending (and refused by the next run) rather than reported applied and lost.
+        commitStore();
+        for (int i = 0; i < pending.size(); i++) {
+            long id = pending.get(i).id();
+            try {
+                store.controlHandled(id, Optional.ofNullable(outcomes.get(i)), clock.instant());
+            } catch (dev.hybrid.store.StoreException e) {
+                log.warn("Experiment {} cannot record the outcome of control request {}: {}",
+                        settings.experimentId(), id, e.getMessage());
+            }
+        }
+        return true;
+    }
+
+    /** Refuses the control requests left when the experiment ends: nothing will apply them. */
+    private void refusePendingControls(ExperimentStatus end) {
+        for (dev.hybrid.store.ControlResult c : store.pendingControls()) {
+            store.controlHandled(c.id(), Optional.of("the experiment ended " + end + " before applying it"),
+                    clock.instant());
+        }
+    }
+
+    /** A raised limit lets an experiment that had reached its budget (but still runs trials) submit again. */
+    private void resumeIfLimitsAllow() {
+        if (status == ExperimentStatus.NO_MORE_TRIAL && !deadlinePassed && submitted < maxTrialNumber) {
+            log.info("Experiment {} goes on: its limits allow more trials", settings.experimentId());
+            setStatus(ExperimentStatus.RUNNING);
+        }
+    }
+
+    private void setMaxExecDuration(Duration d) {
+        maxExecDuration = d;
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
+        Instant now = clock.instant();
+        deadlineAt = startedAt.plus(d.minus(elapsedBefore));
+        Duration left = Duration.between(now, deadlineAt);
+        if (left.isNegative() || left.isZero()) {
+            onDeadline();
+            return;
+        }
+        if (deadlinePassed) {
+            deadlinePassed = false;
+            deadlineGraceEnd = null;
+            if (deadlineGraceTimer != null) {
+                deadlineGraceTimer.cancel(false);
+                deadlineGraceTimer = null;
+            }
+        }
+        deadlineTimer = schedule(Signal.DEADLINE, left);
+    }
+
+    private String cancelTrial(TrialId id, String source) {
+        TrialRecord r = byId.get(id);
+        if (r == null) {
+            return "the experiment has no trial " + id;
+        }
+        if (r.status.isFinished() || r.cancelledBy != null) {
+            return null;
+        }
+        r.cancelledBy = "cancelled by " + source;
+        withTrial(id, () -> log.info("Trial {} is cancelled at the request of {}", id, source));
+        recordChange("trial " + id, r.status.name(), TrialStatus.USER_CANCELED.name(), source);
+        if (retries.remove(r)) {
+            endTrial(r, TrialStatus.USER_CANCELED, null, r.cancelledBy, clock.instant());
+            return null;
+        }
+        commitStore();
+        try {
+            platform.cancel(id);
+        } catch (RuntimeException e) {
+            withTrial(id, () -> log.warn("Cancelling trial {} failed: {}", id, e.toString()));
+        }
+        return null;
+    }
+
+    /**
+     * Records a change made by a steering request in the store's history of changes; the limits also go into the
+     * stored settings, so that a resume continues with them.
+     */
+    private void recordChange(String field, String old, String now, String source) {
+        log.info("Experiment {}: {} changed from {} to {} by {}", settings.experimentId(), field,
+                old.isEmpty() ? "unlimited" : old, now, source);
+        store.changeRecorded(new dev.hybrid.store.ExperimentChange(clock.instant(), field, old, now, source));
+        if (!field.startsWith("max") && !field.equals("trialConcurrency")) {
+            return;
+        }
+        Map<String, Object> json;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> parsed = dev.hybrid.internal.json.Json.MAPPER.readValue(stored.configJson(),
+                    java.util.LinkedHashMap.class);
+            json = parsed;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new dev.hybrid.store.StoreException("the stored settings of experiment " + settings.experimentId()
+                    + " are not JSON: " + e.getOriginalMessage(), e);
+        }
+        json.put("maxTrialNumber", maxTrialNumber == Integer.MAX_VALUE ? null : maxTrialNumber);
+        json.put("maxExecDuration", maxExecDuration == null ? null : maxExecDuration.toString());
+        json.put("trialConcurrency", trialConcurrency);
+        stored = stored.withConfigJson(dev.hybrid.internal.json.Json.write(json));
+        saveProgress();
     }
 
     /** A trial has run for {@code maxTrialDuration}: it is cancelled and will end EARLY_STOPPED, naming the limit. */
@@ -1076,6 +1353,9 @@ public final class ExperimentLoop implements Runnable {
             endedAt = clock.instant();
             ExperimentStatus last = durable(end);
             setStatus(last);
+            if (stored != null) {
+                safely(() -> refusePendingControls(last));
+            }
             safely(this::closeStore);
             log.info("Experiment {} ended {}: {} trials", settings.experimentId(), last, submitted);
             finished.countDown();

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
  */
 public final class HybridPlatform implements TrainingPlatform, TrialPlacement, TrialMachine, ExperimentScoped,
-        PlatformAvailability, TrialResumption {
+        PlatformAvailability, TrialResumption, AdjustableConcurrency {
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
@@ -698,6 +698,22 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
             if (s != null && !closed) {
                 s.accept(new TrialEvent.Ended(trial, TrialStatus.USER_CANCELED, Optional.empty(),
                         "cancelled while waiting to run again after: " + waiting.lostEnd.message(), clock.instant()));
+            }
+        }
+    }
+
+    /**
+     * Passes a new {@code trialConcurrency} on to every child that can follow it (each child was sized from it);
+     * per-child caps ({@code maxTrialConcurrency}) still apply.
+     */
+    @Override
+    public void adjustConcurrency(int trialConcurrency) {
+        if (trialConcurrency < 1) {
+            throw new IllegalArgumentException("trialConcurrency must be >= 1, was " + trialConcurrency);
+        }
+        for (Child c : children) {
+            if (c.platform instanceof AdjustableConcurrency adjustable) {
+                adjustable.adjustConcurrency(trialConcurrency);
             }
         }
     }
