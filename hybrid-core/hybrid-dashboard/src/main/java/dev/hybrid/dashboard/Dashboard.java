@@ -1,0 +1,135 @@
+package dev.hybrid.dashboard;
+
+import dev.hybrid.Experiment;
+import dev.hybrid.ExperimentHandle;
+import dev.hybrid.dashboard.internal.DashboardServer;
+import dev.hybrid.dashboard.internal.ExperimentSource;
+import dev.hybrid.dashboard.internal.HandleSource;
+import dev.hybrid.dashboard.internal.HandleSteering;
+import dev.hybrid.dashboard.internal.StoreSource;
+import dev.hybrid.store.StoreException;
+import dev.hybrid.tuner.OptimizeMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A web page that shows an experiment as it runs — overview, trials, charts, a timeline per platform — and steers
+ * it (stop, cancel a trial, raise its budgets), served by the JDK's HTTP server from this jar (echarts included, no
+ * network needed). An application embedding Hybrid shows its experiment with:
+ *
+ * <pre>{@code
+ * ExperimentHandle handle = experiment.start();
+ * try (Dashboard dashboard = Dashboard.serve(experiment, DashboardOptions.defaults().withPort(8080))) {
+ *     System.out.println("Dashboard: " + dashboard.url());
+ *     handle.awaitCompletion(Duration.ofHours(1));
+ * }
+ * }</pre>
+ *
+ * <p>It listens on {@code 127.0.0.1} unless told otherwise; see {@link DashboardOptions#host()} for what another
+ * address implies. Secrets of the experiment's config (passwords, tokens, keys) are never stored, so never shown.
+ * Thread-safe; {@link #close()} is idempotent.
+ */
+public final class Dashboard implements AutoCloseable {
+    private final DashboardServer server;
+    private final DashboardOptions options;
+
+    private Dashboard(DashboardServer server, DashboardOptions options) {
+        this.server = server;
+        this.options = options;
+    }
+
+    /**
+     * Serves the experiment stored in {@code experimentDir} ({@code <workingDirectory>/<id>}): one that runs in
+     * another process (it updates as that process records trials; steering needs that process's cooperation and is
+     * offered where the store supports it) or one that has ended.
+     *
+     * @throws StoreException if there is no experiment database there, or it cannot be read
+     * @throws UncheckedIOException if the address cannot be bound (the port is taken, say)
+     */
+    public static Dashboard serve(Path experimentDir, DashboardOptions options) {
+        Objects.requireNonNull(experimentDir, "experimentDir");
+        Objects.requireNonNull(options, "options");
+        StoreSource source = new StoreSource(experimentDir, options.clock(), Optional.empty());
+        try {
+            source.requireDatabase();
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+        return start(source, options);
+    }
+
+    /**
+     * Serves a started experiment of this process, with all its steering. One with a working directory is read from
+     * its database (a reader of its own); one without, from its handle's snapshots.
+     *
+     * @throws IllegalStateException if the experiment was not started
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    public static Dashboard serve(Experiment experiment, DashboardOptions options) {
+        Objects.requireNonNull(experiment, "experiment");
+        Objects.requireNonNull(options, "options");
+        ExperimentHandle handle = experiment.handle().orElseThrow(() -> new IllegalStateException(
+                "experiment " + experiment.id() + " is not started: start it before serving it"));
+        if (experiment.workingDirectory().isPresent()) {
+            Path dir = experiment.workingDirectory().get().resolve(experiment.id());
+            return start(new StoreSource(dir, options.clock(), Optional.of(new HandleSteering(handle))), options);
+        }
+        HandleSource.Limits limits = new HandleSource.Limits(experiment.optimizeMode(), experiment.maxTrialNumber(),
+                experiment.maxExecDuration(), Optional.empty(), "");
+        return start(new HandleSource(handle, limits, options.clock()), options);
+    }
+
+    /**
+     * Serves a running experiment of this process from its handle's snapshots. The handle does not tell the
+     * experiment's budgets or the attempt of each trial: {@link #serve(Experiment, DashboardOptions)} shows more.
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    public static Dashboard serve(ExperimentHandle handle, DashboardOptions options) {
+        Objects.requireNonNull(handle, "handle");
+        Objects.requireNonNull(options, "options");
+        HandleSource.Limits limits = new HandleSource.Limits(OptimizeMode.MAXIMIZE, Optional.empty(),
+                Optional.empty(), Optional.empty(), "");
+        return start(new HandleSource(handle, limits, options.clock()), options);
+    }
+
+    private static Dashboard start(ExperimentSource source, DashboardOptions options) {
+        try {
+            return new Dashboard(DashboardServer.start(source, options.host(), options.port(), options.clock()),
+                    options);
+        } catch (IOException e) {
+            source.close();
+            throw new UncheckedIOException("cannot serve the dashboard on " + options.host() + ":" + options.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The page's address. Off loopback it carries the token that every request needs: give it only to people who
+     * may see and steer the experiment.
+     */
+    public URI url() {
+        return server.url(options.host());
+    }
+
+    /** The port it listens on (the one chosen, for port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** Whether every request needs the token of {@link #url()}: when it listens on a non-loopback address. */
+    public boolean requiresToken() {
+        return server.requiresToken();
+    }
+
+    /** Stops serving and releases the database reader. Idempotent. */
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.hybrid.dashboard.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hybrid.ExperimentStatus;
+import dev.hybrid.store.SqliteExperimentStore;
+import dev.hybrid.store.StoreException;
+import dev.hybrid.store.StoredExperiment;
+import dev.hybrid.trial.Metric;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.tuner.OptimizeMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads an experiment from its SQLite database with a reader of its own, while the experiment runs (in this process
+ * or another) or after it ended. The database may not exist yet when an experiment that was just started is served:
+ * until it does, the experiment shows as {@code INITIALIZED} with no trials.
+ */
+public final class StoreSource implements ExperimentSource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path experimentDir;
+    private final Clock clock;
+    private final Optional<Steering> steering;
+    private SqliteExperimentStore store;
+
+    public StoreSource(Path experimentDir, Clock clock, Optional<Steering> steering) {
+        this.experimentDir = experimentDir;
+        this.clock = clock;
+        this.steering = steering;
+    }
+
+    /** Opens the database now: a missing or unreadable one is an error here rather than an empty page. */
+    public StoreSource requireDatabase() {
+        if (!Files.isRegularFile(SqliteExperimentStore.databaseFile(experimentDir))) {
+            throw new StoreException("no experiment in " + experimentDir + " (no database at "
+                    + SqliteExperimentStore.databaseFile(experimentDir) + ")");
+        }
+        store().orElseThrow();
+        return this;
+    }
+
+    private Optional<SqliteExperimentStore> store() {
+        if (store == null && Files.isRegularFile(SqliteExperimentStore.databaseFile(experimentDir))) {
+            SqliteExperimentStore s = SqliteExperimentStore.readOnly(experimentDir);
+            s.open();
+            store = s;
+        }
+        return Optional.ofNullable(store);
+    }
+
+    @Override
+    public long cursor() {
+        return store().map(SqliteExperimentStore::changeCount).orElse(-1L);
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        Optional<SqliteExperimentStore> s = store();
+        Optional<StoredExperiment> row = s.flatMap(SqliteExperimentStore::experiment);
+        if (row.isEmpty()) {
+            String id = experimentDir.getFileName().toString();
+            ExperimentInfo info = new ExperimentInfo(id, Optional.empty(), ExperimentStatus.INITIALIZED, true,
+                    Optional.empty(), Optional.empty(), Duration.ZERO, OptimizeMode.MAXIMIZE, Optional.empty(),
+                    Optional.empty(), Optional.empty(), "", Optional.empty());
+            return new Snapshot(info, List.of(), clock.instant());
+        }
+        return new Snapshot(info(row.get()), s.get().trials(Optional.empty(), false), clock.instant());
+    }
+
+    private ExperimentInfo info(StoredExperiment e) {
+        boolean live = !e.status().isFinished() && SqliteExperimentStore.isInUse(experimentDir);
+        JsonNode config;
+        try {
+            config = JSON.readTree(e.configJson());
+        } catch (IOException ex) {
+            config = JSON.createObjectNode();
+        }
+        Optional<Integer> maxTrials = intField(config, "maxTrialNumber").filter(n -> n != Integer.MAX_VALUE);
+        Optional<Duration> maxDuration = Optional.empty();
+        JsonNode d = config.path("maxExecDuration");
+        if (d.isTextual()) {
+            try {
+                maxDuration = Optional.of(Duration.parse(d.asText()));
+            } catch (DateTimeParseException ignored) {
+                // an unreadable budget shows as none
+            }
+        }
+        JsonNode tuner = config.path("tuner");
+        String tunerName = tuner.path("name").isTextual() ? tuner.path("name").asText()
+                : tuner.path("class").asText("").replaceAll(".*[.$]", "");
+        return new ExperimentInfo(e.id(), e.name(), e.status(), live, e.started(), e.ended(), e.elapsed(),
+                e.optimizeMode(), maxTrials, maxDuration, intField(config, "trialConcurrency"), tunerName,
+                Optional.empty());
+    }
+
+    private static Optional<Integer> intField(JsonNode config, String name) {
+        JsonNode n = config.path(name);
+        return n.canConvertToInt() && n.isNumber() ? Optional.of(n.asInt()) : Optional.empty();
+    }
+
+    @Override
+    public Map<TrialId, List<Metric>> intermediate(Collection<TrialId> trials) {
+        return store().map(s -> s.intermediate(trials)).orElse(Map.of());
+    }
+
+    @Override
+    public Optional<Path> trialDirectory(TrialId trial) {
+        Path dir = experimentDir.resolve("trials").resolve(trial.value());
+        return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    }
+
+    @Override
+    public Optional<Steering> steering() {
+        return steering;
+    }
+
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+}
