@@ -1,6 +1,7 @@
 package dev.hybrid;
 
 import dev.hybrid.internal.ExperimentLoop;
+import dev.hybrid.store.ControlRequest;
 import dev.hybrid.trial.Trial;
 import dev.hybrid.trial.TrialId;
 import java.time.Duration;
@@ -9,11 +10,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A started experiment, as {@link Experiment#start()} returns it: wait for it, stop it, and read its trials while it
- * runs or after it ended. Thread-safe; every method may be called from any thread (but not from a listener, which
+ * A started experiment, as {@link Experiment#start()} returns it: wait for it, stop or steer it (cancel a trial, change
+ * its limits), and read its trials while it runs or after it ended. Thread-safe; every method may be called from any thread (but not from a listener, which
  * runs on the experiment thread, for {@link #awaitCompletion}).
  */
 public final class ExperimentHandle {
+    /** The source recorded for changes made through this handle. */
+    private static final String SOURCE = "api";
+
     private final ExperimentLoop loop;
     private final String experimentId;
 
@@ -45,6 +49,73 @@ public final class ExperimentHandle {
      */
     public void stop() {
         loop.requestStop();
+    }
+
+    /**
+     * Cancels one trial, as NNI's web UI does: the platform cancels it, it ends {@code USER_CANCELED} with the message
+     * "cancelled by api", and the experiment goes on (the trial counts against {@code maxTrialNum}, as in NNI).
+     * Returns at once; the experiment thread applies it. A no-op if the trial has already ended.
+     *
+     * @throws IllegalArgumentException if the experiment has no such trial
+     */
+    public void cancelTrial(TrialId id) {
+        Objects.requireNonNull(id, "id");
+        loop.steer(new ControlRequest.CancelTrial(id), SOURCE);
+    }
+
+    /**
+     * Changes {@code maxTrialNum} while the experiment runs, as {@code nnictl update trialnum} does. Returns at once;
+     * the experiment thread applies it, records it in the store (a resume continues with it) and, if the experiment
+     * had submitted its former maximum but still runs trials, goes on submitting up to the new one. Lowering it to
+     * the trials already submitted lets the running ones finish and submits no more.
+     *
+     * @throws IllegalArgumentException if {@code n < 1} or below the trials already submitted
+     * @throws IllegalStateException if the experiment has ended (resume it to continue)
+     */
+    public void setMaxTrialNumber(int n) {
+        loop.steer(new ControlRequest.SetMaxTrialNumber(n), SOURCE);
+    }
+
+    /**
+     * Changes {@code maxExecDuration} while the experiment runs, as {@code nnictl update duration} does. It counts
+     * from the experiment's first start, over every run: a duration already spent ends submissions now (running trials
+     * get the deadline grace), a longer one lets an experiment that had reached its deadline submit again. Returns
+     * at once; the experiment thread applies and records it.
+     *
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     * @throws IllegalStateException if the experiment has ended (resume it to continue)
+     */
+    public void setMaxExecDuration(Duration d) {
+        Objects.requireNonNull(d, "d");
+        loop.steer(new ControlRequest.SetMaxExecDuration(d), SOURCE);
+    }
+
+    /**
+     * Changes {@code trialConcurrency} while the experiment runs, as {@code nnictl update concurrency} does. Lowering
+     * it cancels no trial; fewer start until the running ones are below it. A platform the experiment built from its
+     * configuration follows the new value; a platform passed to the builder keeps its own slots. Returns at once; the
+     * experiment thread applies and records it.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     * @throws IllegalStateException if the experiment has ended (resume it to continue)
+     */
+    public void setTrialConcurrency(int n) {
+        loop.steer(new ControlRequest.SetTrialConcurrency(n), SOURCE);
+    }
+
+    /**
+     * Applies any steering request, recording {@code source} (e.g. {@code "dashboard"}) as who made it; the methods
+     * above record {@code "api"}. A {@link ControlRequest.Stop} is {@link #stop()}.
+     *
+     * @throws IllegalArgumentException as the method for that request does
+     * @throws IllegalStateException as the method for that request does
+     */
+    public void control(ControlRequest request, String source) {
+        Objects.requireNonNull(request, "request");
+        if (Objects.requireNonNull(source, "source").isBlank()) {
+            throw new IllegalArgumentException("source must not be blank");
+        }
+        loop.steer(request, source);
     }
 
     /** The current status. */

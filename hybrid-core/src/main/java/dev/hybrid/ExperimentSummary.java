@@ -15,6 +15,10 @@ import java.util.Optional;
  * @param trialCounts the number of trials in each status; statuses no trial has are absent
  * @param elapsed the time from start to end (or to now, while it runs)
  * @param failure the message of the cause when the status is {@code ERROR}
+ * @param maxTrialNumber the {@code maxTrialNum} in force now (a steering request may have changed it); empty when
+ *     unlimited
+ * @param maxExecDuration the {@code maxExecDuration} in force now; empty when unlimited
+ * @param trialConcurrency the {@code trialConcurrency} in force now
  */
 public record ExperimentSummary(
         String experimentId,
@@ -26,7 +30,10 @@ public record ExperimentSummary(
         Optional<Instant> started,
         Optional<Instant> ended,
         Duration elapsed,
-        Optional<String> failure) {
+        Optional<String> failure,
+        Optional<Integer> maxTrialNumber,
+        Optional<Duration> maxExecDuration,
+        int trialConcurrency) {
 
     public ExperimentSummary {
         Objects.requireNonNull(experimentId, "experimentId");
@@ -38,6 +45,8 @@ public record ExperimentSummary(
         Objects.requireNonNull(ended, "ended");
         Objects.requireNonNull(elapsed, "elapsed");
         Objects.requireNonNull(failure, "failure");
+        Objects.requireNonNull(maxTrialNumber, "maxTrialNumber");
+        Objects.requireNonNull(maxExecDuration, "maxExecDuration");
     }
 
     /** The number of trials in {@code status}. */

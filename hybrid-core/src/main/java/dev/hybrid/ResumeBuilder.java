@@ -148,6 +148,11 @@ public final class ResumeBuilder {
                 Optional<Path> file = Optional.ofNullable(saved.get("configFile")).map(f -> Path.of(f.toString()));
                 restoreSecrets(row.id(), nni, saved.get("secrets"));
                 b.config(ConfigLoader.create().parse(Json.write(nni), base, file));
+                // The limits a running experiment was steered to are kept beside the config it was started with.
+                asInt(saved.get("trialConcurrency")).ifPresent(b::trialConcurrency);
+                asInt(saved.get("maxTrialNumber")).ifPresent(b::maxTrialNumber);
+                Optional.ofNullable(saved.get("maxExecDuration")).map(d -> Duration.parse(d.toString()))
+                        .ifPresent(b::maxExecDuration);
             } else {
                 b.searchSpace(SearchSpace.fromPlain(asMap(saved.get("searchSpace")), FieldPath.of("searchSpace")));
                 asInt(saved.get("trialConcurrency")).ifPresent(b::trialConcurrency);

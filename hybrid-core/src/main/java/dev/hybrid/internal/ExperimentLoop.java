@@ -9,6 +9,7 @@ import dev.hybrid.platform.PlatformException;
 import dev.hybrid.platform.TrainingPlatform;
 import dev.hybrid.platform.TrialResumption;
 import dev.hybrid.space.Parameters;
+import dev.hybrid.store.ControlRequest;
 import dev.hybrid.store.ExperimentStore;
 import dev.hybrid.store.ImportedResult;
 import dev.hybrid.store.StoredExperiment;
@@ -80,6 +81,9 @@ public final class ExperimentLoop implements Runnable {
 
     private enum Signal { DEADLINE, DEADLINE_GRACE_OVER, STOP, STOP_GRACE_OVER, RETRY, RECHECK }
 
+    /** A steering request to apply on the experiment thread, from {@code source} ("api", "dashboard", "cli"). */
+    private record Control(ControlRequest request, String source) {}
+
     /** A trial's {@code maxTrialDuration} has passed since it started (in its attempt {@code attempt}). */
     private record TrialTimeLimit(TrialId trial, int attempt) {}
 
@@ -123,6 +127,13 @@ public final class ExperimentLoop implements Runnable {
     private volatile Instant endedAt;
     /** When trials still running after the deadline are cancelled; null until the deadline passes with some running. */
     private volatile Instant deadlineGraceEnd;
+    /**
+     * The limits in force: the settings' until a steering request changes them. Written by the experiment thread
+     * only; volatile for {@link #summary()}. {@code maxExecDuration} is null when unlimited.
+     */
+    private volatile int maxTrialNumber;
+    private volatile Duration maxExecDuration;
+    private volatile int trialConcurrency;
 
     // Owned by the experiment thread only.
     private int live;
@@ -133,6 +144,8 @@ public final class ExperimentLoop implements Runnable {
     private Duration elapsedBefore = Duration.ZERO;
     private Instant lastProgressSave;
     private Instant deadlineAt;
+    private ScheduledFuture<?> deadlineTimer;
+    private ScheduledFuture<?> deadlineGraceTimer;
     private boolean deadlinePassed;
     private boolean retryDue;
     private boolean heldRecheckScheduled;
@@ -159,6 +172,9 @@ public final class ExperimentLoop implements Runnable {
         this.listeners = settings.listeners().toArray(new ExperimentListener[0]);
         this.clock = settings.clock();
         this.mode = settings.optimizeMode();
+        this.maxTrialNumber = settings.maxTrialNumber();
+        this.maxExecDuration = settings.maxExecDuration().orElse(null);
+        this.trialConcurrency = settings.trialConcurrency();
         // Sized for the whole budget when it is known and modest, so that large runs do not rehash as they grow.
         int expected = Math.min(settings.maxTrialNumber(), 1 << 20);
         this.records = new ArrayList<>(Math.max(16, expected));
@@ -189,6 +205,47 @@ public final class ExperimentLoop implements Runnable {
                 log.warn("Closing platform {} failed: {}", platform.name(), e.toString());
             }
         }
+    }
+
+    /**
+     * Hands a steering request to the experiment thread and returns at once. Checks what can be checked from here:
+     * a trial the experiment does not have, a limit change after the experiment ended, a {@code maxTrialNum} below the
+     * trials already submitted. Thread-safe.
+     *
+     * @throws IllegalArgumentException if the trial is unknown or the new {@code maxTrialNum} is too low
+     * @throws IllegalStateException if the request changes a limit and the experiment has ended
+     */
+    public void steer(ControlRequest request, String source) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(source, "source");
+        if (request instanceof ControlRequest.Stop) {
+            requestStop();
+            return;
+        }
+        if (request instanceof ControlRequest.CancelTrial cancel) {
+            synchronized (lock) {
+                if (!byId.containsKey(cancel.trial())) {
+                    throw new IllegalArgumentException("experiment " + settings.experimentId() + " has no trial "
+                            + cancel.trial());
+                }
+            }
+        } else {
+            if (isFinished()) {
+                throw new IllegalStateException("experiment " + settings.experimentId() + " has ended " + status
+                        + "; resume it to continue with a new " + request.kind());
+            }
+            if (request instanceof ControlRequest.SetMaxTrialNumber max) {
+                int already;
+                synchronized (lock) {
+                    already = records.size();
+                }
+                if (max.value() < already) {
+                    throw new IllegalArgumentException("maxTrialNumber must not be below the " + already
+                            + " trials already submitted, was " + max.value());
+                }
+            }
+        }
+        inbox.add(new Control(request, source));
     }
 
     public ExperimentStatus status() {
@@ -251,7 +308,9 @@ public final class ExperimentLoop implements Runnable {
             return new ExperimentSummary(settings.experimentId(), settings.name(), status, records.size(), byStatus,
                     best == null ? Optional.empty() : Optional.of(best.snapshot()), Optional.ofNullable(start),
                     Optional.ofNullable(end), elapsed, f == null ? Optional.empty() : Optional.of(String.valueOf(
-                            f.getMessage() != null ? f.getMessage() : f.toString())));
+                            f.getMessage() != null ? f.getMessage() : f.toString())),
+                    maxTrialNumber == Integer.MAX_VALUE ? Optional.empty() : Optional.of(maxTrialNumber),
+                    Optional.ofNullable(maxExecDuration), trialConcurrency);
         }
     }
 
@@ -291,15 +350,15 @@ public final class ExperimentLoop implements Runnable {
                 finish(ExperimentStatus.STOPPED);
                 return;
             }
-            settings.maxExecDuration().ifPresent(d -> {
-                Duration left = d.minus(elapsedBefore);
+            if (maxExecDuration != null) {
+                Duration left = maxExecDuration.minus(elapsedBefore);
                 deadlineAt = startedAt.plus(left);
                 if (left.isNegative() || left.isZero()) {
                     onDeadline();
                 } else {
-                    schedule(Signal.DEADLINE, left);
+                    deadlineTimer = schedule(Signal.DEADLINE, left);
                 }
-            });
+            }
             end = loop();
         } catch (TunerFailure e) {
             failure = e.getCause();
@@ -370,6 +429,12 @@ public final class ExperimentLoop implements Runnable {
     private void handle(Object message) {
         if (message instanceof TrialEvent e) {
             onTrialEvent(e);
+        } else if (message instanceof Control c) {
+            String refused = applyControl(c.request(), c.source());
+            if (refused != null) {
+                log.warn("Experiment {}: {} request from {} refused: {}", settings.experimentId(),
+                        c.request().kind(), c.source(), refused);
+            }
         } else if (message instanceof TrialTimeLimit limit) {
             onTrialTimeLimit(limit);
         } else if (message == Signal.DEADLINE) {
@@ -431,8 +496,8 @@ public final class ExperimentLoop implements Runnable {
         if (s != ExperimentStatus.RUNNING) {
             return;
         }
-        int concurrency = settings.trialConcurrency();
-        int max = settings.maxTrialNumber();
+        int concurrency = trialConcurrency;
+        int max = maxTrialNumber;
         while (true) {
             if (submitted >= max) {
                 log.info("Experiment {} submitted its maxTrialNum of {} trials", settings.experimentId(), max);
@@ -823,7 +888,10 @@ public final class ExperimentLoop implements Runnable {
         }
         boolean cancelled = s == TrialStatus.USER_CANCELED || s == TrialStatus.SYS_CANCELED
                 || s == TrialStatus.EARLY_STOPPED;
-        if (r.limitReached != null && cancelled) {
+        if (r.cancelledBy != null && cancelled) {
+            s = TrialStatus.USER_CANCELED;
+            message = r.cancelledBy;
+        } else if (r.limitReached != null && cancelled) {
             s = r.limitStopsEarly ? TrialStatus.EARLY_STOPPED : TrialStatus.USER_CANCELED;
             message = r.limitReached;
             if (r.limitStopsEarly) {
@@ -892,8 +960,8 @@ public final class ExperimentLoop implements Runnable {
     // ---------------------------------------------------------------- budget, stop, end
 
     private void onDeadline() {
-        if (deadlinePassed) {
-            return;
+        if (deadlinePassed || deadlineAt == null || clock.instant().isBefore(deadlineAt)) {
+            return; // a deadline signal from before maxExecDuration was raised
         }
         deadlinePassed = true;
         ExperimentStatus s = status;
@@ -904,10 +972,10 @@ public final class ExperimentLoop implements Runnable {
         if (live > 0) {
             log.info("Experiment {} reached its maxExecDuration of {}; the {} running trials may finish within the "
                             + "deadline grace of {}, then they are cancelled", settings.experimentId(),
-                    settings.maxExecDuration().orElseThrow(), live, grace);
+                    maxExecDuration, live, grace);
         } else {
             log.info("Experiment {} reached its maxExecDuration of {}", settings.experimentId(),
-                    settings.maxExecDuration().orElseThrow());
+                    maxExecDuration);
         }
         if (s == ExperimentStatus.RUNNING) {
             setStatus(ExperimentStatus.NO_MORE_TRIAL);
@@ -916,17 +984,17 @@ public final class ExperimentLoop implements Runnable {
         if (grace.isZero()) {
             onDeadlineGraceOver();
         } else {
-            schedule(Signal.DEADLINE_GRACE_OVER, grace);
+            deadlineGraceTimer = schedule(Signal.DEADLINE_GRACE_OVER, grace);
         }
     }
 
     /** The deadline grace has passed: trials still running are cancelled, and end naming the limit. */
     private void onDeadlineGraceOver() {
         ExperimentStatus s = status;
-        if (live == 0 || s == ExperimentStatus.STOPPING || s.isFinished()) {
+        if (!deadlinePassed || live == 0 || s == ExperimentStatus.STOPPING || s.isFinished()) {
             return;
         }
-        String why = "cancelled: the experiment's maxExecDuration of " + settings.maxExecDuration().orElseThrow()
+        String why = "cancelled: the experiment's maxExecDuration of " + maxExecDuration
                 + " and its deadline grace of " + settings.deadlineGrace() + " have passed";
         log.info("Experiment {}: the deadline grace of {} has passed; cancelling the {} trials still running",
                 settings.experimentId(), settings.deadlineGrace(), live);
@@ -940,6 +1008,134 @@ public final class ExperimentLoop implements Runnable {
         if (live > 0) {
             schedule(Signal.STOP_GRACE_OVER, STOP_GRACE);
         }
+    }
+
+    // ---------------------------------------------------------------- steering
+
+    /** Applies a steering request on the experiment thread; returns why it was refused, or null once applied. */
+    private String applyControl(ControlRequest request, String source) {
+        ExperimentStatus s = status;
+        if (request instanceof ControlRequest.Stop) {
+            if (s != ExperimentStatus.STOPPING && !s.isFinished()) {
+                log.info("Experiment {}: stop requested by {}", settings.experimentId(), source);
+                recordChange("status", s.name(), ExperimentStatus.STOPPING.name(), source);
+            }
+            beginStop();
+            return null;
+        }
+        if (request instanceof ControlRequest.CancelTrial cancel) {
+            return cancelTrial(cancel.trial(), source);
+        }
+        if (s == ExperimentStatus.STOPPING || s.isFinished()) {
+            return "the experiment is " + s;
+        }
+        if (request instanceof ControlRequest.SetMaxTrialNumber max) {
+            if (max.value() < submitted) {
+                return "maxTrialNumber must not be below the " + submitted + " trials already submitted, was "
+                        + max.value();
+            }
+            int old = maxTrialNumber;
+            maxTrialNumber = max.value();
+            recordChange("maxTrialNumber", old == Integer.MAX_VALUE ? "" : Integer.toString(old),
+                    Integer.toString(max.value()), source);
+        } else if (request instanceof ControlRequest.SetMaxExecDuration d) {
+            Duration old = maxExecDuration;
+            setMaxExecDuration(d.value());
+            recordChange("maxExecDuration", old == null ? "" : old.toString(), d.value().toString(), source);
+        } else if (request instanceof ControlRequest.SetTrialConcurrency c) {
+            int old = trialConcurrency;
+            trialConcurrency = c.value();
+            if (settings.ownsPlatform() && platform instanceof dev.hybrid.platform.AdjustableConcurrency adjustable) {
+                // The platform was sized from trialConcurrency when it was built: it follows the new value.
+                adjustable.adjustConcurrency(c.value());
+            }
+            recordChange("trialConcurrency", Integer.toString(old), Integer.toString(c.value()), source);
+        }
+        resumeIfLimitsAllow();
+        return null;
+    }
+
+    /** A raised limit lets an experiment that had reached its budget (but still runs trials) submit again. */
+    private void resumeIfLimitsAllow() {
+        if (status == ExperimentStatus.NO_MORE_TRIAL && !deadlinePassed && submitted < maxTrialNumber) {
+            log.info("Experiment {} goes on: its limits allow more trials", settings.experimentId());
+            setStatus(ExperimentStatus.RUNNING);
+        }
+    }
+
+    private void setMaxExecDuration(Duration d) {
+        maxExecDuration = d;
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
+        Instant now = clock.instant();
+        deadlineAt = startedAt.plus(d.minus(elapsedBefore));
+        Duration left = Duration.between(now, deadlineAt);
+        if (left.isNegative() || left.isZero()) {
+            onDeadline();
+            return;
+        }
+        if (deadlinePassed) {
+            deadlinePassed = false;
+            deadlineGraceEnd = null;
+            if (deadlineGraceTimer != null) {
+                deadlineGraceTimer.cancel(false);
+                deadlineGraceTimer = null;
+            }
+        }
+        deadlineTimer = schedule(Signal.DEADLINE, left);
+    }
+
+    private String cancelTrial(TrialId id, String source) {
+        TrialRecord r = byId.get(id);
+        if (r == null) {
+            return "the experiment has no trial " + id;
+        }
+        if (r.status.isFinished() || r.cancelledBy != null) {
+            return null;
+        }
+        r.cancelledBy = "cancelled by " + source;
+        withTrial(id, () -> log.info("Trial {} is cancelled at the request of {}", id, source));
+        recordChange("trial " + id, r.status.name(), TrialStatus.USER_CANCELED.name(), source);
+        if (retries.remove(r)) {
+            endTrial(r, TrialStatus.USER_CANCELED, null, r.cancelledBy, clock.instant());
+            return null;
+        }
+        commitStore();
+        try {
+            platform.cancel(id);
+        } catch (RuntimeException e) {
+            withTrial(id, () -> log.warn("Cancelling trial {} failed: {}", id, e.toString()));
+        }
+        return null;
+    }
+
+    /**
+     * Records a change made by a steering request: the limits go into the stored settings (so that a resume
+     * continues with them) and the change is logged.
+     */
+    private void recordChange(String field, String old, String now, String source) {
+        log.info("Experiment {}: {} changed from {} to {} by {}", settings.experimentId(), field,
+                old.isEmpty() ? "unlimited" : old, now, source);
+        if (!field.startsWith("max") && !field.equals("trialConcurrency")) {
+            return;
+        }
+        Map<String, Object> json;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> parsed = dev.hybrid.internal.json.Json.MAPPER.readValue(stored.configJson(),
+                    java.util.LinkedHashMap.class);
+            json = parsed;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new dev.hybrid.store.StoreException("the stored settings of experiment " + settings.experimentId()
+                    + " are not JSON: " + e.getOriginalMessage(), e);
+        }
+        json.put("maxTrialNumber", maxTrialNumber == Integer.MAX_VALUE ? null : maxTrialNumber);
+        json.put("maxExecDuration", maxExecDuration == null ? null : maxExecDuration.toString());
+        json.put("trialConcurrency", trialConcurrency);
+        stored = stored.withConfigJson(dev.hybrid.internal.json.Json.write(json));
+        saveProgress();
     }
 
     /** A trial has run for {@code maxTrialDuration}: it is cancelled and will end EARLY_STOPPED, naming the limit. */

@@ -45,6 +45,8 @@ final class TrialRecord {
     boolean earlyStopRequested;
     /** Why the loop cancelled it for a limit (maxTrialDuration, the deadline grace); null when it did not. */
     String limitReached;
+    /** Who asked to cancel it ("cancelled by api", ...) through a steering request; null when nobody did. */
+    String cancelledBy;
     /** Whether that limit ends it EARLY_STOPPED (maxTrialDuration, as NNI) rather than USER_CANCELED. */
     boolean limitStopsEarly;
     /** The pending maxTrialDuration timer of the running attempt, if any; cancelled when the trial ends. */

@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -39,14 +39,14 @@ import org.slf4j.MDC;
  * logged once at WARN. {@link #cancel} ends a live trial {@code USER_CANCELED} at once (exactly one {@code Ended}) and interrupts
  * its thread; the slot is free from then on, even if the function ignores the interrupt for a while. Thread-safe.
  */
-public final class InProcessPlatform implements TrainingPlatform {
+public final class InProcessPlatform implements TrainingPlatform, AdjustableConcurrency {
     /** The platform's name in configurations and trial records. */
     public static final String NAME = "in-process";
 
     private static final Logger log = LoggerFactory.getLogger(InProcessPlatform.class);
 
     private final TrialFunction function;
-    private final int threads;
+    private volatile int threads;
     private final Clock clock;
     private final Map<TrialId, RunningTrial> live = new ConcurrentHashMap<>();
     private final AtomicInteger liveCount = new AtomicInteger();
@@ -111,9 +111,9 @@ public final class InProcessPlatform implements TrainingPlatform {
                 return t;
             };
             // A trial leaves the live set (freeing its slot) just before its thread returns to the pool, so at most
-            // `threads` tasks can wait in the queue: it is bounded by construction.
+            // `threads` tasks can wait in the queue: submit bounds it, whatever adjustConcurrency made `threads`.
             this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                    new ArrayBlockingQueue<>(threads), factory);
+                    new LinkedBlockingQueue<>(), factory);
         }
     }
 
@@ -162,6 +162,28 @@ public final class InProcessPlatform implements TrainingPlatform {
         RunningTrial t = live.get(trial);
         if (t != null) {
             t.cancel();
+        }
+    }
+
+    /** Runs up to {@code trialConcurrency} trials at once from now on, growing or shrinking its pool of threads. */
+    @Override
+    public void adjustConcurrency(int trialConcurrency) {
+        if (trialConcurrency < 1) {
+            throw new IllegalArgumentException("trialConcurrency must be >= 1, was " + trialConcurrency);
+        }
+        synchronized (lifecycle) {
+            ThreadPoolExecutor ex = executor;
+            if (ex != null && !closed) {
+                // The order keeps core <= maximum, which ThreadPoolExecutor checks at each step.
+                if (trialConcurrency > ex.getMaximumPoolSize()) {
+                    ex.setMaximumPoolSize(trialConcurrency);
+                    ex.setCorePoolSize(trialConcurrency);
+                } else {
+                    ex.setCorePoolSize(trialConcurrency);
+                    ex.setMaximumPoolSize(trialConcurrency);
+                }
+            }
+            threads = trialConcurrency;
         }
     }
 

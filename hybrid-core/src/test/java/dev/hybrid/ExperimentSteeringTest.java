@@ -1,0 +1,263 @@
+package dev.hybrid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hybrid.space.SearchSpace;
+import dev.hybrid.space.Uniform;
+import dev.hybrid.store.SqliteExperimentStore;
+import dev.hybrid.testkit.FakeClock;
+import dev.hybrid.testkit.FakePlatform;
+import dev.hybrid.testkit.FakeScheduler;
+import dev.hybrid.testkit.RecordingListener;
+import dev.hybrid.testkit.RecordingListener.Event;
+import dev.hybrid.testkit.ScriptedTuner;
+import dev.hybrid.trial.Trial;
+import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialSpec;
+import dev.hybrid.trial.TrialStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Steering a running experiment through its handle: cancel a trial, change its limits while it runs. */
+class ExperimentSteeringTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final SearchSpace SPACE = SearchSpace.of(new Uniform("x", 0, 1));
+
+    private final List<Experiment> experiments = new ArrayList<>();
+
+    @AfterEach
+    void closeExperiments() {
+        experiments.forEach(Experiment::close);
+    }
+
+    private ExperimentHandle start(ExperimentBuilder builder) {
+        Experiment e = builder.build();
+        experiments.add(e);
+        return e.start();
+    }
+
+    private static ExperimentBuilder builder() {
+        return Experiment.builder().searchSpace(SPACE).seed(7).tuner(new ScriptedTuner());
+    }
+
+    private static void finished(ExperimentHandle h) throws InterruptedException {
+        assertThat(h.awaitCompletion(WAIT)).as("experiment finished; now " + h.summary()).isTrue();
+    }
+
+    @Test
+    void raisingMaxTrialNumberOfAnExperimentAtItsBudgetRunsMoreTrials() throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(5).startingOnly();
+        RecordingListener listener = new RecordingListener();
+        ExperimentHandle h = start(builder().trialConcurrency(2).maxTrialNumber(2).platform(platform)
+                .listener(listener));
+        List<TrialSpec> first = platform.awaitSubmitted(2, WAIT);
+        listener.awaitStatus(ExperimentStatus.NO_MORE_TRIAL, WAIT);
+
+        h.setMaxTrialNumber(4);
+        listener.await(e -> e instanceof Event.StatusChanged s && s.status() == ExperimentStatus.RUNNING, 2, WAIT);
+        assertThat(h.summary().maxTrialNumber()).contains(4);
+        platform.end(first.get(0).id(), TrialStatus.SUCCEEDED);
+        platform.end(first.get(1).id(), TrialStatus.SUCCEEDED);
+        List<TrialSpec> all = platform.awaitSubmitted(4, WAIT);
+        platform.end(all.get(2).id(), TrialStatus.SUCCEEDED);
+        platform.end(all.get(3).id(), TrialStatus.SUCCEEDED);
+
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.submitted()).hasSize(4);
+        assertThat(h.summary().count(TrialStatus.SUCCEEDED)).isEqualTo(4);
+        assertThat(listener.statuses()).containsExactly(ExperimentStatus.RUNNING, ExperimentStatus.NO_MORE_TRIAL,
+                ExperimentStatus.RUNNING, ExperimentStatus.NO_MORE_TRIAL, ExperimentStatus.DONE);
+    }
+
+    @Test
+    void loweringMaxTrialNumberToTheSubmittedTrialsSubmitsNoMore() throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(5).startingOnly();
+        ExperimentHandle h = start(builder().trialConcurrency(2).maxTrialNumber(10).platform(platform));
+        List<TrialSpec> first = platform.awaitSubmitted(2, WAIT);
+
+        h.setMaxTrialNumber(2);
+        platform.end(first.get(0).id(), TrialStatus.SUCCEEDED);
+        platform.end(first.get(1).id(), TrialStatus.SUCCEEDED);
+
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.submitted()).hasSize(2);
+        assertThat(h.summary().maxTrialNumber()).contains(2);
+    }
+
+    @Test
+    void cancelTrialEndsThatTrialUserCanceledAndTheExperimentGoesOn() throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(5).startingOnly();
+        ExperimentHandle h = start(builder().trialConcurrency(1).maxTrialNumber(2).platform(platform));
+        TrialId first = platform.awaitSubmitted(1, WAIT).get(0).id();
+        platform.emit(platform.started(first));
+
+        h.cancelTrial(first);
+
+        platform.awaitCancelled(first, WAIT);
+        TrialId second = platform.awaitSubmitted(2, WAIT).get(1).id();
+        Trial cancelled = h.trial(first).orElseThrow();
+        assertThat(cancelled.status()).isEqualTo(TrialStatus.USER_CANCELED);
+        assertThat(cancelled.message()).isEqualTo("cancelled by api");
+        h.cancelTrial(first); // already ended: nothing happens
+        platform.end(second, TrialStatus.SUCCEEDED);
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.cancelled()).containsExactly(first);
+        assertThat(h.trial(second).orElseThrow().status()).isEqualTo(TrialStatus.SUCCEEDED);
+    }
+
+    @Test
+    void badValuesAndUnknownTrialsAreRefusedAtOnceAndAnEndedExperimentTakesNoNewLimits() throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(5).startingOnly();
+        ExperimentHandle h = start(builder().trialConcurrency(2).maxTrialNumber(5).platform(platform));
+        List<TrialSpec> first = platform.awaitSubmitted(2, WAIT);
+
+        assertThatThrownBy(() -> h.setMaxTrialNumber(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxTrialNumber must be >= 1, was 0");
+        assertThatThrownBy(() -> h.setMaxTrialNumber(1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxTrialNumber must not be below the 2 trials already submitted, was 1");
+        assertThatThrownBy(() -> h.setTrialConcurrency(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trialConcurrency must be >= 1, was 0");
+        assertThatThrownBy(() -> h.setMaxExecDuration(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxExecDuration must be positive, was PT-1S");
+        assertThatThrownBy(() -> h.cancelTrial(TrialId.of("nope"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no trial nope");
+        assertThat(h.status()).isEqualTo(ExperimentStatus.RUNNING);
+
+        h.stop();
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+        assertThatThrownBy(() -> h.setMaxTrialNumber(10)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has ended STOPPED; resume it");
+        assertThatThrownBy(() -> h.setTrialConcurrency(3)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> h.setMaxExecDuration(Duration.ofHours(1))).isInstanceOf(IllegalStateException.class);
+        h.cancelTrial(first.get(0).id()); // it ended with the stop: nothing happens
+        assertThat(h.summary().maxTrialNumber()).contains(5);
+    }
+
+    @Test
+    void raisingTrialConcurrencyRunsMoreTrialsAtOnceOnThePlatformItBuilt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        RecordingListener listener = new RecordingListener();
+        ExperimentHandle h = start(builder().trialConcurrency(1).maxTrialNumber(4).listener(listener)
+                .trialFunction((p, r) -> {
+                    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    try {
+                        release.await();
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                    r.reportFinal(1);
+                }));
+        listener.awaitStarted(1, WAIT);
+
+        h.setTrialConcurrency(3);
+
+        listener.awaitStarted(3, WAIT);
+        assertThat(h.summary().trialConcurrency()).isEqualTo(3);
+        release.countDown();
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(peak.get()).isEqualTo(3);
+        assertThat(h.summary().count(TrialStatus.SUCCEEDED)).isEqualTo(4);
+    }
+
+    @Test
+    void raisingMaxExecDurationAfterTheDeadlineLetsTheExperimentSubmitAgain() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform platform = FakePlatform.withSlots(5, clock).startingOnly();
+        RecordingListener listener = new RecordingListener();
+        ExperimentHandle h = start(builder().trialConcurrency(1).maxExecDuration(Duration.ofHours(1))
+                .deadlineGrace(Duration.ofMinutes(10)).clock(clock).scheduler(scheduler).listener(listener)
+                .platform(platform));
+        TrialId first = platform.awaitSubmitted(1, WAIT).get(0).id();
+        scheduler.awaitPendingTasks(1, WAIT);
+        scheduler.advance(Duration.ofHours(1));
+        listener.awaitStatus(ExperimentStatus.NO_MORE_TRIAL, WAIT);
+        assertThat(h.deadlineGraceEnd()).isPresent();
+
+        h.setMaxExecDuration(Duration.ofHours(2));
+
+        listener.await(e -> e instanceof Event.StatusChanged s && s.status() == ExperimentStatus.RUNNING, 2, WAIT);
+        assertThat(h.deadlineGraceEnd()).isEmpty();
+        assertThat(h.summary().maxExecDuration()).contains(Duration.ofHours(2));
+        platform.end(first, TrialStatus.SUCCEEDED);
+        TrialId second = platform.awaitSubmitted(2, WAIT).get(1).id();
+        scheduler.advance(Duration.ofMinutes(30)); // the first deadline's grace would have ended here
+        assertThat(platform.cancelled()).isEmpty();
+        assertThat(h.status()).isEqualTo(ExperimentStatus.RUNNING);
+        scheduler.advance(Duration.ofMinutes(30));
+        listener.await(e -> e instanceof Event.StatusChanged s && s.status() == ExperimentStatus.NO_MORE_TRIAL, 2,
+                WAIT);
+        platform.end(second, TrialStatus.SUCCEEDED);
+
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.submitted()).hasSize(2);
+    }
+
+    @Test
+    void shorteningMaxExecDurationBelowTheTimeSpentEndsSubmissionsNow() throws Exception {
+        FakeClock clock = new FakeClock();
+        FakeScheduler scheduler = new FakeScheduler(clock);
+        FakePlatform platform = FakePlatform.withSlots(5, clock).startingOnly();
+        RecordingListener listener = new RecordingListener();
+        ExperimentHandle h = start(builder().trialConcurrency(1).clock(clock).scheduler(scheduler)
+                .listener(listener).platform(platform));
+        TrialId first = platform.awaitSubmitted(1, WAIT).get(0).id();
+        clock.set(clock.instant().plus(Duration.ofMinutes(20)));
+
+        h.setMaxExecDuration(Duration.ofMinutes(10));
+
+        listener.awaitStatus(ExperimentStatus.NO_MORE_TRIAL, WAIT);
+        platform.end(first, TrialStatus.SUCCEEDED);
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.submitted()).hasSize(1);
+    }
+
+    @Test
+    void raisedLimitsAreStoredAndAResumeContinuesWithThem(@TempDir Path dir) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingListener listener = new RecordingListener();
+        ExperimentHandle h = start(builder().experimentId("steered").workingDirectory(dir).trialConcurrency(1)
+                .maxTrialNumber(1).listener(listener).trialFunction((p, r) -> {
+                    release.await();
+                    r.reportFinal(1);
+                }));
+        listener.awaitStarted(1, WAIT);
+
+        h.setMaxTrialNumber(3);
+        h.setMaxExecDuration(Duration.ofHours(5));
+        h.setTrialConcurrency(2);
+        listener.awaitStarted(2, WAIT);
+        h.stop();
+        release.countDown();
+        finished(h);
+        experiments.forEach(Experiment::close);
+
+        try (SqliteExperimentStore store = SqliteExperimentStore.readOnly(dir.resolve("steered"))) {
+            store.open();
+            assertThat(store.experiment().orElseThrow().configJson()).contains("\"maxTrialNumber\":3")
+                    .contains("\"maxExecDuration\":\"PT5H\"").contains("\"trialConcurrency\":2");
+        }
+        Experiment resumed = Experiment.resume(dir.resolve("steered")).tuner(new ScriptedTuner())
+                .trialFunction((p, r) -> r.reportFinal(1)).build();
+        experiments.add(resumed);
+        assertThat(resumed.maxTrialNumber()).contains(3);
+        assertThat(resumed.maxExecDuration()).contains(Duration.ofHours(5));
+    }
+}
