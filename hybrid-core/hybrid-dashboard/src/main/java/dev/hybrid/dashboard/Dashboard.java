@@ -79,23 +79,19 @@ public final class Dashboard implements AutoCloseable {
             Path dir = experiment.workingDirectory().get().resolve(experiment.id());
             return start(new StoreSource(dir, options.clock(), Optional.of(new HandleSteering(handle))), options);
         }
-        HandleSource.Limits limits = new HandleSource.Limits(experiment.optimizeMode(), experiment.maxTrialNumber(),
-                experiment.maxExecDuration(), Optional.empty(), "");
-        return start(new HandleSource(handle, limits, options.clock()), options);
+        return start(new HandleSource(handle, experiment.optimizeMode(), options.clock()), options);
     }
 
     /**
-     * Serves a running experiment of this process from its handle's snapshots. The handle does not tell the
-     * experiment's budgets or the attempt of each trial: {@link #serve(Experiment, DashboardOptions)} shows more.
+     * Serves a running experiment of this process from its handle's snapshots. The handle does not tell whether the
+     * experiment maximizes (assumed) or each trial's attempt: {@link #serve(Experiment, DashboardOptions)} knows.
      *
      * @throws UncheckedIOException if the address cannot be bound
      */
     public static Dashboard serve(ExperimentHandle handle, DashboardOptions options) {
         Objects.requireNonNull(handle, "handle");
         Objects.requireNonNull(options, "options");
-        HandleSource.Limits limits = new HandleSource.Limits(OptimizeMode.MAXIMIZE, Optional.empty(),
-                Optional.empty(), Optional.empty(), "");
-        return start(new HandleSource(handle, limits, options.clock()), options);
+        return start(new HandleSource(handle, OptimizeMode.MAXIMIZE, options.clock()), options);
     }
 
     private static Dashboard start(ExperimentSource source, DashboardOptions options) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hybrid.config.Durations;
+import dev.hybrid.store.ControlRequest;
 import dev.hybrid.trial.TrialId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -295,79 +297,60 @@ public final class DashboardServer implements AutoCloseable {
                 throw new BadRequest(400, "the body must be a JSON object");
             }
         }
+        List<ControlRequest> requests = new ArrayList<>();
         if (path.equals("/api/stop")) {
-            require(steering, Steering.Action.STOP, "stopping");
-            steering.stop();
-            return Response.json(Map.of("ok", true, "action", "stop"));
+            requests.add(new ControlRequest.Stop());
+        } else if (path.startsWith("/api/trials/") && path.endsWith("/cancel")) {
+            requests.add(new ControlRequest.CancelTrial(new TrialId(trialIdIn(path, "/cancel"))));
+        } else if (path.equals("/api/limits")) {
+            requests.addAll(limits(json));
+        } else {
+            throw new BadRequest(404, "no such action: " + path);
         }
-        if (path.startsWith("/api/trials/") && path.endsWith("/cancel")) {
-            String id = trialIdIn(path, "/cancel");
-            require(steering, Steering.Action.CANCEL_TRIAL, "cancelling a trial");
-            synchronized (this) {
-                if (views == null || !views.hasTrial(id)) {
-                    views = new Views(source.snapshot(), source);
-                    viewsCursor = source.cursor();
-                }
-                if (!views.hasTrial(id)) {
-                    throw new BadRequest(404, "no trial " + id);
-                }
+        List<String> applied = new ArrayList<>();
+        for (ControlRequest r : requests) {
+            try {
+                steering.apply(r);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest(400, r.kind() + ": " + e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new BadRequest(409, r.kind() + ": " + e.getMessage());
             }
-            steering.cancelTrial(new TrialId(id));
-            return Response.json(Map.of("ok", true, "action", "cancel", "trial", id));
+            applied.add(r.kind());
         }
-        if (path.equals("/api/limits")) {
-            return Response.json(limits(steering, json));
-        }
-        throw new BadRequest(404, "no such action: " + path);
+        return Response.json(Map.of("ok", true, "applied", applied));
     }
 
-    private static Map<String, Object> limits(Steering steering, JsonNode json) {
-        Map<String, Object> applied = new HashMap<>();
+    /** The limit changes of a {@code /api/limits} body, each value checked and refused with its field's name. */
+    private static List<ControlRequest> limits(JsonNode json) {
         if (!json.isObject() || json.size() == 0) {
             throw new BadRequest(400, "give maxTrialNumber, maxExecDuration or trialConcurrency");
         }
-        for (var it = json.fieldNames(); it.hasNext();) {
-            String f = it.next();
-            if (!List.of("maxTrialNumber", "maxExecDuration", "trialConcurrency").contains(f)) {
-                throw new BadRequest(400, f + ": unknown setting; known: maxTrialNumber, maxExecDuration,"
-                        + " trialConcurrency");
+        List<ControlRequest> out = new ArrayList<>();
+        for (var it = json.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode n = f.getValue();
+            switch (f.getKey()) {
+                case "maxTrialNumber" -> out.add(new ControlRequest.SetMaxTrialNumber(positive(n, f.getKey())));
+                case "trialConcurrency" -> out.add(new ControlRequest.SetTrialConcurrency(positive(n, f.getKey())));
+                case "maxExecDuration" -> {
+                    String text = n.asText();
+                    Duration d = Durations.parse(text).filter(x -> !x.isZero()).orElseThrow(() -> new BadRequest(400,
+                            "maxExecDuration: must be a duration such as 90m, 2h or 1d, was '" + text + "'"));
+                    out.add(new ControlRequest.SetMaxExecDuration(d));
+                }
+                default -> throw new BadRequest(400, f.getKey() + ": unknown setting; known: maxTrialNumber,"
+                        + " maxExecDuration, trialConcurrency");
             }
         }
-        JsonNode n = json.get("maxTrialNumber");
-        if (n != null) {
-            require(steering, Steering.Action.MAX_TRIAL_NUMBER, "changing maxTrialNumber");
-            steering.setMaxTrialNumber(positive(n, "maxTrialNumber"));
-            applied.put("maxTrialNumber", n.asInt());
-        }
-        n = json.get("trialConcurrency");
-        if (n != null) {
-            require(steering, Steering.Action.TRIAL_CONCURRENCY, "changing trialConcurrency");
-            steering.setTrialConcurrency(positive(n, "trialConcurrency"));
-            applied.put("trialConcurrency", n.asInt());
-        }
-        JsonNode duration = json.get("maxExecDuration");
-        if (duration != null) {
-            require(steering, Steering.Action.MAX_EXEC_DURATION, "changing maxExecDuration");
-            String text = duration.asText();
-            Duration d = Durations.parse(text).filter(x -> !x.isZero()).orElseThrow(() -> new BadRequest(400,
-                    "maxExecDuration: must be a duration such as 90m, 2h or 1d, was '" + text + "'"));
-            steering.setMaxExecDuration(d);
-            applied.put("maxExecDuration", Durations.format(d));
-        }
-        return Map.of("ok", true, "applied", applied);
+        return out;
     }
 
     private static int positive(JsonNode n, String field) {
-        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1) {
             throw new BadRequest(400, field + ": must be a whole number >= 1, was " + n);
         }
         return n.asInt();
-    }
-
-    private static void require(Steering steering, Steering.Action action, String what) {
-        if (!steering.actions().contains(action)) {
-            throw new BadRequest(409, what + " is not available for this experiment");
-        }
     }
 
     private static Map<String, String> query(String raw) {

@@ -9,7 +9,6 @@ import dev.hybrid.trial.TrialId;
 import dev.hybrid.tuner.OptimizeMode;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,19 +22,14 @@ import java.util.Optional;
  */
 public final class HandleSource implements ExperimentSource {
     private final ExperimentHandle handle;
-    private final Limits limits;
+    private final OptimizeMode optimizeMode;
     private final Clock clock;
     private final Steering steering;
     private List<Trial> last = List.of();
 
-    /** The budgets the experiment was built with, which the handle does not expose. */
-    public record Limits(OptimizeMode optimizeMode, Optional<Integer> maxTrialNumber,
-            Optional<Duration> maxExecDuration, Optional<Integer> trialConcurrency, String tuner) {
-    }
-
-    public HandleSource(ExperimentHandle handle, Limits limits, Clock clock) {
+    public HandleSource(ExperimentHandle handle, OptimizeMode optimizeMode, Clock clock) {
         this.handle = handle;
-        this.limits = limits;
+        this.optimizeMode = optimizeMode;
         this.clock = clock;
         this.steering = new HandleSteering(handle);
     }
@@ -62,8 +56,8 @@ public final class HandleSource implements ExperimentSource {
             rows.add(new StoredTrial(t, 1));
         }
         ExperimentInfo info = new ExperimentInfo(s.experimentId(), s.name(), s.status(), !s.status().isFinished(),
-                s.started(), s.ended(), s.elapsed(), limits.optimizeMode(), limits.maxTrialNumber(),
-                limits.maxExecDuration(), limits.trialConcurrency(), limits.tuner(), s.failure());
+                s.started(), s.ended(), s.elapsed(), optimizeMode, s.maxTrialNumber(), s.maxExecDuration(),
+                Optional.of(s.trialConcurrency()), "", s.failure());
         return new Snapshot(info, rows, clock.instant());
     }
 

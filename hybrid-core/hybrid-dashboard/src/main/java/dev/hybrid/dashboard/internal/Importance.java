@@ -12,7 +12,7 @@ import java.util.Map;
  * parameter. This is the first-order (main-effect) term of a functional ANOVA computed on the observed trials
  * instead of on a fitted random forest (fANOVA proper), so it misses interactions but needs no model and is
  * deterministic. Numeric parameters are cut into up to ten equal-count bins by rank (so log-scaled parameters bin as
- * well as linear ones); other values form one bin each. With few trials per bin eta squared is biased upwards, so a
+ * well as linear ones), with at least three trials per bin on average; other values form one bin each. With few trials per bin eta squared is biased upwards, so a
  * parameter is scored only with at least two trials per bin on average and at least five trials in all.
  */
 public final class Importance {
@@ -94,7 +94,7 @@ public final class Importance {
             }
             java.util.Arrays.sort(order, Comparator.comparingDouble(i -> ((Number) values.get(i).get(name))
                     .doubleValue()));
-            int bins = Math.min(NUMERIC_BINS, n);
+            int bins = Math.max(2, Math.min(NUMERIC_BINS, n / 3));
             // Equal values go to one bin, so a parameter with few distinct values is binned by value.
             double previous = Double.NaN;
             int current = -1;

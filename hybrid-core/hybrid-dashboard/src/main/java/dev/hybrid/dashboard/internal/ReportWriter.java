@@ -34,7 +34,7 @@ public final class ReportWriter {
         Views views = new Views(source.snapshot(), source);
         Map<String, Object> data = new LinkedHashMap<>();
         Map<String, Object> overview = new LinkedHashMap<>(views.overview(cursor));
-        overview.put("steering", List.of());
+        overview.put("steerable", false);
         data.put("overview", overview);
         data.put("trials", views.allRows());
         Map<String, Object> charts = new LinkedHashMap<>();

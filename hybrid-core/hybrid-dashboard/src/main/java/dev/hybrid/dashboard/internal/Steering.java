@@ -1,30 +1,15 @@
 package dev.hybrid.dashboard.internal;
 
-import dev.hybrid.trial.TrialId;
-import java.time.Duration;
-import java.util.Set;
+import dev.hybrid.store.ControlRequest;
 
-/** The steering the page's buttons ask for, applied to a running experiment. Thread-safe. */
+/** Applies the page's steering requests (stop, cancel a trial, change a limit) to a running experiment. Thread-safe. */
 public interface Steering {
 
-    /** The actions this experiment accepts. */
-    enum Action { STOP, CANCEL_TRIAL, MAX_TRIAL_NUMBER, MAX_EXEC_DURATION, TRIAL_CONCURRENCY }
-
-    /** The actions {@link #apply} accepts here. */
-    Set<Action> actions();
-
-    /** Stops the experiment; its running trials are cancelled. */
-    void stop();
-
-    /** Cancels one running trial. */
-    void cancelTrial(TrialId trial);
-
-    /** Sets the most trials the experiment runs. */
-    void setMaxTrialNumber(int value);
-
-    /** Sets how long the experiment runs. */
-    void setMaxExecDuration(Duration value);
-
-    /** Sets how many trials run at once. */
-    void setTrialConcurrency(int value);
+    /**
+     * Hands the request to the experiment, which applies it on its own thread.
+     *
+     * @throws IllegalArgumentException if the experiment refuses the value (no such trial, a limit below what ran)
+     * @throws IllegalStateException if the experiment has ended
+     */
+    void apply(ControlRequest request);
 }

@@ -32,6 +32,8 @@ public final class StoreSource implements ExperimentSource {
     private final Clock clock;
     private final Optional<Steering> steering;
     private SqliteExperimentStore store;
+    private Duration seenElapsed;
+    private java.time.Instant seenAt;
 
     public StoreSource(Path experimentDir, Clock clock, Optional<Steering> steering) {
         this.experimentDir = experimentDir;
@@ -98,9 +100,23 @@ public final class StoreSource implements ExperimentSource {
         JsonNode tuner = config.path("tuner");
         String tunerName = tuner.path("name").isTextual() ? tuner.path("name").asText()
                 : tuner.path("class").asText("").replaceAll(".*[.$]", "");
-        return new ExperimentInfo(e.id(), e.name(), e.status(), live, e.started(), e.ended(), e.elapsed(),
+        return new ExperimentInfo(e.id(), e.name(), e.status(), live, e.started(), e.ended(), elapsed(e, live),
                 e.optimizeMode(), maxTrials, maxDuration, intField(config, "trialConcurrency"), tunerName,
                 Optional.empty());
+    }
+
+    /**
+     * The experiment's elapsed time. A running experiment saves it only with other writes (at most once a second),
+     * so an idle stretch would freeze it: while it runs, the time since this reader first saw the saved value is
+     * added (which is behind by at most the time between the save and that read).
+     */
+    private Duration elapsed(StoredExperiment e, boolean live) {
+        java.time.Instant now = clock.instant();
+        if (!e.elapsed().equals(seenElapsed)) {
+            seenElapsed = e.elapsed();
+            seenAt = now;
+        }
+        return live ? seenElapsed.plus(Duration.between(seenAt, now)) : e.elapsed();
     }
 
     private static Optional<Integer> intField(JsonNode config, String name) {

@@ -99,8 +99,7 @@ public final class Views {
         o.put("best", bestTrial().map(this::row).orElse(null));
         o.put("platforms", platforms());
         o.put("parameterNames", parameterNames);
-        o.put("steering", source.steering().map(s -> s.actions().stream().map(Enum::name).toList())
-                .orElse(List.of()));
+        o.put("steerable", info.live() && source.steering().isPresent());
         return o;
     }
 

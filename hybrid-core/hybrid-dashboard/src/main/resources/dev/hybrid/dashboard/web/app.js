@@ -143,12 +143,7 @@
         select.appendChild(opt);
       }
     });
-    const steer = !REPORT && o.live && o.steering.length > 0;
-    $('steering').hidden = !steer;
-    $('stop').disabled = !o.steering.includes('STOP');
-    $('set-max-trials').disabled = !o.steering.includes('MAX_TRIAL_NUMBER');
-    $('set-max-duration').disabled = !o.steering.includes('MAX_EXEC_DURATION');
-    $('set-concurrency').disabled = !o.steering.includes('TRIAL_CONCURRENCY');
+    $('steering').hidden = REPORT || !o.steerable;
   }
 
   // ------------------------------------------------------------------ trials table
@@ -211,8 +206,7 @@
     $('log-stdout').textContent = t.logs.stdout != null ? t.logs.stdout : '(not available here)';
     $('log-stderr').textContent = t.logs.stderr != null ? t.logs.stderr : '(not available here)';
     const ov = state.overview;
-    $('cancel-trial').hidden = REPORT || !(ov && ov.live && ov.steering.includes('CANCEL_TRIAL')
-      && (t.status === 'RUNNING' || t.status === 'WAITING'));
+    $('cancel-trial').hidden = REPORT || !(ov && ov.steerable && (t.status === 'RUNNING' || t.status === 'WAITING'));
     const points = t.intermediate.map((p) => [p.index, typeof p.value === 'number' ? p.value
       : (p.value && typeof p.value.default === 'number' ? p.value.default : null)]);
     chart('chart-detail').setOption({ animation: false, grid: { left: 50, right: 16, top: 16, bottom: 30 },
