@@ -783,17 +783,24 @@ public final class SqliteExperimentStore implements ExperimentStore {
     /**
      * A number that changes whenever the database changed: another connection committed (as the experiment's writer
      * does while a reader watches it) or this store committed. For a reader it also ends the current read snapshot,
-     * so the reads after it see every commit made before it; a dashboard polls it to know when to read again.
+     * so the reads after it see every commit made before it, and a reader that calls it after reading holds no
+     * snapshot that would keep the writer's WAL from being checkpointed. A dashboard polls it to know when to read
+     * again.
      */
     public long changeCount() {
         try {
             if (!writer) {
                 connection().rollback();
             }
+            long version;
             try (Statement s = connection().createStatement();
                  ResultSet rs = s.executeQuery("PRAGMA data_version")) {
-                return (rs.next() ? rs.getLong(1) : 0) + ownCommits;
+                version = rs.next() ? rs.getLong(1) : 0;
             }
+            if (!writer) {
+                connection().rollback();
+            }
+            return version + ownCommits;
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
         }
