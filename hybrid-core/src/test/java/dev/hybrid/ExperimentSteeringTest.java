@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hybrid.space.SearchSpace;
 import dev.hybrid.space.Uniform;
+import dev.hybrid.store.ControlRequest;
+import dev.hybrid.store.ControlResult;
+import dev.hybrid.store.ExperimentChange;
+import dev.hybrid.store.InMemoryExperimentStore;
 import dev.hybrid.store.SqliteExperimentStore;
 import dev.hybrid.testkit.FakeClock;
 import dev.hybrid.testkit.FakePlatform;
@@ -259,5 +263,78 @@ class ExperimentSteeringTest {
         experiments.add(resumed);
         assertThat(resumed.maxTrialNumber()).contains(3);
         assertThat(resumed.maxExecDuration()).contains(Duration.ofHours(5));
+    }
+
+    @Test
+    void aControlRequestLeftInTheStoreIsAppliedOnceWithItsOutcomeAndTheChangeRecorded(@TempDir Path dir)
+            throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(5).startingOnly();
+        ExperimentHandle h = start(builder().experimentId("ctl").workingDirectory(dir).trialConcurrency(1)
+                .maxTrialNumber(1).platform(platform));
+        TrialId first = platform.awaitSubmitted(1, WAIT).get(0).id();
+
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("ctl"))) {
+            reader.open();
+            long raise = reader.requestControl("ctl", new ControlRequest.SetMaxTrialNumber(2), "dashboard");
+            long unknown = reader.requestControl("ctl", new ControlRequest.CancelTrial(TrialId.of("nope")),
+                    "dashboard");
+            ControlResult raised = awaitHandled(reader, raise);
+            assertThat(raised.state()).isEqualTo(ControlResult.State.APPLIED);
+            ControlResult refused = awaitHandled(reader, unknown);
+            assertThat(refused.state()).isEqualTo(ControlResult.State.REFUSED);
+            assertThat(refused.reason()).contains("the experiment has no trial nope");
+        }
+        assertThat(h.summary().maxTrialNumber()).contains(2);
+        platform.end(first, TrialStatus.SUCCEEDED);
+        TrialId second = platform.awaitSubmitted(2, WAIT).get(1).id();
+        platform.end(second, TrialStatus.SUCCEEDED);
+        finished(h);
+        assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+        assertThat(platform.submitted()).hasSize(2);
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("ctl"))) {
+            reader.open();
+            assertThat(reader.changes()).singleElement().satisfies(c -> {
+                assertThat(c.field()).isEqualTo("maxTrialNumber");
+                assertThat(c.oldValue()).isEqualTo("1");
+                assertThat(c.newValue()).isEqualTo("2");
+                assertThat(c.source()).isEqualTo("dashboard");
+            });
+            assertThat(reader.pendingControls()).isEmpty();
+        }
+    }
+
+    @Test
+    void changesThroughTheHandleAreRecordedWithTheirSource() throws Exception {
+        InMemoryExperimentStore store = new InMemoryExperimentStore();
+        FakePlatform platform = FakePlatform.withSlots(5).startingOnly();
+        ExperimentHandle h = start(builder().trialConcurrency(1).maxTrialNumber(3).platform(platform).store(store));
+        TrialId first = platform.awaitSubmitted(1, WAIT).get(0).id();
+
+        h.setTrialConcurrency(2);
+        h.control(new ControlRequest.CancelTrial(first), "dashboard");
+        platform.awaitCancelled(first, WAIT);
+        h.stop();
+        finished(h);
+
+        assertThat(store.changes()).extracting(ExperimentChange::field, ExperimentChange::newValue,
+                ExperimentChange::source).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("trialConcurrency", "2", "api"),
+                org.assertj.core.groups.Tuple.tuple("trial " + first, "USER_CANCELED", "dashboard"));
+        assertThat(h.trial(first).orElseThrow().message()).isEqualTo("cancelled by dashboard");
+        assertThatThrownBy(() -> h.control(new ControlRequest.Stop(), " ")).isInstanceOf(
+                IllegalArgumentException.class);
+    }
+
+    /** Reads a control request back until the experiment has handled it. */
+    private static ControlResult awaitHandled(SqliteExperimentStore reader, long id) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            ControlResult r = reader.controlResult(id).orElseThrow();
+            if (r.isHandled()) {
+                return r;
+            }
+            assertThat(System.nanoTime() - deadline).as("control request %d still pending: %s", id, r).isNegative();
+            Thread.sleep(20);
+        }
     }
 }

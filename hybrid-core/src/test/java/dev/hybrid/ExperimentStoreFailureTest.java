@@ -137,6 +137,47 @@ class ExperimentStoreFailureTest {
         }
 
         @Override
+        public void changeRecorded(dev.hybrid.store.ExperimentChange change) {
+            write();
+            store.changeRecorded(change);
+        }
+
+        @Override
+        public List<dev.hybrid.store.ExperimentChange> changes() {
+            return store.changes();
+        }
+
+        @Override
+        public boolean isRunning() {
+            return store.isRunning();
+        }
+
+        @Override
+        public Optional<dev.hybrid.store.ExperimentOwner> runningOwner() {
+            return store.runningOwner();
+        }
+
+        @Override
+        public long requestControl(String experimentId, dev.hybrid.store.ControlRequest request, String source) {
+            return store.requestControl(experimentId, request, source);
+        }
+
+        @Override
+        public Optional<dev.hybrid.store.ControlResult> controlResult(long requestId) {
+            return store.controlResult(requestId);
+        }
+
+        @Override
+        public List<dev.hybrid.store.ControlResult> pendingControls() {
+            return store.pendingControls();
+        }
+
+        @Override
+        public void controlHandled(long requestId, Optional<String> refusal, java.time.Instant at) {
+            store.controlHandled(requestId, refusal, at);
+        }
+
+        @Override
         public void close() {
             store.close();
         }

@@ -77,6 +77,13 @@ public final class ExperimentLoop implements Runnable {
     /** This many non-retryable submission failures in a row mean the platform is unusable: the experiment fails. */
     static final int MAX_CONSECUTIVE_SUBMIT_FAILURES = 5;
 
+    /**
+     * How often the loop looks for control requests that other processes left in the store ({@code hybrid update},
+     * a dashboard serving this experiment from another process). Wall time, not the experiment's clock: a person
+     * waits for the answer.
+     */
+    static final long CONTROL_POLL_NANOS = 500_000_000L;
+
     private static final Logger log = LoggerFactory.getLogger(ExperimentLoop.class);
 
     private enum Signal { DEADLINE, DEADLINE_GRACE_OVER, STOP, STOP_GRACE_OVER, RETRY, RECHECK }
@@ -145,6 +152,11 @@ public final class ExperimentLoop implements Runnable {
     private Instant lastProgressSave;
     private Instant deadlineAt;
     private ScheduledFuture<?> deadlineTimer;
+    /** When the store's control requests were last looked at ({@link System#nanoTime()}). */
+    private long lastControlPoll;
+    /** Before this run held the store: control requests made earlier were meant for an earlier run. */
+    private Instant runStartedWall;
+    private boolean controlPollFailed;
     private ScheduledFuture<?> deadlineGraceTimer;
     private boolean deadlinePassed;
     private boolean retryDue;
@@ -219,6 +231,7 @@ public final class ExperimentLoop implements Runnable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(source, "source");
         if (request instanceof ControlRequest.Stop) {
+            inbox.add(new Control(request, source)); // records who stopped it, once the loop runs
             requestStop();
             return;
         }
@@ -337,6 +350,8 @@ public final class ExperimentLoop implements Runnable {
                     platform.name(), settings.trialConcurrency(),
                     settings.maxTrialNumber() == Integer.MAX_VALUE ? "unlimited" : settings.maxTrialNumber(),
                     settings.maxExecDuration().map(Duration::toString).orElse("unlimited"), settings.seed());
+            // Wall time, to compare with the wall-clock times requesters give their control requests.
+            runStartedWall = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             openStore();
             setStatus(ExperimentStatus.RUNNING);
             callTuner(() -> tuner.onStart(TunerContext.of(settings.seed(), settings.optimizeMode())), "onStart");
@@ -410,19 +425,31 @@ public final class ExperimentLoop implements Runnable {
     private ExperimentStatus loop() throws InterruptedException {
         fillSlots();
         List<Object> batch = new ArrayList<>(256);
+        lastControlPoll = System.nanoTime() - CONTROL_POLL_NANOS;
         while (true) {
             ExperimentStatus end = endStatus();
             if (end != null) {
                 return end;
             }
-            batch.add(inbox.take());
-            inbox.drainTo(batch, 4096);
-            for (int i = 0, n = batch.size(); i < n; i++) {
-                handle(batch.get(i));
+            long wait = CONTROL_POLL_NANOS - (System.nanoTime() - lastControlPoll);
+            Object first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+            boolean worked = first != null;
+            if (worked) {
+                batch.add(first);
+                inbox.drainTo(batch, 4096);
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    handle(batch.get(i));
+                }
+                batch.clear();
             }
-            batch.clear();
-            commitStore();
-            fillSlots();
+            if (System.nanoTime() - lastControlPoll >= CONTROL_POLL_NANOS) {
+                lastControlPoll = System.nanoTime();
+                worked |= pollControls();
+            }
+            if (worked) {
+                commitStore();
+                fillSlots();
+            }
         }
     }
 
@@ -1055,6 +1082,59 @@ public final class ExperimentLoop implements Runnable {
         return null;
     }
 
+    /**
+     * Applies the control requests other processes left in the store, each once, and records each outcome there;
+     * true when there were any. A store that cannot answer is logged once and asked again next time: steering from
+     * outside is not worth failing the experiment for.
+     */
+    private boolean pollControls() {
+        List<dev.hybrid.store.ControlResult> pending;
+        try {
+            pending = store.pendingControls();
+        } catch (dev.hybrid.store.StoreException e) {
+            if (!controlPollFailed) {
+                controlPollFailed = true;
+                log.warn("Experiment {} cannot read its control requests: {}", settings.experimentId(),
+                        e.getMessage());
+            }
+            return false;
+        }
+        if (pending.isEmpty()) {
+            return false;
+        }
+        List<String> outcomes = new ArrayList<>(pending.size());
+        for (dev.hybrid.store.ControlResult c : pending) {
+            String refused = c.requested().isBefore(runStartedWall)
+                    ? "it was made before this run of the experiment started" : applyControl(c.request(), c.source());
+            if (refused != null) {
+                log.warn("Experiment {}: {} request {} from {} refused: {}", settings.experimentId(),
+                        c.request().kind(), c.id(), c.source(), refused);
+            }
+            outcomes.add(refused);
+        }
+        // What the requests changed is durable before they are marked handled: a crash in between leaves them
+        // pending (and refused by the next run) rather than reported applied and lost.
+        commitStore();
+        for (int i = 0; i < pending.size(); i++) {
+            long id = pending.get(i).id();
+            try {
+                store.controlHandled(id, Optional.ofNullable(outcomes.get(i)), clock.instant());
+            } catch (dev.hybrid.store.StoreException e) {
+                log.warn("Experiment {} cannot record the outcome of control request {}: {}",
+                        settings.experimentId(), id, e.getMessage());
+            }
+        }
+        return true;
+    }
+
+    /** Refuses the control requests left when the experiment ends: nothing will apply them. */
+    private void refusePendingControls(ExperimentStatus end) {
+        for (dev.hybrid.store.ControlResult c : store.pendingControls()) {
+            store.controlHandled(c.id(), Optional.of("the experiment ended " + end + " before applying it"),
+                    clock.instant());
+        }
+    }
+
     /** A raised limit lets an experiment that had reached its budget (but still runs trials) submit again. */
     private void resumeIfLimitsAllow() {
         if (status == ExperimentStatus.NO_MORE_TRIAL && !deadlinePassed && submitted < maxTrialNumber) {
@@ -1112,12 +1192,13 @@ public final class ExperimentLoop implements Runnable {
     }
 
     /**
-     * Records a change made by a steering request: the limits go into the stored settings (so that a resume
-     * continues with them) and the change is logged.
+     * Records a change made by a steering request in the store's history of changes; the limits also go into the
+     * stored settings, so that a resume continues with them.
      */
     private void recordChange(String field, String old, String now, String source) {
         log.info("Experiment {}: {} changed from {} to {} by {}", settings.experimentId(), field,
                 old.isEmpty() ? "unlimited" : old, now, source);
+        store.changeRecorded(new dev.hybrid.store.ExperimentChange(clock.instant(), field, old, now, source));
         if (!field.startsWith("max") && !field.equals("trialConcurrency")) {
             return;
         }
@@ -1251,6 +1332,9 @@ public final class ExperimentLoop implements Runnable {
             endedAt = clock.instant();
             ExperimentStatus last = durable(end);
             setStatus(last);
+            if (stored != null) {
+                safely(() -> refusePendingControls(last));
+            }
             safely(this::closeStore);
             log.info("Experiment {} ended {}: {} trials", settings.experimentId(), last, submitted);
             finished.countDown();

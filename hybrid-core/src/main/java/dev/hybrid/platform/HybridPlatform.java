@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * resubmissions run on one daemon thread {@code hybrid-dispatch}.
  */
 public final class HybridPlatform implements TrainingPlatform, TrialPlacement, TrialMachine, ExperimentScoped,
-        PlatformAvailability, TrialResumption {
+        PlatformAvailability, TrialResumption, AdjustableConcurrency {
     private static final Logger log = LoggerFactory.getLogger(HybridPlatform.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
@@ -617,6 +617,22 @@ public final class HybridPlatform implements TrainingPlatform, TrialPlacement, T
         }
         if (c != null) {
             c.platform.cancel(trial);
+        }
+    }
+
+    /**
+     * Passes a new {@code trialConcurrency} on to every child that can follow it (each child was sized from it);
+     * per-child caps ({@code maxTrialConcurrency}) still apply.
+     */
+    @Override
+    public void adjustConcurrency(int trialConcurrency) {
+        if (trialConcurrency < 1) {
+            throw new IllegalArgumentException("trialConcurrency must be >= 1, was " + trialConcurrency);
+        }
+        for (Child c : children) {
+            if (c.platform instanceof AdjustableConcurrency adjustable) {
+                adjustable.adjustConcurrency(trialConcurrency);
+            }
         }
     }
 

@@ -102,6 +102,57 @@ public interface ExperimentStore extends AutoCloseable {
     /** How many trials are in each status; statuses no trial has are absent. */
     Map<TrialStatus, Integer> trialCounts();
 
+    /**
+     * Records a change a steering request made to the running experiment (its limits, a stop, a cancelled trial),
+     * after the changes recorded before it. Called by the experiment thread.
+     */
+    void changeRecorded(ExperimentChange change);
+
+    /** Every change recorded, oldest first; empty for a database written before changes were recorded. */
+    List<ExperimentChange> changes();
+
+    /**
+     * Whether a process runs the experiment right now (this one or another), so that a control request reaches it.
+     * An experiment whose stored status is not finished but that no process runs was interrupted.
+     */
+    boolean isRunning();
+
+    /** The process that runs the experiment right now, where the store can tell; empty when none does. */
+    Optional<ExperimentOwner> runningOwner();
+
+    /**
+     * Asks the experiment to apply a steering request, from this process or another one (as {@code hybrid update}
+     * and a dashboard serving an experiment another process runs do): the request is kept in the store, the running
+     * experiment's thread looks for new requests about every half second, applies each once and records the outcome,
+     * which {@link #controlResult} reads back. Thread-safe, unlike the other methods, and usable on a store opened
+     * only for reading.
+     *
+     * @param experimentId the id of the experiment the caller means, checked against the stored one
+     * @param source who asks, recorded with the request and with the changes it makes: {@code "cli"},
+     *     {@code "dashboard"}, ...
+     * @return the request's id, for {@link #controlResult}
+     * @throws IllegalArgumentException if {@code experimentId} is not this store's experiment
+     * @throws IllegalStateException if no process runs the experiment (resume it instead)
+     */
+    long requestControl(String experimentId, ControlRequest request, String source);
+
+    /** As {@link #requestControl(String, ControlRequest, String)}, with the source {@code "api"}. */
+    default long requestControl(String experimentId, ControlRequest request) {
+        return requestControl(experimentId, request, "api");
+    }
+
+    /** A control request and its outcome so far; empty if this store has no request with that id. Thread-safe. */
+    Optional<ControlResult> controlResult(long requestId);
+
+    /** The control requests not handled yet, oldest first: what the experiment thread looks for. */
+    List<ControlResult> pendingControls();
+
+    /**
+     * Records that the experiment handled a pending control request: applied it, or refused it for {@code refusal}.
+     * A request already handled keeps its first outcome.
+     */
+    void controlHandled(long requestId, Optional<String> refusal, java.time.Instant at);
+
     /** Commits what is pending and releases the store (and a writer's lock). Idempotent. */
     @Override
     void close();

@@ -19,12 +19,18 @@ import java.util.Optional;
 /**
  * An experiment store that keeps everything in memory and forgets it when the process ends: for tests, and the
  * default of builder experiments that have no working directory. Its {@link #commit()} does nothing. Not
- * thread-safe, as the interface allows.
+ * thread-safe, as the interface allows, except for the control requests, which any thread of this JVM may make. The
+ * experiment counts as running while it is stored with a status that is not finished.
  */
 public final class InMemoryExperimentStore implements ExperimentStore {
-    private StoredExperiment experiment;
+    /** Volatile: control requests read it from other threads. */
+    private volatile StoredExperiment experiment;
     private final Map<TrialId, Row> trials = new LinkedHashMap<>();
     private final List<ImportedResult> imported = new ArrayList<>();
+    private final List<ExperimentChange> changes = new ArrayList<>();
+    /** Guards {@link #controls}: control requests come from any thread. */
+    private final Object controlLock = new Object();
+    private final List<ControlResult> controls = new ArrayList<>();
 
     private static final class Row {
         TrialSpec spec;
@@ -181,6 +187,73 @@ public final class InMemoryExperimentStore implements ExperimentStore {
             counts.merge(r.status, 1, Integer::sum);
         }
         return counts;
+    }
+
+    @Override
+    public void changeRecorded(ExperimentChange change) {
+        changes.add(java.util.Objects.requireNonNull(change, "change"));
+    }
+
+    @Override
+    public List<ExperimentChange> changes() {
+        return List.copyOf(changes);
+    }
+
+    @Override
+    public boolean isRunning() {
+        StoredExperiment e = experiment;
+        return e != null && !e.status().isFinished();
+    }
+
+    /** This process, while the experiment runs: an in-memory store lives in the process that runs it. */
+    @Override
+    public Optional<ExperimentOwner> runningOwner() {
+        return isRunning() ? Optional.of(ExperimentOwner.current()) : Optional.empty();
+    }
+
+    @Override
+    public long requestControl(String experimentId, ControlRequest request, String source) {
+        StoredExperiment e = experiment;
+        ControlRequests.check(experimentId, request, source, e == null ? Optional.empty() : Optional.of(e.id()));
+        if (!isRunning()) {
+            throw new IllegalStateException("experiment " + experimentId + " is not running");
+        }
+        synchronized (controlLock) {
+            long id = controls.size() + 1;
+            controls.add(new ControlResult(id, request, source, Instant.now(), ControlResult.State.PENDING,
+                    Optional.empty(), Optional.empty()));
+            return id;
+        }
+    }
+
+    @Override
+    public Optional<ControlResult> controlResult(long requestId) {
+        synchronized (controlLock) {
+            return requestId < 1 || requestId > controls.size() ? Optional.empty()
+                    : Optional.of(controls.get((int) requestId - 1));
+        }
+    }
+
+    @Override
+    public List<ControlResult> pendingControls() {
+        synchronized (controlLock) {
+            return controls.stream().filter(c -> !c.isHandled()).toList();
+        }
+    }
+
+    @Override
+    public void controlHandled(long requestId, Optional<String> refusal, Instant at) {
+        synchronized (controlLock) {
+            if (requestId < 1 || requestId > controls.size()) {
+                return;
+            }
+            ControlResult c = controls.get((int) requestId - 1);
+            if (!c.isHandled()) {
+                controls.set((int) requestId - 1, new ControlResult(c.id(), c.request(), c.source(), c.requested(),
+                        refusal.isPresent() ? ControlResult.State.REFUSED : ControlResult.State.APPLIED,
+                        Optional.of(at), refusal));
+            }
+        }
     }
 
     @Override

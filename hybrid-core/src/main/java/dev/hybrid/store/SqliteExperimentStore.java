@@ -58,7 +58,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     /** The file name under {@code <experimentDir>/db/}. */
     public static final String FILE_NAME = "experiment.sqlite";
     /** The schema version this code writes. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     /** Migrations: entry {@code i} brings a database from version {@code i} to {@code i + 1}. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -99,13 +99,24 @@ public final class SqliteExperimentStore implements ExperimentStore {
                 + " AND f.value IN ('NaN', 'Infinity', '-Infinity'))"),
         // Version 3 records the machine (host:port) that ran a trial's current attempt, where its platform names
         // one; each attempt's machine also stays in trial_events (event MACHINE). Earlier trials have none.
-        List.of("ALTER TABLE trials ADD COLUMN machine TEXT"));
+        List.of("ALTER TABLE trials ADD COLUMN machine TEXT"),
+        // Version 4 keeps the history of changes made to the running experiment (its limits, a stop, a cancelled
+        // trial) and who made them. Earlier experiments have none.
+        List.of("CREATE TABLE changes (position INTEGER PRIMARY KEY, at INTEGER NOT NULL, field TEXT NOT NULL,"
+                + " old_value TEXT NOT NULL, new_value TEXT NOT NULL, source TEXT NOT NULL)"));
 
     private static final String TRIAL_COLUMNS = "t.id, t.sequence, t.parameter_id, t.parameters, t.platform,"
             + " t.status, t.attempt, t.submitted, t.started, t.ended, t.exit_code, t.message,"
             + " f.value, f.at, ";
     private static final String FINAL_JOIN = " FROM trials t LEFT JOIN metrics f ON f.trial_id = t.id"
             + " AND f.attempt = t.attempt AND f.type = 'FINAL'";
+
+    /**
+     * The lock files this JVM holds. The lock is a POSIX record lock, and closing any descriptor of the file releases
+     * every such lock the process holds on it, so this JVM must never open (and close) its own lock file to probe or
+     * read it: {@link #isInUse} and {@link #runningOwner} answer from here instead.
+     */
+    private static final Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path file;
     private final boolean writer;
@@ -130,6 +141,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private String metricOrder = "m.position";
     /** The trials' machine column: none before version 3, which a reader reads as it is. */
     private String machineColumn = "t.machine";
+    /** Whether the database has the changes table: not before version 4, which a reader reads as it is. */
+    private boolean hasChanges = true;
+    /** The control requests beside the database, opened on first use. */
+    private final SqliteControlRequests controls;
     /** The current attempt of each trial this writer knows, for the metric rows. */
     private final Map<TrialId, Integer> attempts = new HashMap<>();
     /** The position of the next metric of each trial's current attempt, once looked up. */
@@ -149,6 +164,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
         this.file = Objects.requireNonNull(file, "file");
         this.writer = writer;
         this.existing = existing;
+        this.controls = new SqliteControlRequests(file.getParent());
     }
 
     /** The database file of the experiment in {@code experimentDir}. */
@@ -187,6 +203,9 @@ public final class SqliteExperimentStore implements ExperimentStore {
      */
     public static boolean isInUse(Path experimentDir) {
         Path lockFile = databaseFile(experimentDir).resolveSibling("experiment.lock");
+        if (HELD_HERE.contains(lockFile.toAbsolutePath().normalize())) {
+            return true;
+        }
         if (!Files.isRegularFile(lockFile)) {
             return false;
         }
@@ -261,11 +280,12 @@ public final class SqliteExperimentStore implements ExperimentStore {
                     throw new StoreException(file + " has schema version " + version + ", newer than this hybrid's "
                             + SCHEMA_VERSION + "; use a newer hybrid");
                 }
-                if ((version == 1 || version == 2) && !writer) {
-                    // Versions 1 and 2 can be read as they are (version 1's metrics in sequence order, no machines):
-                    // reading never writes.
+                if (version >= 1 && version < SCHEMA_VERSION && !writer) {
+                    // Versions 1 to 3 can be read as they are (version 1's metrics in sequence order, no machines
+                    // before 3, no changes before 4): reading never writes.
                     metricOrder = version == 1 ? "m.sequence" : metricOrder;
-                    machineColumn = "NULL";
+                    machineColumn = version < 3 ? "NULL" : machineColumn;
+                    hasChanges = false;
                 } else if (version < SCHEMA_VERSION) {
                     if (!writer) {
                         throw new StoreException(file + " has schema version " + version + " and needs migrating; "
@@ -389,8 +409,42 @@ public final class SqliteExperimentStore implements ExperimentStore {
         if (lock == null) {
             lockChannel.close();
             lockChannel = null;
+            String by = runningOwner(file.getParent().getParent()).map(o -> " (process " + o.pid() + ")").orElse("");
             throw new StoreException("the experiment in " + file.getParent().getParent()
-                    + " is in use by another run (its database is locked)");
+                    + " is in use by another run" + by + " (its database is locked)");
+        }
+        // Who holds the lock, for runningOwner(): the pid alone could be a later process's after a crash, but the
+        // lock itself says whether the holder lives; the start time tells a reused pid apart for the curious.
+        ExperimentOwner me = ExperimentOwner.current();
+        String owner = me.pid() + " " + me.processStart().map(Instant::toString).orElse("-") + "\n";
+        HELD_HERE.add(lockFile.toAbsolutePath().normalize());
+        lockChannel.truncate(0);
+        lockChannel.write(java.nio.ByteBuffer.wrap(owner.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+    }
+
+    /**
+     * The process that holds the experiment in {@code experimentDir} right now (runs, resumes or imports into it),
+     * as it recorded itself in the lock file; empty when nobody holds it, or the holder recorded nothing (a
+     * version before this record).
+     */
+    public static Optional<ExperimentOwner> runningOwner(Path experimentDir) {
+        if (!isInUse(experimentDir)) {
+            return Optional.empty();
+        }
+        if (HELD_HERE.contains(databaseFile(experimentDir).resolveSibling("experiment.lock").toAbsolutePath()
+                .normalize())) {
+            return Optional.of(ExperimentOwner.current());
+        }
+        try {
+            String[] parts = Files.readString(databaseFile(experimentDir).resolveSibling("experiment.lock"),
+                    java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+            if (parts.length != 2) {
+                return Optional.empty();
+            }
+            return Optional.of(new ExperimentOwner(Long.parseLong(parts[0]),
+                    parts[1].equals("-") ? Optional.empty() : Optional.of(Instant.parse(parts[1]))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -880,6 +934,84 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
     }
 
+    // ---------------------------------------------------------------- steering
+
+    @Override
+    public void changeRecorded(ExperimentChange change) {
+        requireWriter();
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO changes (at, field, old_value,"
+                + " new_value, source) VALUES (?, ?, ?, ?, ?)")) {
+            setInstant(ps, 1, change.at());
+            ps.setString(2, change.field());
+            ps.setString(3, change.oldValue());
+            ps.setString(4, change.newValue());
+            ps.setString(5, change.source());
+            ps.executeUpdate();
+            dirty = true;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    @Override
+    public List<ExperimentChange> changes() {
+        if (!hasChanges) {
+            connection();
+            return List.of();
+        }
+        List<ExperimentChange> out = new ArrayList<>();
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT at, field, old_value, new_value, source FROM changes"
+                     + " ORDER BY position")) {
+            while (rs.next()) {
+                out.add(new ExperimentChange(fromNanos(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5)));
+            }
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+        return out;
+    }
+
+    /** Whether a process holds the experiment's lock right now: this store's writer, or another process. */
+    @Override
+    public boolean isRunning() {
+        return isInUse(file.getParent().getParent());
+    }
+
+    @Override
+    public Optional<ExperimentOwner> runningOwner() {
+        return runningOwner(file.getParent().getParent());
+    }
+
+    /**
+     * Keeps the request in {@code db/control.sqlite} (made on first use, private to the user) for the process that
+     * runs the experiment. Any store of the experiment may ask, one opened for reading included.
+     */
+    @Override
+    public long requestControl(String experimentId, ControlRequest request, String source) {
+        ControlRequests.check(experimentId, request, source, experiment().map(StoredExperiment::id));
+        if (!isRunning()) {
+            throw new IllegalStateException("experiment " + experimentId + " is not running");
+        }
+        return controls.insert(request, source, Instant.now());
+    }
+
+    @Override
+    public Optional<ControlResult> controlResult(long requestId) {
+        return controls.find(requestId);
+    }
+
+    @Override
+    public List<ControlResult> pendingControls() {
+        return controls.pending();
+    }
+
+    @Override
+    public void controlHandled(long requestId, Optional<String> refusal, Instant at) {
+        controls.handled(requestId, refusal, at);
+    }
+
     // ---------------------------------------------------------------- close
 
     @Override
@@ -898,6 +1030,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     }
 
     private void closeQuietly() {
+        controls.close();
         try {
             if (connection != null) {
                 connection.close();
@@ -909,6 +1042,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
         try {
             if (lock != null) {
                 lock.release();
+                HELD_HERE.remove(file.resolveSibling("experiment.lock").toAbsolutePath().normalize());
             }
             if (lockChannel != null) {
                 lockChannel.close();

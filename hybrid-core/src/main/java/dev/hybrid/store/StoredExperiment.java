@@ -42,6 +42,41 @@ public record StoredExperiment(
         Objects.requireNonNull(elapsed, "elapsed");
     }
 
+    /**
+     * The {@code maxTrialNum} the experiment runs with (or last ran with), as its settings keep it: steering changes
+     * it there. Empty when unlimited (or not recorded).
+     */
+    public Optional<Integer> maxTrialNumber() {
+        return setting("maxTrialNumber").filter(com.fasterxml.jackson.databind.JsonNode::canConvertToInt)
+                .map(com.fasterxml.jackson.databind.JsonNode::intValue);
+    }
+
+    /** The {@code maxExecDuration} the experiment runs with, as {@link #maxTrialNumber()}; empty when unlimited. */
+    public Optional<Duration> maxExecDuration() {
+        return setting("maxExecDuration").filter(com.fasterxml.jackson.databind.JsonNode::isTextual).flatMap(n -> {
+            try {
+                return Optional.of(Duration.parse(n.textValue()));
+            } catch (java.time.format.DateTimeParseException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The {@code trialConcurrency} the experiment runs with, as {@link #maxTrialNumber()}; empty if not recorded. */
+    public Optional<Integer> trialConcurrency() {
+        return setting("trialConcurrency").filter(com.fasterxml.jackson.databind.JsonNode::canConvertToInt)
+                .map(com.fasterxml.jackson.databind.JsonNode::intValue);
+    }
+
+    private Optional<com.fasterxml.jackson.databind.JsonNode> setting(String key) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = dev.hybrid.internal.json.Json.readTree(configJson).get(key);
+            return n == null || n.isNull() ? Optional.empty() : Optional.of(n);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A copy with a new status, end and elapsed time. */
     public StoredExperiment withProgress(ExperimentStatus newStatus, Optional<Instant> newEnded,
             Duration newElapsed) {

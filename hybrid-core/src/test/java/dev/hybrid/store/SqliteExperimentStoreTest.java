@@ -118,6 +118,7 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
         Path file = SqliteExperimentStore.databaseFile(dir.resolve("exp1"));
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
             s.execute("ALTER TABLE trials DROP COLUMN machine");
+            s.execute("DROP TABLE changes");
             s.execute("PRAGMA user_version = 2");
         }
         byte[] before = Files.readAllBytes(file);
@@ -192,5 +193,81 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
         SqliteExperimentStore again = SqliteExperimentStore.forWriting(dir.resolve("exp1"));
         again.open();
         again.close();
+    }
+
+    @Test
+    void aReaderAsksTheRunningExperimentAndReadsTheOutcomeTheWriterRecorded() throws Exception {
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        store.commit();
+        long id;
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.isRunning()).isTrue();
+            id = reader.requestControl("exp1", new ControlRequest.SetTrialConcurrency(4), "dashboard");
+        }
+        assertThat(store.pendingControls()).singleElement().satisfies(c -> {
+            assertThat(c.id()).isEqualTo(id);
+            assertThat(c.request()).isEqualTo(new ControlRequest.SetTrialConcurrency(4));
+        });
+        store.controlHandled(id, Optional.empty(), T0);
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.controlResult(id)).map(ControlResult::state).contains(ControlResult.State.APPLIED);
+        }
+        assertThat(Files.getPosixFilePermissions(dir.resolve("exp1/db/control.sqlite")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        store.close();
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.isRunning()).isFalse();
+            assertThat(reader.runningOwner()).isEmpty();
+            assertThatThrownBy(() -> reader.requestControl("exp1", new ControlRequest.Stop()))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("experiment exp1 is not running");
+            assertThat(reader.controlResult(id)).map(ControlResult::state).contains(ControlResult.State.APPLIED);
+        }
+    }
+
+    @Test
+    void askingWhetherTheExperimentRunsFromTheWritersOwnJvmKeepsItsLockForOtherProcesses() throws Exception {
+        Path lockFile = dir.resolve("exp1/db/experiment.lock");
+        assertThat(SqliteExperimentStore.isInUse(dir.resolve("exp1"))).isTrue();
+        assertThat(SqliteExperimentStore.runningOwner(dir.resolve("exp1"))).map(ExperimentOwner::pid)
+                .contains(ProcessHandle.current().pid());
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+            store.commit();
+            reader.open();
+        }
+        // Closing any descriptor of the lock file would have dropped this process's POSIX lock on it: another
+        // process must still find it taken. Python's lockf takes the same kind of lock.
+        Process p = new ProcessBuilder("python3", "-c", "import fcntl, sys\n"
+                + "try:\n    fcntl.lockf(open(sys.argv[1], 'r+'), fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "except OSError:\n    sys.exit(3)\n", lockFile.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("another process could take the lock").isEqualTo(3);
+    }
+
+    @Test
+    void aVersionThreeDatabaseIsReadWithoutChangesAndMigratedByItsNextWriter() throws Exception {
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        store.commit();
+        store.close();
+        Path file = SqliteExperimentStore.databaseFile(dir.resolve("exp1"));
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("DROP TABLE changes");
+            s.execute("PRAGMA user_version = 3");
+        }
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.changes()).isEmpty();
+            assertThat(reader.experiment()).isPresent();
+        }
+        try (SqliteExperimentStore writer = SqliteExperimentStore.existingForWriting(dir.resolve("exp1"))) {
+            writer.open();
+            writer.changeRecorded(new ExperimentChange(T0, "trialConcurrency", "1", "2", "cli"));
+            writer.commit();
+            assertThat(writer.changes()).extracting(ExperimentChange::newValue).containsExactly("2");
+        }
     }
 }

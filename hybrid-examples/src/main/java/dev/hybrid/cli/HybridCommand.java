@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hybrid", mixinStandardHelpOptions = true, version = "hybrid 0.1.0",
         description = "Hyperparameter tuning experiments in the manner of NNI.",
         subcommands = {RunCommand.class, ResumeCommand.class, ListCommand.class, TrialsCommand.class,
-            ExportCommand.class, ImportCommand.class, ViewCommand.class, ReportCommand.class, BenchCommand.class})
+            ExportCommand.class, ImportCommand.class, UpdateCommand.class, StopCommand.class, CancelCommand.class,
+            ViewCommand.class, ReportCommand.class, BenchCommand.class})
 public final class HybridCommand implements Runnable {
     /** Exit code for success. */
     public static final int OK = 0;

@@ -18,9 +18,13 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code hybrid list}: the experiments under the working directory, like {@code nnictl experiment list --all}. */
+/**
+ * {@code hybrid list}: the experiments under the working directory with their limits in force, like
+ * {@code nnictl experiment list --all}.
+ */
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = {"Lists the experiments under the working directory: id, name, status, trials, best, start.",
+        description = {"Lists the experiments under the working directory: id, name, status, trials, limits (maxTrials,"
+                + " maxDuration, concurrency), best, start.",
             "An experiment shown INTERRUPTED was not finished when its process died; resume it."})
 public final class ListCommand implements Callable<Integer> {
     @Mixin
@@ -52,7 +56,8 @@ public final class ListCommand implements Callable<Integer> {
             return HybridCommand.OK;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"id", "name", "status", "trials", "best", "start"});
+        rows.add(new String[] {"id", "name", "status", "trials", "maxTrials", "maxDuration", "concurrency", "best",
+            "start"});
         int failed = 0;
         for (Path d : dirs) {
             try (SqliteExperimentStore store = SqliteExperimentStore.readOnly(d)) {
@@ -64,8 +69,12 @@ public final class ListCommand implements Callable<Integer> {
                         .flatMap(t -> t.trial().finalValue()).map(Report::number).orElse("-");
                 String status = !e.status().isFinished() && !SqliteExperimentStore.isInUse(d) ? "INTERRUPTED"
                         : e.status().name();
-                rows.add(new String[] {e.id(), e.name().orElse("-"), status, Integer.toString(trials), best,
-                        e.started().map(Object::toString).orElse("-")});
+                // The limits in force: the stored settings follow hybrid update and other steering.
+                rows.add(new String[] {e.id(), e.name().orElse("-"), status, Integer.toString(trials),
+                    e.maxTrialNumber().map(String::valueOf).orElse("-"),
+                    e.maxExecDuration().map(dev.hybrid.config.Durations::format).orElse("-"),
+                    e.trialConcurrency().map(String::valueOf).orElse("-"), best,
+                    e.started().map(Object::toString).orElse("-")});
             } catch (StoreException e) {
                 failed++;
                 err.println("hybrid: " + d.getFileName() + ": " + e.getMessage());

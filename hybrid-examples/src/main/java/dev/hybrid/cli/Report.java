@@ -26,7 +26,8 @@ final class Report {
         int running = s.count(TrialStatus.RUNNING) + s.count(TrialStatus.WAITING);
         int stopped = s.count(TrialStatus.USER_CANCELED) + s.count(TrialStatus.EARLY_STOPPED)
                 + s.count(TrialStatus.SYS_CANCELED);
-        String max = experiment.maxTrialNumber().map(String::valueOf).orElse("∞");
+        // The limits in force: hybrid update or a dashboard may have changed them since the start.
+        String max = s.maxTrialNumber().map(String::valueOf).orElse("∞");
         StringBuilder sb = new StringBuilder();
         sb.append(s.status()).append("  trials ").append(done).append(" done, ").append(running)
                 .append(" running, ").append(failed).append(" failed");
@@ -35,7 +36,7 @@ final class Report {
         }
         sb.append(" of ").append(max);
         sb.append("  elapsed ").append(clock(s.elapsed()));
-        experiment.maxExecDuration().ifPresent(d -> sb.append(" of ").append(Durations.format(d)));
+        s.maxExecDuration().ifPresent(d -> sb.append(" of ").append(Durations.format(d)));
         sb.append("  best ").append(s.bestTrial().flatMap(Trial::finalValue).map(Report::number).orElse("-"));
         return sb.toString();
     }

@@ -1,10 +1,15 @@
 package dev.hybrid.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.hybrid.ExperimentStatus;
 import dev.hybrid.space.Parameters;
+import dev.hybrid.store.ControlRequest;
+import dev.hybrid.store.ControlResult;
+import dev.hybrid.store.ExperimentChange;
+import dev.hybrid.store.ExperimentOwner;
 import dev.hybrid.store.ExperimentStore;
 import dev.hybrid.store.ImportedResult;
 import dev.hybrid.store.StoredExperiment;
@@ -29,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What every {@link ExperimentStore} must do: keep the experiment row with a growing revision, trials through
  * their lifecycle, every metric in report order with its JSON text unchanged (one final per attempt), attempts,
- * import data, and the queries the command line uses. Subclasses say how to make a store in a directory.
+ * import data, the queries the command line uses, the history of changes made while the experiment ran, and control
+ * requests with their outcomes. Subclasses say how to make a store in a directory.
  */
 public abstract class ExperimentStoreContract {
     protected static final Instant T0 = Instant.parse("2026-01-02T03:04:05.123456789Z");
@@ -247,5 +253,65 @@ public abstract class ExperimentStoreContract {
         store.addImported(data);
         store.commit();
         assertThat(store.imported()).isEqualTo(data);
+    }
+
+    @Test
+    void changesAreKeptInOrderWithWhoMadeThem() {
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        List<ExperimentChange> changes = List.of(
+                new ExperimentChange(T0, "maxTrialNumber", "10", "15", "api"),
+                new ExperimentChange(T0.plusSeconds(1), "maxExecDuration", "", "PT2H", "dashboard"),
+                new ExperimentChange(T0.plusSeconds(2), "status", "RUNNING", "STOPPING", "cli"));
+        changes.forEach(store::changeRecorded);
+        store.commit();
+        assertThat(store.changes()).isEqualTo(changes);
+    }
+
+    @Test
+    void aControlRequestWaitsUntilTheExperimentHandlesItAndKeepsItsFirstOutcome() {
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        store.commit();
+        assertThat(store.isRunning()).isTrue();
+        assertThat(store.runningOwner()).map(ExperimentOwner::pid).contains(ProcessHandle.current().pid());
+
+        long raise = store.requestControl("exp1", new ControlRequest.SetMaxTrialNumber(15), "cli");
+        long stop = store.requestControl("exp1", new ControlRequest.Stop());
+        long cancel = store.requestControl("exp1", new ControlRequest.CancelTrial(new TrialId("t1")), "dashboard");
+
+        assertThat(store.pendingControls()).extracting(ControlResult::id).containsExactly(raise, stop, cancel);
+        ControlResult pending = store.controlResult(raise).orElseThrow();
+        assertThat(pending.request()).isEqualTo(new ControlRequest.SetMaxTrialNumber(15));
+        assertThat(pending.source()).isEqualTo("cli");
+        assertThat(pending.state()).isEqualTo(ControlResult.State.PENDING);
+        assertThat(pending.handled()).isEmpty();
+        assertThat(store.controlResult(stop).orElseThrow().source()).isEqualTo("api");
+
+        store.controlHandled(raise, Optional.empty(), T0);
+        store.controlHandled(cancel, Optional.of("the experiment has no trial t1"), T0);
+        store.controlHandled(raise, Optional.of("too late"), T0.plusSeconds(1));
+
+        assertThat(store.pendingControls()).extracting(ControlResult::id).containsExactly(stop);
+        ControlResult applied = store.controlResult(raise).orElseThrow();
+        assertThat(applied.state()).isEqualTo(ControlResult.State.APPLIED);
+        assertThat(applied.reason()).isEmpty();
+        assertThat(applied.handled()).isPresent();
+        ControlResult refused = store.controlResult(cancel).orElseThrow();
+        assertThat(refused.state()).isEqualTo(ControlResult.State.REFUSED);
+        assertThat(refused.reason()).contains("the experiment has no trial t1");
+        assertThat(refused.request()).isEqualTo(new ControlRequest.CancelTrial(new TrialId("t1")));
+        assertThat(store.controlResult(9999)).isEmpty();
+    }
+
+    @Test
+    void aControlRequestMustNameTheStoredExperiment() {
+        assertThatThrownBy(() -> store.requestControl("exp1", new ControlRequest.Stop()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("exp1 is not running");
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        store.commit();
+        assertThatThrownBy(() -> store.requestControl("other", new ControlRequest.Stop()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("this store holds experiment exp1, not other");
+        assertThatThrownBy(() -> store.requestControl("exp1", new ControlRequest.Stop(), " "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("source must not be blank");
+        assertThat(store.pendingControls()).isEmpty();
     }
 }

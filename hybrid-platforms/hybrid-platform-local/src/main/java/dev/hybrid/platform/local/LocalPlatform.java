@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: {@code submit}, {@code cancel}, {@code freeSlots} and {@code close} may be called from any
  * thread; events are delivered from the watcher thread {@code hybrid-local-watch}.
  */
-public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
+public final class LocalPlatform implements ExperimentScoped, TrainingPlatform,
+        dev.hybrid.platform.AdjustableConcurrency {
     private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
 
     /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
@@ -107,6 +108,18 @@ public final class LocalPlatform implements ExperimentScoped, TrainingPlatform {
     /** The options this platform runs with (with the experiment's id and directory once it is bound to one). */
     public LocalPlatformOptions options() {
         return options;
+    }
+
+    /**
+     * Runs up to {@code trialConcurrency} trials at once from now on (its {@code maxConcurrentTrials}); running
+     * trials are left alone when it is lowered.
+     */
+    @Override
+    public synchronized void adjustConcurrency(int trialConcurrency) {
+        if (trialConcurrency < 1) {
+            throw new IllegalArgumentException("trialConcurrency must be >= 1, was " + trialConcurrency);
+        }
+        options = options.withMaxConcurrentTrials(trialConcurrency);
     }
 
     /** Takes the experiment's id and directory in place of those in its options. */

@@ -101,6 +101,12 @@ public record LocalPlatformOptions(String experimentId, Path experimentDir, Stri
                 gpuNumber, cancelGracePeriod, pollInterval, environment, gpus);
     }
 
+    /** These options with another number of trials run at once. */
+    public LocalPlatformOptions withMaxConcurrentTrials(int max) {
+        return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, max, gpuNumber,
+                cancelGracePeriod, pollInterval, environment, gpus);
+    }
+
     /** These options with another cancel grace period. */
     public LocalPlatformOptions withCancelGracePeriod(Duration grace) {
         return new LocalPlatformOptions(experimentId, experimentDir, command, codeDir, maxConcurrentTrials, gpuNumber,
