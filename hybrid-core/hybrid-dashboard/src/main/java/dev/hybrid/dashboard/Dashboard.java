@@ -7,6 +7,7 @@ import dev.hybrid.dashboard.internal.ExperimentSource;
 import dev.hybrid.dashboard.internal.HandleSource;
 import dev.hybrid.dashboard.internal.HandleSteering;
 import dev.hybrid.dashboard.internal.StoreSource;
+import dev.hybrid.dashboard.internal.StoreSteering;
 import dev.hybrid.store.StoreException;
 import dev.hybrid.tuner.OptimizeMode;
 import java.io.IOException;
@@ -44,8 +45,8 @@ public final class Dashboard implements AutoCloseable {
 
     /**
      * Serves the experiment stored in {@code experimentDir} ({@code <workingDirectory>/<id>}): one that runs in
-     * another process (it updates as that process records trials; steering needs that process's cooperation and is
-     * offered where the store supports it) or one that has ended.
+     * another process (it updates as that process records trials, and its steering goes through the store's control
+     * requests, which that process applies within about a second) or one that has ended.
      *
      * @throws StoreException if there is no experiment database there, or it cannot be read
      * @throws UncheckedIOException if the address cannot be bound (the port is taken, say)
@@ -53,7 +54,8 @@ public final class Dashboard implements AutoCloseable {
     public static Dashboard serve(Path experimentDir, DashboardOptions options) {
         Objects.requireNonNull(experimentDir, "experimentDir");
         Objects.requireNonNull(options, "options");
-        StoreSource source = new StoreSource(experimentDir, options.clock(), Optional.empty());
+        StoreSource source = new StoreSource(experimentDir, options.clock(),
+                Optional.of(new StoreSteering(experimentDir)));
         try {
             source.requireDatabase();
         } catch (RuntimeException e) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -90,28 +89,19 @@ public final class StoreSource implements ExperimentSource {
     }
 
     private ExperimentInfo info(StoredExperiment e) {
-        boolean live = !e.status().isFinished() && SqliteExperimentStore.isInUse(experimentDir);
+        boolean live = !e.status().isFinished() && store.isRunning();
         JsonNode config;
         try {
             config = JSON.readTree(e.configJson());
         } catch (IOException ex) {
             config = JSON.createObjectNode();
         }
-        Optional<Integer> maxTrials = intField(config, "maxTrialNumber").filter(n -> n != Integer.MAX_VALUE);
-        Optional<Duration> maxDuration = Optional.empty();
-        JsonNode d = config.path("maxExecDuration");
-        if (d.isTextual()) {
-            try {
-                maxDuration = Optional.of(Duration.parse(d.asText()));
-            } catch (DateTimeParseException ignored) {
-                // an unreadable budget shows as none
-            }
-        }
         JsonNode tuner = config.path("tuner");
         String tunerName = tuner.path("name").isTextual() ? tuner.path("name").asText()
                 : tuner.path("class").asText("").replaceAll(".*[.$]", "");
         return new ExperimentInfo(e.id(), e.name(), e.status(), live, e.started(), e.ended(), elapsed(e, live),
-                e.optimizeMode(), maxTrials, maxDuration, intField(config, "trialConcurrency"), tunerName,
+                e.optimizeMode(), e.maxTrialNumber().filter(n -> n != Integer.MAX_VALUE), e.maxExecDuration(),
+                e.trialConcurrency(), tunerName,
                 Optional.empty());
     }
 
@@ -127,11 +117,6 @@ public final class StoreSource implements ExperimentSource {
             seenAt = now;
         }
         return live ? seenElapsed.plus(Duration.between(seenAt, now)) : e.elapsed();
-    }
-
-    private static Optional<Integer> intField(JsonNode config, String name) {
-        JsonNode n = config.path(name);
-        return n.canConvertToInt() && n.isNumber() ? Optional.of(n.asInt()) : Optional.empty();
     }
 
     @Override
