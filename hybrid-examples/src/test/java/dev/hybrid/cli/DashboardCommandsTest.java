@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -41,18 +39,21 @@ class DashboardCommandsTest {
 
     @TempDir
     Path dir;
-    private Process child;
+    private final List<Process> children = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @AfterEach
     void end() {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
+        for (Process p : children) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
         }
     }
 
     @Test
-    void runWebServesAndSteersTheRunningExperimentViewServesItAfterwardsAndReportWritesOneFile() throws Exception {
+    void runWebAndViewServeTheRunningExperimentViewSteersItFromAnotherProcessAndReportWritesOneFile()
+            throws Exception {
         Files.writeString(dir.resolve("trial.sh"), TRIAL);
         Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
         Files.writeString(dir.resolve("config.yml"), String.join("\n", "searchSpaceFile: search_space.json",
@@ -61,57 +62,60 @@ class DashboardCommandsTest {
         Path work = dir.resolve("work");
 
         StringBuilder runOutput = new StringBuilder();
-        String url = start(runOutput, "run", dir.resolve("config.yml").toString(), "--id", "web1", "--work-dir",
+        Process run = start(runOutput, "run", dir.resolve("config.yml").toString(), "--id", "web1", "--work-dir",
                 work.toString(), "--web", "--port", "0", "--progress-interval", "0.2");
-        await(url, "api/overview", o -> o.path("counts").path("RUNNING").asInt() == 2);
-        JsonNode running = get(url, "api/overview");
+        String runUrl = url(runOutput, run);
+        await(runUrl, "api/overview", o -> o.path("counts").path("RUNNING").asInt() == 2);
+        JsonNode running = get(runUrl, "api/overview");
         assertThat(running.get("id").asText()).isEqualTo("web1");
         assertThat(running.get("live").asBoolean()).isTrue();
         assertThat(running.get("steerable").asBoolean()).isTrue();
-        String trialId = get(url, "api/trials").get("rows").get(0).get("id").asText();
-        await(url, "api/trials/" + trialId, t -> t.path("logs").path("stdout").asText().startsWith("training with"));
+        String trialId = get(runUrl, "api/trials").get("rows").get(0).get("id").asText();
+        await(runUrl, "api/trials/" + trialId, t -> t.path("logs").path("stdout").asText().startsWith("training"));
 
-        HttpResponse<String> raised = post(url, "api/limits", "{\"maxTrialNumber\": 3}");
+        // hybrid view of the experiment that the other process runs: it follows it and steers it through the store.
+        StringBuilder viewOutput = new StringBuilder();
+        Process view = start(viewOutput, "view", "web1", "--work-dir", work.toString(), "--port", "0");
+        String viewUrl = url(viewOutput, view);
+        JsonNode viewed = get(viewUrl, "api/overview");
+        assertThat(viewed.get("live").asBoolean()).isTrue();
+        assertThat(viewed.get("steerable").asBoolean()).isTrue();
+        HttpResponse<String> raised = post(viewUrl, "api/limits", "{\"maxTrialNumber\": 3}");
         assertThat(raised.statusCode()).as(raised.body()).isEqualTo(200);
-        HttpResponse<String> refused = post(url, "api/limits", "{\"trialConcurrency\": 0}");
+        HttpResponse<String> refused = post(viewUrl, "api/limits", "{\"trialConcurrency\": 0}");
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(refused.body()).get("error").asText()).startsWith("trialConcurrency: ");
         // Both slots are taken: the third trial starts when one of them ends.
-        await(url, "api/overview", o -> o.path("maxTrialNumber").asInt() == 3);
+        await(runUrl, "api/overview", o -> o.path("maxTrialNumber").asInt() == 3);
 
         Files.writeString(dir.resolve("release"), "");
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("%s", runOutput).isZero();
-
-        StringBuilder viewOutput = new StringBuilder();
-        String viewUrl = start(viewOutput, "view", "web1", "--work-dir", work.toString(), "--port", "0");
-        JsonNode done = get(viewUrl, "api/overview");
-        assertThat(done.get("status").asText()).isEqualTo("DONE");
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as("%s", runOutput).isZero();
+        JsonNode done = await(viewUrl, "api/overview", o -> o.path("status").asText().equals("DONE"));
         assertThat(done.get("live").asBoolean()).isFalse();
+        assertThat(done.get("steerable").asBoolean()).isFalse();
         assertThat(done.get("trialCount").asInt()).isEqualTo(3);
         assertThat(done.get("counts").get("SUCCEEDED").asInt()).isEqualTo(3);
         assertThat(get(viewUrl, "api/charts/best").get("byTrial")).hasSize(3);
-        child.destroy();
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        view.destroy();
+        assertThat(view.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = HybridCommand.commandLine().setOut(new java.io.PrintWriter(out))
-                .execute("report", "web1", "--work-dir", work.toString(), "-o", dir.resolve("r.html").toString());
+        int code = HybridCommand.commandLine().execute("report", "web1", "--work-dir", work.toString(), "-o",
+                dir.resolve("r.html").toString());
         assertThat(code).isZero();
         String html = Files.readString(dir.resolve("r.html"));
         assertThat(html).contains("window.HYBRID_REPORT = ").contains("echarts").doesNotContain("<script src=")
                 .doesNotContain("<link rel=\"stylesheet\" href=");
     }
 
-    /** Starts the command line in a JVM of its own and returns the dashboard URL it prints. */
-    private String start(StringBuilder seen, String... args) throws Exception {
+    /** Starts the command line in a JVM of its own, its output collected into {@code seen}. */
+    private Process start(StringBuilder seen, String... args) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
                 "dev.hybrid.cli.HybridCommand"));
         cmd.addAll(List.of(args));
-        child = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        CompletableFuture<String> url = new CompletableFuture<>();
-        Process p = child;
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        children.add(p);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -119,24 +123,34 @@ class DashboardCommandsTest {
                 while ((line = r.readLine()) != null) {
                     synchronized (seen) {
                         seen.append(line).append('\n');
-                    }
-                    Matcher m = URL.matcher(line);
-                    if (m.find()) {
-                        url.complete(m.group(1));
+                        seen.notifyAll();
                     }
                 }
             } catch (java.io.IOException e) {
                 // the process ended
             }
-            url.complete(null);
         }, "dashboard-test-reader");
         reader.setDaemon(true);
         reader.start();
-        String u = url.get(120, TimeUnit.SECONDS);
+        return p;
+    }
+
+    /** The dashboard URL the process prints, once it has printed it (two minutes at most). */
+    private static String url(StringBuilder seen, Process p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         synchronized (seen) {
-            assertThat(u).as("%s", seen).isNotNull();
+            while (System.nanoTime() < deadline) {
+                Matcher m = URL.matcher(seen);
+                if (m.find()) {
+                    return m.group(1);
+                }
+                if (!p.isAlive()) {
+                    break;
+                }
+                seen.wait(200);
+            }
+            throw new AssertionError("no dashboard URL in the output: " + seen);
         }
-        return u;
     }
 
     private JsonNode get(String base, String path) throws Exception {

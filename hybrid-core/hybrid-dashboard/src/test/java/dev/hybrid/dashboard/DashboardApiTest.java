@@ -209,4 +209,30 @@ public class DashboardApiTest {
         assertThat(allowed.status()).isEqualTo(409);
         assertThat(http.get("/api/overview").json().get("status").asText()).isEqualTo("DONE");
     }
+
+    @Test
+    void anExperimentKeptInMemoryIsServedFromItsHandle() throws Exception {
+        try (Experiment e = Experiment.builder().experimentId("mem1").searchSpace(SPACE).tuner("Random", Map.of())
+                .maxTrialNumber(6).trialFunction((p, r) -> {
+                    r.reportIntermediate(p.getDouble("x") / 2);
+                    r.reportFinal(p.getDouble("x"));
+                }).build()) {
+            ExperimentHandle h = e.start();
+            assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+            try (Dashboard d = Dashboard.serve(e, DashboardOptions.defaults())) {
+                Http http = new Http(d.port());
+                JsonNode o = http.get("/api/overview").json();
+                JsonNode first = http.get("/api/trials?limit=1").json().get("rows").get(0);
+
+                assertThat(o.get("id").asText()).isEqualTo("mem1");
+                assertThat(o.get("trialCount").asInt()).isEqualTo(6);
+                assertThat(o.get("maxTrialNumber").asInt()).isEqualTo(6);
+                assertThat(o.get("best").get("value").asDouble()).isEqualTo(h.bestTrial().orElseThrow().finalValue()
+                        .orElseThrow());
+                assertThat(http.get("/api/trials/" + first.get("id").asText()).json().get("intermediate"))
+                        .hasSize(1);
+                assertThat(http.get("/api/charts/curves").json().get("series")).hasSize(6);
+            }
+        }
+    }
 }
