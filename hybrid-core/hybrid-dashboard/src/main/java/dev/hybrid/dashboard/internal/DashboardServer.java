@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -59,6 +60,13 @@ public final class DashboardServer implements AutoCloseable {
     private final Clock clock;
     private Views views;
     private long viewsCursor;
+    /** The JSON documents built from {@link #views}, by path and query: cleared with each new snapshot. */
+    private final Map<String, Response> responses = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Response> eldest) {
+            return size() > 64;
+        }
+    };
     private boolean closed;
 
     private DashboardServer(ExperimentSource source, HttpServer server, ExecutorService executor, String token,
@@ -205,33 +213,43 @@ public final class DashboardServer implements AutoCloseable {
         }
         synchronized (this) {
             long cursor = source.cursor();
-            // A live experiment's running trials grow longer without any write: such a view is rebuilt each second.
-            if (views == null || cursor != viewsCursor || (views.snapshot().info().live() && stale(views))) {
+            Instant now = clock.instant();
+            // Reading every trial again costs a query over all of them: a changing experiment is read again at most
+            // once a second (the page, which polls the cursor, asks again until it gets the latest). A live one is
+            // also read again each second without a change, as its running trials' bars and durations grow.
+            if (views == null || ((cursor != viewsCursor || views.snapshot().info().live())
+                    && !views.snapshot().asOf().isAfter(now.minusSeconds(1)))) {
                 views = new Views(source.snapshot(), source);
                 viewsCursor = cursor;
+                responses.clear();
             }
             Views v = views;
-            return switch (path) {
-                case "/api/overview" -> Response.json(v.overview(cursor));
+            if (path.startsWith("/api/trials/")) {
+                String id = trialIdIn(path, "");
+                if (!v.hasTrial(id)) {
+                    throw new BadRequest(404, "no trial " + id + " in experiment " + v.snapshot().info().id());
+                }
+                // Not kept: its log tails grow without any change to the database.
+                return Response.json(v.trial(id, true));
+            }
+            String key = path + "?" + new java.util.TreeMap<>(query);
+            Response cached = responses.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            Response r = switch (path) {
+                case "/api/overview" -> Response.json(v.overview(viewsCursor));
                 case "/api/trials" -> Response.json(v.trials(trialQuery(query)));
                 case "/api/charts/best" -> Response.json(v.best());
                 case "/api/charts/curves" -> Response.json(v.curves());
                 case "/api/charts/parallel" -> Response.json(v.parallel());
                 case "/api/charts/timeline" -> Response.json(v.timeline());
                 case "/api/charts/importance" -> Response.json(v.importance());
-                default -> {
-                    String id = trialIdIn(path, "");
-                    if (!v.hasTrial(id)) {
-                        throw new BadRequest(404, "no trial " + id + " in experiment " + v.snapshot().info().id());
-                    }
-                    yield Response.json(v.trial(id, true));
-                }
+                default -> throw new BadRequest(404, "no such page: " + path);
             };
+            responses.put(key, r);
+            return r;
         }
-    }
-
-    private boolean stale(Views v) {
-        return v.snapshot().asOf().isBefore(clock.instant().minusSeconds(1));
     }
 
     private static String trialIdIn(String path, String suffix) {

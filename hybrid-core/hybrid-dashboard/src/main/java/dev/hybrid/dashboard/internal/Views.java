@@ -158,18 +158,9 @@ public final class Views {
     }
 
     public Map<String, Object> trials(TrialQuery q) {
-        List<StoredTrial> rows = new ArrayList<>();
-        for (StoredTrial t : snapshot.trials()) {
-            if (q.status().isPresent() && !matchesStatus(t.trial().status(), q.status().get())) {
-                continue;
-            }
-            if (q.platform().isPresent() && !q.platform().get().equals(t.trial().platform())) {
-                continue;
-            }
-            rows.add(t);
-        }
-        Comparator<StoredTrial> order = comparator(q.sort());
-        rows.sort(nullsLast(order, q.descending(), q.sort()));
+        @SuppressWarnings("unchecked")
+        List<StoredTrial> rows = (List<StoredTrial>) memo.computeIfAbsent("trials " + q.status() + " " + q.platform()
+                + " " + q.sort() + " " + q.descending(), k -> filteredAndSorted(q));
         int from = Math.min(Math.max(q.offset(), 0), rows.size());
         int to = Math.min(rows.size(), from + Math.max(0, Math.min(q.limit(), MAX_PAGE)));
         List<Map<String, Object>> page = new ArrayList<>(to - from);
@@ -182,6 +173,23 @@ public final class Views {
         o.put("rows", page);
         o.put("parameterNames", parameterNames);
         return o;
+    }
+
+    /** The trials a query selects, in its order; kept per filter and order, so paging through them sorts once. */
+    private List<StoredTrial> filteredAndSorted(TrialQuery q) {
+        List<StoredTrial> rows = new ArrayList<>();
+        for (StoredTrial t : snapshot.trials()) {
+            if (q.status().isPresent() && !matchesStatus(t.trial().status(), q.status().get())) {
+                continue;
+            }
+            if (q.platform().isPresent() && !q.platform().get().equals(t.trial().platform())) {
+                continue;
+            }
+            rows.add(t);
+        }
+        Comparator<StoredTrial> order = comparator(q.sort());
+        rows.sort(nullsLast(order, q.descending(), q.sort()));
+        return rows;
     }
 
     /** "done" is every finished status; otherwise the status's name. */
