@@ -33,6 +33,10 @@ import java.util.Optional;
  * <p>It listens on {@code 127.0.0.1} unless told otherwise; see {@link DashboardOptions#host()} for what another
  * address implies. Secrets of the experiment's config (passwords, tokens, keys) are never stored, so never shown.
  * Thread-safe; {@link #close()} is idempotent.
+ *
+ * <p>Unless the application set it, serving sets the system property {@code sun.net.httpserver.nodelay} to
+ * {@code true}: without it the JDK's HTTP server delays each small response by the client's delayed ACK (40 ms on
+ * Linux). It takes effect if no {@code com.sun.net.httpserver} server ran in this JVM before.
  */
 public final class Dashboard implements AutoCloseable {
     private final DashboardServer server;
