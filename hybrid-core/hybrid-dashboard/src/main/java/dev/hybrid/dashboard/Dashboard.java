@@ -70,6 +70,24 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
+     * Serves experiment {@code experimentId} of the working directory {@code workingDirectory}, as
+     * {@link #serve(Path, DashboardOptions)} serves {@code workingDirectory/experimentId}.
+     *
+     * @throws IllegalArgumentException if the id is not a plain folder name
+     * @throws StoreException if there is no such experiment, or its database cannot be read
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    public static Dashboard serve(Path workingDirectory, String experimentId, DashboardOptions options) {
+        Objects.requireNonNull(workingDirectory, "workingDirectory");
+        Objects.requireNonNull(experimentId, "experimentId");
+        if (experimentId.isBlank() || experimentId.contains("/") || experimentId.contains("\\")
+                || experimentId.startsWith(".")) {
+            throw new IllegalArgumentException("experimentId must be a plain id, was '" + experimentId + "'");
+        }
+        return serve(workingDirectory.resolve(experimentId), options);
+    }
+
+    /**
      * Serves a started experiment of this process, with all its steering. One with a working directory is read from
      * its database (a reader of its own); one without, from its handle's snapshots.
      *

@@ -52,6 +52,20 @@ public class DashboardApiTest {
         return work.resolve(id);
     }
 
+    @Test
+    void aWorkingDirectoryAndAnIdNameTheExperiment(@TempDir Path work) throws Exception {
+        finishedExperiment(work, "api7");
+
+        try (Dashboard d = Dashboard.serve(work, "api7", DashboardOptions.defaults())) {
+            assertThat(new Http(d.port()).get("/api/overview").json().get("id").asText()).isEqualTo("api7");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Dashboard.serve(work, "../api7",
+                DashboardOptions.defaults())).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Dashboard.serve(work, "nosuch",
+                DashboardOptions.defaults())).isInstanceOf(dev.hybrid.store.StoreException.class)
+                .hasMessageContaining("no experiment");
+    }
+
     private Http serve(Path dir) {
         Dashboard d = Dashboard.serve(dir, DashboardOptions.defaults());
         open.add(d);
