@@ -84,13 +84,19 @@ public final class Experiment implements AutoCloseable {
         return settings.optimizeMode();
     }
 
-    /** The maximum number of trials, empty when unlimited. */
+    /**
+     * The maximum number of trials it was built with, empty when unlimited; {@link ExperimentSummary#maxTrialNumber()}
+     * has the one in force after steering.
+     */
     public Optional<Integer> maxTrialNumber() {
         return settings.maxTrialNumber() == Integer.MAX_VALUE ? Optional.empty()
                 : Optional.of(settings.maxTrialNumber());
     }
 
-    /** The maximum experiment duration, empty when unlimited. */
+    /**
+     * The maximum experiment duration it was built with, empty when unlimited;
+     * {@link ExperimentSummary#maxExecDuration()} has the one in force after steering.
+     */
     public Optional<java.time.Duration> maxExecDuration() {
         return settings.maxExecDuration();
     }

@@ -191,6 +191,7 @@ class ExperimentSteeringTest {
         scheduler.awaitPendingTasks(1, WAIT);
         scheduler.advance(Duration.ofHours(1));
         listener.awaitStatus(ExperimentStatus.NO_MORE_TRIAL, WAIT);
+        scheduler.awaitPendingTasks(1, WAIT); // the deadline grace's timer
         assertThat(h.deadlineGraceEnd()).isPresent();
 
         h.setMaxExecDuration(Duration.ofHours(2));

@@ -49,7 +49,8 @@ import java.util.Set;
  * dies, however it dies. It writes in WAL mode inside one open transaction that {@link #commit()} ends, so the
  * experiment thread can batch many events into one commit. With {@code synchronous=NORMAL}, a commit survives the
  * process being killed; only a power loss may take back the last commits. A <b>reader</b> ({@link #readOnly})
- * opens an existing database without the lock and can read while a writer runs.
+ * opens an existing database without the lock and can read while a writer runs; each read sees what the writer had
+ * committed by then, however long the reader stays open.
  *
  * <p>The schema carries a version ({@code PRAGMA user_version}); opening an older database migrates it, and a
  * database from a newer version is refused. Not thread-safe: one thread uses a store at a time.
@@ -294,7 +295,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
                     migrate(s, version);
                 }
             }
-            connection.setAutoCommit(false);
+            // A writer batches its writes into one transaction per commit. A reader reads each time in a transaction
+            // of its own, so that one kept open (a dashboard, hybrid view) sees what the writer commits later: in a
+            // transaction left open it would go on reading the snapshot of its first read.
+            connection.setAutoCommit(!writer);
             if (writer) {
                 prepare();
                 loadAttempts();

@@ -270,4 +270,23 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
             assertThat(writer.changes()).extracting(ExperimentChange::newValue).containsExactly("2");
         }
     }
+
+    @Test
+    void aReaderKeptOpenSeesWhatTheWriterCommitsLater() {
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        store.commit();
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.RUNNING);
+            assertThat(reader.trials()).isEmpty();
+
+            store.saveExperiment(store.experiment().orElseThrow().withProgress(ExperimentStatus.DONE,
+                    Optional.of(T0), java.time.Duration.ofSeconds(1)));
+            store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
+            store.commit();
+
+            assertThat(reader.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.DONE);
+            assertThat(reader.trials()).hasSize(1);
+        }
+    }
 }

@@ -7,9 +7,6 @@ import dev.hybrid.store.ExperimentChange;
 import dev.hybrid.store.SqliteExperimentStore;
 import dev.hybrid.store.StoredTrial;
 import dev.hybrid.trial.TrialStatus;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +27,7 @@ class SteeringCommandsTest {
     @TempDir
     Path dir;
     private Process child;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private CapturedCommandLine.Result last;
 
     @AfterEach
     void endChild() throws Exception {
@@ -44,32 +40,16 @@ class SteeringCommandsTest {
 
     /** Runs the command line in this JVM with its output captured; returns its exit code. */
     private int hybrid(String... args) {
-        out.reset();
-        err.reset();
-        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(o);
-        System.setErr(e);
-        try {
-            // The commands take System.out and System.err when the command line creates them.
-            var cl = HybridCommand.commandLine();
-            cl.setOut(new java.io.PrintWriter(o, true));
-            cl.setErr(new java.io.PrintWriter(e, true));
-            return cl.execute(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        last = CapturedCommandLine.run(args);
+        return last.exitCode();
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return last.out();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return last.err();
     }
 
     /** Reads the stored trials until they satisfy {@code condition}, or fails with what was seen. */
@@ -169,6 +149,11 @@ class SteeringCommandsTest {
                     org.assertj.core.groups.Tuple.tuple("status", "NO_MORE_TRIAL", "STOPPING", "cli"));
         }
 
+        // A resume of the config-based experiment continues with the limits it was steered to.
+        try (dev.hybrid.Experiment resumed = dev.hybrid.Experiment.resume(experimentDir).build()) {
+            assertThat(resumed.maxTrialNumber()).contains(3);
+            assertThat(resumed.maxExecDuration()).contains(Duration.ofHours(3));
+        }
         assertThat(hybrid("list", "--work-dir", w)).isZero();
         assertThat(stdout()).containsPattern("steer1 +- +STOPPED +3 +3 +3h +2 ");
         assertThat(hybrid("stop", "steer1", "--work-dir", w)).isEqualTo(1);
