@@ -840,25 +840,12 @@ public final class SqliteExperimentStore implements ExperimentStore {
 
     /**
      * A number that changes whenever the database changed: another connection committed (as the experiment's writer
-     * does while a reader watches it) or this store committed. For a reader it also ends the current read snapshot,
-     * so the reads after it see every commit made before it, and a reader that calls it after reading holds no
-     * snapshot that would keep the writer's WAL from being checkpointed. A dashboard polls it to know when to read
-     * again.
+     * does while a reader watches it) or this store committed. A dashboard polls it to know when to read again.
      */
     public long changeCount() {
-        try {
-            if (!writer) {
-                connection().rollback();
-            }
-            long version;
-            try (Statement s = connection().createStatement();
-                 ResultSet rs = s.executeQuery("PRAGMA data_version")) {
-                version = rs.next() ? rs.getLong(1) : 0;
-            }
-            if (!writer) {
-                connection().rollback();
-            }
-            return version + ownCommits;
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA data_version")) {
+            return (rs.next() ? rs.getLong(1) : 0) + ownCommits;
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
         }

@@ -75,17 +75,7 @@ public final class StoreSource implements ExperimentSource {
                     Optional.empty(), Optional.empty(), "", Optional.empty());
             return new Snapshot(info, List.of(), clock.instant());
         }
-        Snapshot snapshot = new Snapshot(info(row.get()), s.get().trials(Optional.empty(), false), clock.instant());
-        endRead();
-        return snapshot;
-    }
-
-    /**
-     * Ends the reader's read transaction: held between requests (an idle page), it would keep the running
-     * experiment's WAL from being checkpointed, growing it without bound.
-     */
-    private void endRead() {
-        store().ifPresent(SqliteExperimentStore::changeCount);
+        return new Snapshot(info(row.get()), s.get().trials(Optional.empty(), false), clock.instant());
     }
 
     private ExperimentInfo info(StoredExperiment e) {
@@ -121,9 +111,7 @@ public final class StoreSource implements ExperimentSource {
 
     @Override
     public Map<TrialId, List<Metric>> intermediate(Collection<TrialId> trials) {
-        Map<TrialId, List<Metric>> out = store().map(s -> s.intermediate(trials)).orElse(Map.of());
-        endRead();
-        return out;
+        return store().map(s -> s.intermediate(trials)).orElse(Map.of());
     }
 
     @Override
