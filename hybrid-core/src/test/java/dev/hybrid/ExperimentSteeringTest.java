@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -324,6 +325,38 @@ class ExperimentSteeringTest {
         assertThat(h.trial(first).orElseThrow().message()).isEqualTo("cancelled by dashboard");
         assertThatThrownBy(() -> h.control(new ControlRequest.Stop(), " ")).isInstanceOf(
                 IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRequestLeftPendingByAnEarlierRunIsRefusedByTheNextOneNotApplied(@TempDir Path dir) throws Exception {
+        ExperimentHandle h = start(builder().experimentId("left").workingDirectory(dir).trialConcurrency(1)
+                .maxTrialNumber(1).trialFunction((p, r) -> r.reportFinal(1)));
+        finished(h);
+        experiments.forEach(Experiment::close);
+        long leftOver;
+        // A process that holds the experiment and dies before it looks at a request leaves it pending.
+        try (SqliteExperimentStore holder = SqliteExperimentStore.existingForWriting(dir.resolve("left"));
+             SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("left"))) {
+            holder.open();
+            reader.open();
+            leftOver = reader.requestControl("left", new ControlRequest.SetMaxTrialNumber(9), "cli");
+        }
+
+        Experiment resumed = Experiment.resume(dir.resolve("left")).tuner(new ScriptedTuner())
+                .trialFunction((p, r) -> r.reportFinal(1)).maxTrialNumber(2).build();
+        experiments.add(resumed);
+        ExperimentHandle again = resumed.start();
+        finished(again);
+
+        assertThat(again.trials()).hasSize(2);
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("left"))) {
+            reader.open();
+            ControlResult r = reader.controlResult(leftOver).orElseThrow();
+            assertThat(r.state()).isEqualTo(ControlResult.State.REFUSED);
+            assertThat(r.reason()).contains("it was made before this run of the experiment started");
+            assertThat(reader.experiment().orElseThrow().maxTrialNumber()).contains(2);
+            assertThat(reader.changes()).isEmpty();
+        }
     }
 
     /** Reads a control request back until the experiment has handled it. */
