@@ -140,6 +140,11 @@ public final class Experiment implements AutoCloseable {
         return handle;
     }
 
+    /** The handle that {@link #start()} returned; empty before the experiment was started. */
+    public synchronized Optional<ExperimentHandle> handle() {
+        return Optional.ofNullable(handle);
+    }
+
     /**
      * Stops the experiment if it is running (as {@link ExperimentHandle#stop()}), waits for its thread to end (at
      * most the 30 s grace given to cancelled trials plus a margin), and shuts down the scheduler and platform it

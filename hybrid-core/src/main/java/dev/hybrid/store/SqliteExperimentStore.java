@@ -135,6 +135,8 @@ public final class SqliteExperimentStore implements ExperimentStore {
     /** The lock file did not exist before this store opened: a failed open removes it again, leaving no trace. */
     private Path createdLockFile;
     private boolean dirty;
+    /** How many commits this store made, which SQLite's data_version does not count. */
+    private long ownCommits;
     private boolean closed;
     /** How a trial's metrics are ordered when read: as reported (by position), except in a version 1 database. */
     private String metricOrder = "m.position";
@@ -744,6 +746,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
             try {
                 connection.commit();
                 dirty = false;
+                ownCommits++;
             } catch (SQLException e) {
                 throw new StoreException(describe(e), e);
             }
@@ -852,6 +855,49 @@ public final class SqliteExperimentStore implements ExperimentStore {
             throw new StoreException(describe(e), e);
         }
         return counts;
+    }
+
+    /**
+     * A number that changes whenever the database changed: another connection committed (as the experiment's writer
+     * does while a reader watches it) or this store committed. A dashboard polls it to know when to read again.
+     */
+    public long changeCount() {
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA data_version")) {
+            return (rs.next() ? rs.getLong(1) : 0) + ownCommits;
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
+    /**
+     * The intermediate (PERIODICAL) metrics of the current attempt of each of {@code trials}, in the order reported,
+     * read in one query per 500 trials; a trial with none (or unknown) is absent from the map.
+     */
+    public Map<TrialId, List<Metric>> intermediate(java.util.Collection<TrialId> trials) {
+        Map<TrialId, List<Metric>> out = new HashMap<>();
+        List<TrialId> ids = List.copyOf(trials);
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<TrialId> batch = ids.subList(from, Math.min(ids.size(), from + 500));
+            String marks = String.join(", ", java.util.Collections.nCopies(batch.size(), "?"));
+            try (PreparedStatement ps = connection().prepareStatement("SELECT m.trial_id, m.sequence, m.value, m.at"
+                    + " FROM metrics m JOIN trials t ON t.id = m.trial_id AND t.attempt = m.attempt"
+                    + " WHERE m.type = 'PERIODICAL' AND m.trial_id IN (" + marks + ") ORDER BY m.trial_id, "
+                    + metricOrder)) {
+                for (int i = 0; i < batch.size(); i++) {
+                    ps.setString(i + 1, batch.get(i).value());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(new TrialId(rs.getString(1)), k -> new ArrayList<>()).add(new Metric(
+                                MetricType.PERIODICAL, rs.getInt(2), rs.getString(3), fromNanos(rs.getLong(4))));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new StoreException(describe(e), e);
+            }
+        }
+        return out;
     }
 
     private Map<String, List<Metric>> intermediate() throws SQLException {

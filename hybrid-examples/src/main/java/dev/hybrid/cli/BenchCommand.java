@@ -88,6 +88,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "where --local-speed keeps the experiments it runs (default: a new temporary folder)")
     Path workDir;
 
+    @Option(names = "--dashboard", description = "print the web dashboard's endpoint times on a stored experiment of"
+            + " 10,000 trials and 1,000,000 metrics")
+    boolean dashboard;
+
     @Option(names = "--local-speed", description = "print the local platform's null-trial figures (trials per second,"
             + " median exit-to-next-start gap; /bin/true and a Python nni trial at concurrency 2) instead")
     boolean localSpeed;
@@ -95,6 +99,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (dashboard) {
+            for (Figure f : dev.hybrid.bench.DashboardSpeed.figures(10_000, 100, java.util.Optional.ofNullable(workDir))) {
+                stdout.println(f.line());
+            }
+            stdout.flush();
+            return HybridCommand.OK;
+        }
         if (localSpeed) {
             for (Figure f : dev.hybrid.bench.LocalTrialSpeed.figures(1000, 200, java.util.Optional.ofNullable(workDir))) {
                 stdout.println(f.line());

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Hyperparameter tuning experiments in the manner of NNI.",
         subcommands = {RunCommand.class, ResumeCommand.class, ListCommand.class, TrialsCommand.class,
             ExportCommand.class, ImportCommand.class, UpdateCommand.class, StopCommand.class, CancelCommand.class,
-            BenchCommand.class})
+            ViewCommand.class, ReportCommand.class, BenchCommand.class})
 public final class HybridCommand implements Runnable {
     /** Exit code for success. */
     public static final int OK = 0;

@@ -42,6 +42,12 @@ public final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--trial-concurrency", paramLabel = "N", description = "A new trialConcurrency.")
     Integer trialConcurrency;
 
+    @Option(names = "--web", description = "Serve the web dashboard while the experiment runs (see --port, --host).")
+    boolean web;
+
+    @Mixin
+    WebOptions webOptions;
+
     @Option(names = "--progress-interval", paramLabel = "SECONDS", hidden = true,
             description = "Seconds between progress lines when output is not a terminal.")
     double progressInterval = 10;
@@ -86,6 +92,7 @@ public final class ResumeCommand implements Callable<Integer> {
             }
             return HybridCommand.USAGE;
         }
-        return RunCommand.runInForeground(experiment, "resumed; files in " + dir, out, err, progressInterval);
+        return RunCommand.runInForeground(experiment, "resumed; files in " + dir, out, err, progressInterval,
+                web ? java.util.Optional.of(webOptions.options(err)) : java.util.Optional.empty());
     }
 }

@@ -8,6 +8,8 @@ import dev.hybrid.config.ConfigException;
 import dev.hybrid.config.ConfigLoader;
 import dev.hybrid.config.ConfigProblem;
 import dev.hybrid.config.ExperimentConfig;
+import dev.hybrid.dashboard.Dashboard;
+import dev.hybrid.dashboard.DashboardOptions;
 import dev.hybrid.trial.Trial;
 import dev.hybrid.trial.TrialStatus;
 import java.io.PrintStream;
@@ -47,6 +49,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "else ~/hybrid-experiments).")
     Path workDir;
 
+    @Option(names = "--web", description = "Serve the web dashboard while the experiment runs (see --port, --host).")
+    boolean web;
+
+    @picocli.CommandLine.Mixin
+    WebOptions webOptions;
+
     @Option(names = "--progress-interval", paramLabel = "SECONDS", hidden = true,
             description = "Seconds between progress lines when output is not a terminal.")
     double progressInterval = 10;
@@ -85,7 +93,8 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         Path experimentDir = experiment.workingDirectory().orElseThrow().resolve(experiment.id());
-        return runInForeground(experiment, describe(cfg) + "; files in " + experimentDir, out, err, progressInterval);
+        return runInForeground(experiment, describe(cfg) + "; files in " + experimentDir, out, err, progressInterval,
+                web ? Optional.of(webOptions.options(err)) : Optional.empty());
     }
 
     /**
@@ -93,11 +102,12 @@ public final class RunCommand implements Callable<Integer> {
      * and closes it. Returns 0 when it finished its budget with at least one trial succeeding, 1 otherwise.
      */
     static int runInForeground(Experiment experiment, String description, PrintStream out, PrintStream err,
-            double progressInterval) throws InterruptedException {
+            double progressInterval, Optional<DashboardOptions> web) throws InterruptedException {
         Progress progress = new Progress(experiment, out, System.console() != null, progressInterval);
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
         ExperimentHandle handle;
+        Optional<Dashboard> dashboard = Optional.empty();
         try (experiment) {
             handle = experiment.start();
             Thread hook = new Thread(() -> {
@@ -117,6 +127,9 @@ public final class RunCommand implements Callable<Integer> {
             }, "hybrid-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("Experiment " + experiment.id() + " started: " + description);
+            dashboard = web.map(options -> Dashboard.serve(experiment, options));
+            dashboard.ifPresent(d -> out.println(WebOptions.announce(d) + " (until the run ends; then hybrid view "
+                    + experiment.id() + ")"));
             progress.start(handle);
             try {
                 while (!handle.awaitCompletion(Duration.ofSeconds(1))) {
@@ -142,6 +155,8 @@ public final class RunCommand implements Callable<Integer> {
             Optional<String> noSuccess = noTrialSucceeded(handle);
             noSuccess.ifPresent(why -> err.println("hybrid: " + why));
             return completed && noSuccess.isEmpty() ? 0 : 1;
+        } finally {
+            dashboard.ifPresent(Dashboard::close);
         }
     }
 

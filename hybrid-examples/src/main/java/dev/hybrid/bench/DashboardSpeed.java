@@ -1,0 +1,102 @@
+package dev.hybrid.bench;
+
+import dev.hybrid.dashboard.Dashboard;
+import dev.hybrid.dashboard.DashboardOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Measures the web dashboard's JSON endpoints on a big stored experiment ({@code trials} trials with
+ * {@code metricsPerTrial} metrics each, written straight through the store, three parameters), over HTTP on loopback
+ * as the page asks for them. For each endpoint it prints the first request's time ({@code dashboard.<name>.first_ms}:
+ * the first one also reads every trial from the database, which later requests reuse until the experiment changes)
+ * and the median of the next {@code REPEATS} ({@code dashboard.<name>_ms}); {@code app.css}, a small static file,
+ * and {@code api/cursor}, one tiny query, show what any request costs. {@code hybrid bench --dashboard} runs
+ * it at 10,000 trials and 1,000,000 metrics.
+ */
+public final class DashboardSpeed {
+    private static final int REPEATS = 9;
+    private static final List<String> ENDPOINTS = List.of("app.css", "api/cursor", "api/overview", "api/trials?offset=5000&limit=50",
+            "api/trials?sort=value&order=desc&limit=50", "api/trials?sort=param.x&status=SUCCEEDED&limit=50",
+            "api/trials/t0004321", "api/charts/best", "api/charts/curves", "api/charts/parallel",
+            "api/charts/timeline", "api/charts/importance");
+
+    private DashboardSpeed() {
+    }
+
+    /** The figures, in a temporary folder under {@code workDir} (or the system's) that is deleted afterwards. */
+    public static List<Figure> figures(int trials, int metricsPerTrial, Optional<Path> workDir) {
+        Path tmp = null;
+        try {
+            tmp = workDir.isPresent() ? Files.createTempDirectory(Files.createDirectories(workDir.get()), "dash")
+                    : Files.createTempDirectory("hybrid-dashboard-bench");
+            Path experiment = tmp.resolve("big");
+            long t0 = System.nanoTime();
+            StoreSpeed.writeBigExperiment(experiment, trials, metricsPerTrial);
+            List<Figure> out = new ArrayList<>();
+            out.add(new Figure("dashboard.write_store_s", (System.nanoTime() - t0) / 1e9, "s"));
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            try (Dashboard dashboard = Dashboard.serve(experiment, DashboardOptions.defaults())) {
+                for (String endpoint : ENDPOINTS) {
+                    String name = endpoint.replaceAll("\\?.*", "").replace("api/", "").replace('/', '.')
+                            + (endpoint.contains("?") ? "[" + endpoint.substring(endpoint.indexOf('?') + 1) + "]" : "");
+                    double first = time(http, dashboard.url().resolve(endpoint));
+                    double[] next = new double[REPEATS];
+                    for (int i = 0; i < REPEATS; i++) {
+                        next[i] = time(http, dashboard.url().resolve(endpoint));
+                    }
+                    Arrays.sort(next);
+                    out.add(new Figure("dashboard." + name + ".first_ms", first, "ms"));
+                    out.add(new Figure("dashboard." + name + "_ms", next[REPEATS / 2], "ms"));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private static double time(HttpClient http, URI uri) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(uri + " answered " + r.statusCode() + ": " + new String(r.body()));
+        }
+        return ms;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            if (dir != null) {
+                StoreSpeed.deleteTree(dir);
+            }
+        } catch (IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
+    }
+
+    /** Prints the figures: optional arguments {@code [trials] [metricsPerTrial]} (defaults 10000, 100). */
+    public static void main(String[] args) {
+        int trials = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int metrics = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        for (Figure f : figures(trials, metrics, Optional.empty())) {
+            System.out.println(f.line());
+        }
+    }
+}
