@@ -827,6 +827,46 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
     }
 
+    /**
+     * What a reader that keeps every trial must read again to stay current: the trials a reader that read up to
+     * {@code after} has not seen as they are now, with the position to pass next time. It reads every trial the first
+     * time ({@link TrialsRead#START}); after that only the new ones (a higher sequence), the unfinished ones, the
+     * finished ones without a final value (a late final result may still give them one) and those with a trial event
+     * (resubmitted, started, placed on a machine, ended) since. A finished trial with a final value changes only
+     * through such an event, so nothing else needs reading: a dashboard that refreshes after each change of a
+     * running experiment reads a few rows rather than all of them.
+     */
+    public TrialsRead trialsChanged(TrialsRead.Position after) {
+        try {
+            long lastEvent;
+            try (Statement s = connection().createStatement();
+                 ResultSet rs = s.executeQuery("SELECT coalesce(max(rowid), 0) FROM trial_events")) {
+                lastEvent = rs.next() ? rs.getLong(1) : 0;
+            }
+            // The event position is read before the trials: an event written in between is read again next time.
+            String sql = "SELECT " + TRIAL_COLUMNS + machineColumn + FINAL_JOIN;
+            boolean all = after.equals(TrialsRead.START);
+            if (!all) {
+                sql += " WHERE t.sequence > ? OR t.status IN ('WAITING', 'RUNNING', 'UNKNOWN')"
+                        + " OR t.final_value IS NULL OR t.id IN (SELECT trial_id FROM trial_events WHERE rowid > ?)";
+            }
+            try (PreparedStatement ps = connection().prepareStatement(sql + " ORDER BY t.sequence")) {
+                if (!all) {
+                    ps.setInt(1, after.maxSequence());
+                    ps.setLong(2, after.lastEvent());
+                }
+                List<StoredTrial> trials = read(ps, Map.of());
+                int maxSequence = after.maxSequence();
+                for (StoredTrial t : trials) {
+                    maxSequence = Math.max(maxSequence, t.trial().sequence());
+                }
+                return new TrialsRead(trials, new TrialsRead.Position(lastEvent, maxSequence));
+            }
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        }
+    }
+
     @Override
     public List<StoredTrial> topTrials(int n, OptimizeMode mode) {
         if (n < 0) {

@@ -8,6 +8,7 @@ import dev.hybrid.testkit.ExperimentStoreContract;
 import dev.hybrid.trial.Metric;
 import dev.hybrid.trial.MetricType;
 import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -288,5 +289,46 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
             assertThat(reader.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.DONE);
             assertThat(reader.trials()).hasSize(1);
         }
+    }
+
+    @Test
+    void aReaderThatKeepsEveryTrialReadsAgainOnlyTheTrialsThatMayHaveChanged() {
+        store.saveExperiment(experiment(ExperimentStatus.RUNNING));
+        for (int i = 1; i <= 4; i++) {
+            store.trialSubmitted(spec("t" + i, i, i / 10.0), "local", 1, T0);
+        }
+        TrialId t1 = new TrialId("t1");
+        store.trialStarted(t1, T0);
+        store.metricReported(t1, new Metric(MetricType.FINAL, 0, "0.1", T0), Optional.of(0.1));
+        store.trialEnded(t1, TrialStatus.SUCCEEDED, Optional.of(0), "", T0);
+        store.trialEnded(new TrialId("t2"), TrialStatus.FAILED, Optional.of(1), "boom", T0);
+        TrialId t3 = new TrialId("t3");
+        store.metricReported(t3, new Metric(MetricType.FINAL, 0, "0.3", T0), Optional.of(0.3));
+        store.trialEnded(t3, TrialStatus.SUCCEEDED, Optional.of(0), "", T0);
+        store.commit();
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            TrialsRead all = reader.trialsChanged(TrialsRead.START);
+            assertThat(ids(all)).containsExactly("t1", "t2", "t3", "t4");
+            // Nothing changed: the waiting trial and the failed one without a value are read again, no others.
+            TrialsRead unchanged = reader.trialsChanged(all.next());
+            assertThat(ids(unchanged)).containsExactly("t2", "t4");
+            store.trialSubmitted(spec("t5", 5, 0.5), "local", 1, T0);
+            store.trialOnMachine(t3, "node1:22", T0);
+            store.commit();
+            TrialsRead changed = reader.trialsChanged(unchanged.next());
+            assertThat(ids(changed)).containsExactly("t2", "t3", "t4", "t5");
+            assertThat(changed.trials().get(1).trial().machine()).contains("node1:22");
+            store.trialSubmitted(spec("t1", 1, 0.1), "local", 2, T0.plusSeconds(1));
+            store.commit();
+            TrialsRead resubmitted = reader.trialsChanged(changed.next());
+            assertThat(ids(resubmitted)).containsExactly("t1", "t2", "t4", "t5");
+            assertThat(resubmitted.trials().get(0).attempt()).isEqualTo(2);
+            assertThat(resubmitted.trials().get(0).trial().finalValue()).isEmpty();
+        }
+    }
+
+    private static java.util.List<String> ids(TrialsRead read) {
+        return read.trials().stream().map(t -> t.trial().id().value()).toList();
     }
 }

@@ -6,6 +6,8 @@ import dev.hybrid.ExperimentStatus;
 import dev.hybrid.store.SqliteExperimentStore;
 import dev.hybrid.store.StoreException;
 import dev.hybrid.store.StoredExperiment;
+import dev.hybrid.store.StoredTrial;
+import dev.hybrid.store.TrialsRead;
 import dev.hybrid.trial.Metric;
 import dev.hybrid.trial.TrialId;
 import dev.hybrid.tuner.OptimizeMode;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,10 @@ public final class StoreSource implements ExperimentSource {
     private final Clock clock;
     private final Optional<Steering> steering;
     private SqliteExperimentStore store;
+    /** Every trial read so far, in sequence order (then by id), kept current by reading only what changed. */
+    private final java.util.TreeMap<TrialKey, StoredTrial> trials = new java.util.TreeMap<>();
+    private final Map<String, TrialKey> keys = new java.util.HashMap<>();
+    private TrialsRead.Position read = TrialsRead.START;
     private Duration seenElapsed;
     private java.time.Instant seenAt;
 
@@ -75,7 +82,30 @@ public final class StoreSource implements ExperimentSource {
                     Optional.empty(), Optional.empty(), "", Optional.empty());
             return new Snapshot(info, List.of(), clock.instant());
         }
-        return new Snapshot(info(row.get()), s.get().trials(Optional.empty(), false), clock.instant());
+        return new Snapshot(info(row.get()), currentTrials(s.get()), clock.instant());
+    }
+
+    /** Every trial as it is now: the first call reads them all, later ones only those that changed since. */
+    private List<StoredTrial> currentTrials(SqliteExperimentStore s) {
+        TrialsRead changed = s.trialsChanged(read);
+        for (StoredTrial t : changed.trials()) {
+            TrialKey key = new TrialKey(t.trial().sequence(), t.trial().id().value());
+            TrialKey old = keys.put(key.id(), key);
+            if (old != null && !old.equals(key)) {
+                trials.remove(old);
+            }
+            trials.put(key, t);
+        }
+        read = changed.next();
+        return new ArrayList<>(trials.values());
+    }
+
+    private record TrialKey(int sequence, String id) implements Comparable<TrialKey> {
+        @Override
+        public int compareTo(TrialKey o) {
+            int c = Integer.compare(sequence, o.sequence);
+            return c != 0 ? c : id.compareTo(o.id);
+        }
     }
 
     private ExperimentInfo info(StoredExperiment e) {
