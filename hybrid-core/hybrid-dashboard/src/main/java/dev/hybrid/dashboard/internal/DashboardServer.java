@@ -222,8 +222,9 @@ public final class DashboardServer implements AutoCloseable {
             long cursor = source.cursor();
             Instant now = clock.instant();
             // Each new snapshot computes every view asked for again over all the trials (the source reads only the
-            // trials that changed): a changing experiment is read again at most once a second (the page, which polls the cursor, asks again until it gets the latest). A live one is
-            // also read again each second without a change, as its running trials' bars and durations grow.
+            // trials that changed): a changing experiment is read again at most once a second (the page, which
+            // polls the cursor, asks again until it gets the latest). A live one is also read again each second
+            // without a change, as its running trials' bars and durations grow.
             if (views == null || ((cursor != viewsCursor || views.snapshot().info().live())
                     && !views.snapshot().asOf().isAfter(now.minusSeconds(1)))) {
                 views = new Views(source.snapshot(), source);
