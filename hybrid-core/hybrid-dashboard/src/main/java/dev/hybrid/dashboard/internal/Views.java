@@ -187,9 +187,35 @@ public final class Views {
             }
             rows.add(t);
         }
+        if (q.sort().startsWith("param.")) {
+            return sortedByParameter(rows, q.sort().substring("param.".length()), q.descending());
+        }
         Comparator<StoredTrial> order = comparator(q.sort());
         rows.sort(nullsLast(order, q.descending(), q.sort()));
         return rows;
+    }
+
+    /** A trial and its value of the parameter the table is sorted by, looked up once rather than in each comparison. */
+    private record Keyed(StoredTrial trial, Object value, boolean missing) {
+    }
+
+    /** Trials without the parameter go last in either direction; equal values keep sequence order. */
+    private static List<StoredTrial> sortedByParameter(List<StoredTrial> rows, String name, boolean descending) {
+        List<Keyed> keyed = new ArrayList<>(rows.size());
+        for (StoredTrial t : rows) {
+            Map<String, Object> values = t.trial().parameters().values();
+            keyed.add(new Keyed(t, values.get(name), !values.containsKey(name)));
+        }
+        Comparator<Keyed> byValue = (a, b) -> compareValues(a.value(), b.value());
+        Comparator<Keyed> directed = descending ? byValue.reversed() : byValue;
+        Comparator<Keyed> withMissing = (a, b) -> a.missing() || b.missing()
+                ? Boolean.compare(a.missing(), b.missing()) : directed.compare(a, b);
+        keyed.sort(withMissing.thenComparingInt(k -> k.trial().trial().sequence()));
+        List<StoredTrial> out = new ArrayList<>(keyed.size());
+        for (Keyed k : keyed) {
+            out.add(k.trial());
+        }
+        return out;
     }
 
     /** "done" is every finished status; otherwise the status's name. */
@@ -213,19 +239,15 @@ public final class Views {
             case "duration" -> Comparator.comparingLong(t -> duration(t.trial(), snapshot.asOf()).get());
             case "started" -> Comparator.comparing(t -> t.trial().started().get());
             case "sequence" -> Comparator.comparingInt(t -> t.trial().sequence());
-            default -> parameterComparator(key.substring("param.".length()));
+            default -> throw new IllegalArgumentException("not a sort key: " + key);
         };
     }
 
-    private static Comparator<StoredTrial> parameterComparator(String name) {
-        return (a, b) -> {
-            Object x = a.trial().parameters().values().get(name);
-            Object y = b.trial().parameters().values().get(name);
-            if (x instanceof Number nx && y instanceof Number ny) {
-                return Double.compare(nx.doubleValue(), ny.doubleValue());
-            }
-            return String.valueOf(x).compareTo(String.valueOf(y));
-        };
+    private static int compareValues(Object x, Object y) {
+        if (x instanceof Number nx && y instanceof Number ny) {
+            return Double.compare(nx.doubleValue(), ny.doubleValue());
+        }
+        return String.valueOf(x).compareTo(String.valueOf(y));
     }
 
     /** Rows without the sort key (no value, not started, no such parameter) go last in either direction. */
@@ -246,8 +268,7 @@ public final class Views {
         return switch (key) {
             case "value" -> t.trial().finalValue().isEmpty();
             case "duration", "started" -> t.trial().started().isEmpty();
-            default -> key.startsWith("param.")
-                    && !t.trial().parameters().values().containsKey(key.substring("param.".length()));
+            default -> false;
         };
     }
 
