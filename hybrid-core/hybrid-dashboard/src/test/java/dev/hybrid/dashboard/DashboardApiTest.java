@@ -175,6 +175,20 @@ public class DashboardApiTest {
         assertThat(parallel.get("rows")).hasSize(12);
         assertThat(timeline.get("lanes")).extracting(JsonNode::asText).containsExactly("in-process");
         assertThat(timeline.get("bars")).hasSize(12);
+        // Bars of one lane that overlap in time are on different rows of it, each row below the lane's row count.
+        List<JsonNode> bars = new ArrayList<>();
+        timeline.get("bars").forEach(bars::add);
+        for (JsonNode a : bars) {
+            assertThat(a.get(6).asInt()).isBetween(0, a.get(7).asInt() - 1);
+            for (JsonNode b : bars) {
+                boolean overlap = a != b && a.get(0).asInt() == b.get(0).asInt()
+                        && a.get(1).asDouble() < b.get(2).asDouble() && b.get(1).asDouble() < a.get(2).asDouble();
+                if (overlap) {
+                    assertThat(a.get(6).asInt()).as("rows of overlapping bars %s and %s", a, b)
+                            .isNotEqualTo(b.get(6).asInt());
+                }
+            }
+        }
         // opt adds 0.5 and x moves the value by at most 0.7: opt explains more of the variance than x.
         assertThat(importance.get("parameters")).isNotEmpty();
         assertThat(importance.get("method").asText()).contains("eta squared");

@@ -555,16 +555,39 @@ public final class Views {
         for (int i = 0; i < names.size(); i++) {
             lanes.put(names.get(i), i);
         }
-        List<Object> bars = new ArrayList<>();
+        List<Trial> started = new ArrayList<>();
         for (StoredTrial t : snapshot.trials()) {
-            Trial tr = t.trial();
-            if (tr.started().isEmpty()) {
-                continue;
+            if (t.trial().started().isPresent()) {
+                started.add(t.trial());
             }
+        }
+        // Trials of one lane that overlap in time get rows of their own within it (the lowest row free at their
+        // start), so each trial stays a bar of its own however many run at once.
+        List<Trial> byStart = new ArrayList<>(started);
+        byStart.sort(java.util.Comparator.comparing((Trial tr) -> tr.started().orElseThrow()));
+        Map<Trial, Integer> row = new java.util.IdentityHashMap<>();
+        Map<String, List<Long>> rowEnds = new java.util.HashMap<>();
+        for (Trial tr : byStart) {
+            List<Long> ends = rowEnds.computeIfAbsent(lane(tr), k -> new ArrayList<>());
+            long s = tr.started().get().toEpochMilli();
+            long e = Math.max(s, tr.ended().map(Instant::toEpochMilli).orElse(now));
+            int r = 0;
+            while (r < ends.size() && ends.get(r) > s) {
+                r++;
+            }
+            if (r == ends.size()) {
+                ends.add(e);
+            } else {
+                ends.set(r, e);
+            }
+            row.put(tr, r);
+        }
+        List<Object> bars = new ArrayList<>();
+        for (Trial tr : started) {
             long s = tr.started().get().toEpochMilli() - t0;
             long e = tr.ended().map(Instant::toEpochMilli).orElse(now) - t0;
             bars.add(List.of(lanes.get(lane(tr)), s / 1000.0, Math.max(s, e) / 1000.0, tr.sequence(),
-                    tr.status().name(), tr.id().value()));
+                    tr.status().name(), tr.id().value(), row.get(tr), rowEnds.get(lane(tr)).size()));
         }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("lanes", names);

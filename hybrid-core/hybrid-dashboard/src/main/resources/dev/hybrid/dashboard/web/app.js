@@ -260,13 +260,18 @@
       tooltip: { formatter: (p) => 'trial ' + p.value[5] + ' (#' + p.value[3] + ') ' + p.value[4] + '<br>'
         + p.value[1].toFixed(1) + ' s – ' + p.value[2].toFixed(1) + ' s' },
       xAxis: { type: 'value', name: 's', min: 0 }, yAxis: { type: 'category', data: lanes },
-      series: [{ type: 'custom', encode: { x: [1, 2], y: 0 }, data: timeline.bars,
+      series: [{ type: 'custom', encode: { x: [1, 2], y: 0 }, data: timeline.bars, itemStyle: { borderColor: '#fff' },
         renderItem: (params, api) => {
           const lane = api.value(0);
           const start = api.coord([api.value(1), lane]);
           const end = api.coord([api.value(2), lane]);
-          const h = api.size([0, 1])[1] * 0.6;
-          const rect = echarts.graphic.clipRectByRect({ x: start[0], y: start[1] - h / 2,
+          // Overlapping trials of a lane sit in rows of their own (value 6: the row, value 7: the lane's rows).
+          const laneHeight = api.size([0, 1])[1] * 0.8;
+          const rows = Math.max(1, api.value(7) || 1);
+          const rowHeight = laneHeight / rows;
+          const h = Math.max(1, rowHeight * (rows > 1 ? 0.85 : 0.75));
+          const top = start[1] - laneHeight / 2 + (api.value(6) || 0) * rowHeight + (rowHeight - h) / 2;
+          const rect = echarts.graphic.clipRectByRect({ x: start[0], y: top,
             width: Math.max(1, end[0] - start[0]), height: h },
             { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height });
           return rect && { type: 'rect', shape: rect,
