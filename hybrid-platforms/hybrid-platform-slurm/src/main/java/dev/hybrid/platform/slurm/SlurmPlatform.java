@@ -107,19 +107,6 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
     private static final int MISSING_POLLS = 2;
     /** How often a submission is run while its command cannot be run or its reply is lost. */
     private static final int SUBMIT_TRIES = 3;
-    /** The exit code of {@link #SUBMIT_ONCE} when it cannot list the experiment's jobs: try again later. */
-    private static final int CANNOT_LIST = 75;
-    /**
-     * Submits at most one job per token ({@code $1}, the job's comment): prints the id of the experiment's job
-     * ({@code $2}, its name) that already carries it, else runs the rest of the arguments ({@code sbatch ...}).
-     */
-    private static final String SUBMIT_ONCE = String.join("\n",
-            "tok=$1; name=$2; shift 2",
-            "q=$(squeue -h -t all --name=\"$name\" -o '%i|%k') ||"
-                    + " { echo \"cannot list the jobs named $name\" >&2; exit " + CANNOT_LIST + "; }",
-            "id=$(printf '%s\\n' \"$q\" | awk -F'|' -v t=\"$tok\" '$2 == t { print $1; exit }')",
-            "if [ -n \"$id\" ]; then echo \"$id\"; exit 0; fi",
-            "exec \"$@\"");
 
     /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
     private volatile SlurmPlatformOptions options;
@@ -308,7 +295,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
             }
             submitTokens.put(spec.id(), token);
             SlurmCommands.Result r = sbatch(sysDir, script, token);
-            if (r.exitCode() == CANNOT_LIST) {
+            if (r.exitCode() == SlurmCommands.CANNOT_LIST) {
                 busy.decrementAndGet();
                 throw new PlatformException(name(), spec.id(), "cannot submit the job now: " + r.firstErrorLine(),
                         true, null);
@@ -339,8 +326,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
      * @throws IOException when every try failed so
      */
     private SlurmCommands.Result sbatch(Path folder, Path script, String token) throws IOException {
-        List<String> args = new ArrayList<>(List.of("sh", "-c", SUBMIT_ONCE, "submit-once", token, options.jobName(),
-                "sbatch", "--parsable", "--job-name=" + options.jobName(), "--comment=" + token,
+        List<String> args = new ArrayList<>(List.of(
                 // A job requeued after a node failure would run its script again over the metrics already read: it
                 // ends NODE_FAIL instead (sbatchArgs may say --requeue).
                 "--no-requeue", "--output=" + folder.resolve("stdout"), "--error=" + folder.resolve("stderr"),
@@ -349,7 +335,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         args.add(script.toString());
         for (int attempt = 1; ; attempt++) {
             try {
-                return commands.run(args);
+                return commands.submitOnce(token, options.jobName(), args);
             } catch (IOException e) {
                 if (attempt >= SUBMIT_TRIES) {
                     throw e;

@@ -40,6 +40,8 @@ public final class SlurmPlatformProvider implements PlatformProvider {
             + "|UNLIMITED|INFINITE", Pattern.CASE_INSENSITIVE);
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b?)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.,-]+");
+    /** The sbatch flags the platform sets itself on every job. */
+    private static final Pattern OWN_FLAG = Pattern.compile("--comment(=|$)|--job-name(=|$)|-J");
 
     @Override
     public String name() {
@@ -70,9 +72,14 @@ public final class SlurmPlatformProvider implements PlatformProvider {
                 ? Optional.of(node.intIn("trialGpuNumber", 0, 0, 1024)) : section.trial().gpuNumber();
         List<String> extra = new ArrayList<>();
         node.list("sbatchArgs").ifPresent(l -> {
-            for (Object o : l) {
+            for (int i = 0; i < l.size(); i++) {
+                Object o = l.get(i);
                 if (o instanceof String s && !s.isBlank()) {
                     extra.add(s);
+                    if (OWN_FLAG.matcher(s.strip()).lookingAt()) {
+                        node.problems().add(node.pathOf("sbatchArgs").index(i), "'" + s + "' is set by Hybrid: the"
+                                + " job name finds the experiment's jobs, the comment is each submission's token");
+                    }
                 } else {
                     node.problem("sbatchArgs", "must be a list of sbatch flags (strings), had " + o);
                 }
