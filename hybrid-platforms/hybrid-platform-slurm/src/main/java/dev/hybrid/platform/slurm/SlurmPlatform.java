@@ -75,12 +75,14 @@ import org.slf4j.LoggerFactory;
  * {@code FAILED}, {@code TIMEOUT}, {@code OUT_OF_MEMORY}, {@code NODE_FAIL}, {@code BOOT_FAIL} and {@code DEADLINE}
  * give {@code FAILED} with the state in the message; a job cancelled through {@link #cancel} gives
  * {@code USER_CANCELED}, one cancelled by anyone else or preempted {@code SYS_CANCELED} (so that hybrid mode runs it
- * again elsewhere). Jobs are submitted with {@code --no-requeue}: a node failure ends them instead of running their
- * script again. A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from
+ * again elsewhere). Jobs are submitted with {@code --no-requeue} ({@code requeue: false} through slurmrestd, which
+ * 22.05 may ignore): a node failure ends them instead of running their script again. A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from
  * {@code sacct} (or {@code sacct -c} where accounting is off), else from its own {@code .nni/state}.
  *
  * <p>Each submission carries a token as the job's comment and first looks for a job of the experiment with it, so
- * that running it again after its reply was lost (the login node's connection dropped) never makes a second job. A
+ * that running it again after its reply was lost (the login node's connection dropped) never makes a second job
+ * ({@code SlurmCommands.submitOnce}: one shell script where the commands run, {@code GET jobs} then a submit through
+ * slurmrestd). A
  * resumed experiment's start cancels the jobs its earlier run left; {@link #mayRunAgain} holds its trials until Slurm
  * shows those jobs ended.
  *
