@@ -109,6 +109,11 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
     private static final int MISSING_POLLS = 2;
     /** How often a submission is run while its command cannot be run or its reply is lost. */
     private static final int SUBMIT_TRIES = 3;
+    /**
+     * How long a trial whose job has ended waits for its folder to be read to the end while it cannot be read (the
+     * login node's connection is being opened again), before it ends without the rest of its output.
+     */
+    private static final Duration FINAL_READ_PATIENCE = Duration.ofMinutes(2);
 
     /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
     private volatile SlurmPlatformOptions options;
@@ -634,9 +639,30 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
 
     private void finish(Job job, EndState end) {
         Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
+        if (!job.finalRead && waitsForFinalRead(job)) {
+            return;
+        }
         TrialEnd how = TrialEnd.ofJob(job.jobId, end.state(), end.raw(), job.cancelRequested, exit,
                 code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
         end(job, how.status(), exit, how.message(), end.raw());
+    }
+
+    /**
+     * Whether a trial whose job ended (one job per trial) stays until the next poll because its folder could not be
+     * read to the end, so that no metric it wrote is lost to a dropped connection; at most
+     * {@link #FINAL_READ_PATIENCE}.
+     */
+    private boolean waitsForFinalRead(Job job) {
+        Instant now = clock.instant();
+        if (job.finalReadFailedSince == null) {
+            job.finalReadFailedSince = now;
+        }
+        if (Duration.between(job.finalReadFailedSince, now).compareTo(FINAL_READ_PATIENCE) < 0) {
+            return true;
+        }
+        log.warn("Trial {}: its folder could not be read to the end for {}; it ends without the rest", job.trial,
+                FINAL_READ_PATIENCE);
+        return false;
     }
 
     /** Ends a trial: reads its folder to the end, frees its slot and says how it ended. */
@@ -990,6 +1016,8 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         volatile boolean started;
         /** Whether the folder has been read to its end (the trial has ended). */
         boolean finalRead;
+        /** When a read to the end first failed; null while none has. */
+        Instant finalReadFailedSince;
         volatile String reason;
         /** The waiting reason last sent to the experiment. */
         String waitingMessage;
