@@ -75,12 +75,14 @@ import org.slf4j.LoggerFactory;
  * {@code FAILED}, {@code TIMEOUT}, {@code OUT_OF_MEMORY}, {@code NODE_FAIL}, {@code BOOT_FAIL} and {@code DEADLINE}
  * give {@code FAILED} with the state in the message; a job cancelled through {@link #cancel} gives
  * {@code USER_CANCELED}, one cancelled by anyone else or preempted {@code SYS_CANCELED} (so that hybrid mode runs it
- * again elsewhere). Jobs are submitted with {@code --no-requeue}: a node failure ends them instead of running their
- * script again. A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from
+ * again elsewhere). Jobs are submitted with {@code --no-requeue} ({@code requeue: false} through slurmrestd, which
+ * 22.05 may ignore): a node failure ends them instead of running their script again. A job that has left {@code squeue} (after Slurm's {@code MinJobAge}) gets its end state from
  * {@code sacct} (or {@code sacct -c} where accounting is off), else from its own {@code .nni/state}.
  *
  * <p>Each submission carries a token as the job's comment and first looks for a job of the experiment with it, so
- * that running it again after its reply was lost (the login node's connection dropped) never makes a second job. A
+ * that running it again after its reply was lost (the login node's connection dropped) never makes a second job
+ * ({@code SlurmCommands.submitOnce}: one shell script where the commands run, {@code GET jobs} then a submit through
+ * slurmrestd). A
  * resumed experiment's start cancels the jobs its earlier run left; {@link #mayRunAgain} holds its trials until Slurm
  * shows those jobs ended.
  *
@@ -107,19 +109,11 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
     private static final int MISSING_POLLS = 2;
     /** How often a submission is run while its command cannot be run or its reply is lost. */
     private static final int SUBMIT_TRIES = 3;
-    /** The exit code of {@link #SUBMIT_ONCE} when it cannot list the experiment's jobs: try again later. */
-    private static final int CANNOT_LIST = 75;
     /**
-     * Submits at most one job per token ({@code $1}, the job's comment): prints the id of the experiment's job
-     * ({@code $2}, its name) that already carries it, else runs the rest of the arguments ({@code sbatch ...}).
+     * How long a trial whose job has ended waits for its folder to be read to the end while it cannot be read (the
+     * login node's connection is being opened again), before it ends without the rest of its output.
      */
-    private static final String SUBMIT_ONCE = String.join("\n",
-            "tok=$1; name=$2; shift 2",
-            "q=$(squeue -h -t all --name=\"$name\" -o '%i|%k') ||"
-                    + " { echo \"cannot list the jobs named $name\" >&2; exit " + CANNOT_LIST + "; }",
-            "id=$(printf '%s\\n' \"$q\" | awk -F'|' -v t=\"$tok\" '$2 == t { print $1; exit }')",
-            "if [ -n \"$id\" ]; then echo \"$id\"; exit 0; fi",
-            "exec \"$@\"");
+    private static final Duration FINAL_READ_PATIENCE = Duration.ofMinutes(2);
 
     /** Replaced once, before start, by {@link #bindExperiment}; read-only from then on. */
     private volatile SlurmPlatformOptions options;
@@ -308,7 +302,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
             }
             submitTokens.put(spec.id(), token);
             SlurmCommands.Result r = sbatch(sysDir, script, token);
-            if (r.exitCode() == CANNOT_LIST) {
+            if (r.exitCode() == SlurmCommands.CANNOT_LIST) {
                 busy.decrementAndGet();
                 throw new PlatformException(name(), spec.id(), "cannot submit the job now: " + r.firstErrorLine(),
                         true, null);
@@ -339,8 +333,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
      * @throws IOException when every try failed so
      */
     private SlurmCommands.Result sbatch(Path folder, Path script, String token) throws IOException {
-        List<String> args = new ArrayList<>(List.of("sh", "-c", SUBMIT_ONCE, "submit-once", token, options.jobName(),
-                "sbatch", "--parsable", "--job-name=" + options.jobName(), "--comment=" + token,
+        List<String> args = new ArrayList<>(List.of(
                 // A job requeued after a node failure would run its script again over the metrics already read: it
                 // ends NODE_FAIL instead (sbatchArgs may say --requeue).
                 "--no-requeue", "--output=" + folder.resolve("stdout"), "--error=" + folder.resolve("stderr"),
@@ -349,7 +342,7 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         args.add(script.toString());
         for (int attempt = 1; ; attempt++) {
             try {
-                return commands.run(args);
+                return commands.submitOnce(token, options.jobName(), args);
             } catch (IOException e) {
                 if (attempt >= SUBMIT_TRIES) {
                     throw e;
@@ -646,9 +639,30 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
 
     private void finish(Job job, EndState end) {
         Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
+        if (!job.finalRead && waitsForFinalRead(job)) {
+            return;
+        }
         TrialEnd how = TrialEnd.ofJob(job.jobId, end.state(), end.raw(), job.cancelRequested, exit,
                 code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
         end(job, how.status(), exit, how.message(), end.raw());
+    }
+
+    /**
+     * Whether a trial whose job ended (one job per trial) stays until the next poll because its folder could not be
+     * read to the end, so that no metric it wrote is lost to a dropped connection; at most
+     * {@link #FINAL_READ_PATIENCE}.
+     */
+    private boolean waitsForFinalRead(Job job) {
+        Instant now = clock.instant();
+        if (job.finalReadFailedSince == null) {
+            job.finalReadFailedSince = now;
+        }
+        if (Duration.between(job.finalReadFailedSince, now).compareTo(FINAL_READ_PATIENCE) < 0) {
+            return true;
+        }
+        log.warn("Trial {}: its folder could not be read to the end for {}; it ends without the rest", job.trial,
+                FINAL_READ_PATIENCE);
+        return false;
     }
 
     /** Ends a trial: reads its folder to the end, frees its slot and says how it ended. */
@@ -1002,6 +1016,8 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         volatile boolean started;
         /** Whether the folder has been read to its end (the trial has ended). */
         boolean finalRead;
+        /** When a read to the end first failed; null while none has. */
+        Instant finalReadFailedSince;
         volatile String reason;
         /** The waiting reason last sent to the experiment. */
         String waitingMessage;

@@ -28,18 +28,29 @@ import java.util.regex.Pattern;
 /**
  * Registers the {@code slurm} platform and reads a v2 {@code trainingService} entry: {@code partition},
  * {@code account}, {@code qos}, {@code timeLimit} (Slurm's {@code --time} format), {@code trialCpuNumber},
- * {@code trialMemorySize} ({@code 512mb}, {@code 4gb}), {@code trialGpuNumber}, {@code sbatchArgs} (a list),
- * {@code sharedDirectory}, {@code pythonPath}, {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs), {@code pilotRetirementMargin}, Hybrid's {@code slurmConf}, and a
- * login node over SSH ({@code host}, {@code port}, {@code user}, {@code password} | {@code sshKeyFile} +
- * {@code sshPassphrase}, {@code hostKeyPolicy}, {@code knownHostsFile}), or slurmrestd instead of the commands
- * ({@code restUrl}, {@code restApiVersion}, {@code restUser}, {@code restToken} | {@code restTokenFile}). Slurm has no
- * v1 spelling (NNI never had the platform).
+ * {@code trialMemorySize} ({@code 512mb}, {@code 4gb}), {@code trialGpuNumber}, {@code sbatchArgs} (a list; not
+ * {@code --comment} or {@code --job-name}, which the platform sets), {@code sharedDirectory}, {@code pythonPath},
+ * {@code maxConcurrentTrials}, {@code reuseMode} (pilot jobs), {@code pilotRetirementMargin} (reuse mode only),
+ * Hybrid's {@code slurmConf}, and a login node over SSH ({@code host}, {@code port}, {@code user}, {@code password} |
+ * {@code sshKeyFile} + {@code sshPassphrase}, {@code hostKeyPolicy}, {@code knownHostsFile}), or slurmrestd instead of
+ * the commands ({@code restUrl}, {@code restApiVersion}, {@code restUser}, {@code restToken} | {@code restTokenFile};
+ * then each {@code sbatchArgs} flag must have a field in the REST job submission). Slurm has no v1 spelling (NNI never
+ * had the platform).
+ *
+ * <p>Whichever way it reaches Slurm (commands here, on a login node, or slurmrestd), the platform behaves the same:
+ * a waiting job's reason becomes its trial's message; each submission carries a token as the job's comment and first
+ * looks for a job that has it, so a submission whose reply was lost is run again without making a second job; jobs go
+ * with {@code --no-requeue} ({@code requeue: false} through slurmrestd, which 22.05 may ignore); in reuse mode a pilot
+ * with less than {@code pilotRetirementMargin} left takes no new trial; a resumed experiment cancels the jobs its dead
+ * run left (found by the job name {@code hybrid-<experimentId>}) and runs no trial again until Slurm shows them ended.
  */
 public final class SlurmPlatformProvider implements PlatformProvider {
     private static final Pattern TIME = Pattern.compile("\\d+|\\d+:\\d{1,2}(:\\d{1,2})?|\\d+-\\d{1,2}(:\\d{1,2}){0,2}"
             + "|UNLIMITED|INFINITE", Pattern.CASE_INSENSITIVE);
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b?)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.,-]+");
+    /** The sbatch flags the platform sets itself on every job. */
+    private static final Pattern OWN_FLAG = Pattern.compile("--comment(=|$)|--job-name(=|$)|-J");
 
     @Override
     public String name() {
@@ -70,9 +81,14 @@ public final class SlurmPlatformProvider implements PlatformProvider {
                 ? Optional.of(node.intIn("trialGpuNumber", 0, 0, 1024)) : section.trial().gpuNumber();
         List<String> extra = new ArrayList<>();
         node.list("sbatchArgs").ifPresent(l -> {
-            for (Object o : l) {
+            for (int i = 0; i < l.size(); i++) {
+                Object o = l.get(i);
                 if (o instanceof String s && !s.isBlank()) {
                     extra.add(s);
+                    if (OWN_FLAG.matcher(s.strip()).lookingAt()) {
+                        node.problems().add(node.pathOf("sbatchArgs").index(i), "'" + s + "' is set by Hybrid: the"
+                                + " job name finds the experiment's jobs, the comment is each submission's token");
+                    }
                 } else {
                     node.problem("sbatchArgs", "must be a list of sbatch flags (strings), had " + o);
                 }

@@ -57,6 +57,9 @@ class SlurmPlatformProviderTest {
                 Arguments.of("partition with a space", V2 + "    partition: 'a b'\n", List.of(at + "partition")),
                 Arguments.of("sbatchArgs not strings", V2 + "    sbatchArgs: [--exclusive, [1]]\n",
                         List.of(at + "sbatchArgs")),
+                Arguments.of("sbatchArgs that set the job's name or comment", V2
+                        + "    sbatchArgs: [--comment=mine, --nice=5, -J other, --job-name=x]\n",
+                        List.of(at + "sbatchArgs[0]", at + "sbatchArgs[2]", at + "sbatchArgs[3]")),
                 Arguments.of("concurrency 0", V2 + "    maxConcurrentTrials: 0\n", List.of(at + "maxConcurrentTrials")),
                 Arguments.of("reuse mode not a boolean", V2 + "    reuseMode: maybe\n", List.of(at + "reuseMode")),
                 Arguments.of("login node without user, bad policy", V2 + "    host: login1\n    hostKeyPolicy: trust\n",

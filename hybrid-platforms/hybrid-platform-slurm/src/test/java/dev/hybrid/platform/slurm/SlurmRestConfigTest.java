@@ -51,7 +51,7 @@ class SlurmRestConfigTest {
                 Arguments.of("a version Hybrid does not speak", V2 + token + "    restApiVersion: v0.0.40\n",
                         List.of(at + "restApiVersion")),
                 Arguments.of("sbatch flags with no REST field", V2 + token
-                        + "    sbatchArgs: [--comment=ok, --tmp=10G, --exclusive, -w node1]\n",
+                        + "    sbatchArgs: [--nice=5, --tmp=10G, --exclusive, -w node1]\n",
                         List.of(at + "sbatchArgs[1]", at + "sbatchArgs[2]", at + "sbatchArgs[3]")),
                 Arguments.of("an unlimited time", V2 + token + "    timeLimit: UNLIMITED\n", List.of(at + "timeLimit")),
                 Arguments.of("with a login node", V2 + token + "    host: login1\n    user: me\n",
@@ -82,7 +82,7 @@ class SlurmRestConfigTest {
     @Test
     void theTokenIsASecretAndTheRestKeysAreRead() {
         ExperimentConfig c = parse(V2 + "    restToken: " + TOKEN + "\n    restUser: alice\n"
-                + "    restApiVersion: v0.0.37\n    sbatchArgs: [--constraint=a100, -C a100, --requeue]\n");
+                + "    restApiVersion: v0.0.37\n    sbatchArgs: [--constraint=a100, -C a100, --requeue, --no-requeue]\n");
 
         SlurmConfig slurm = (SlurmConfig) c.trainingServices().get(1);
 

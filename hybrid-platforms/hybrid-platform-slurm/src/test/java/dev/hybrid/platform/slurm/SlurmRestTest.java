@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hybrid.config.Secret;
 import dev.hybrid.platform.PlatformException;
+import dev.hybrid.platform.slurm.internal.RestSlurmCommands;
+import dev.hybrid.platform.slurm.internal.SlurmCommands;
+import dev.hybrid.platform.slurm.internal.SlurmRestClient;
 import dev.hybrid.testkit.RecordingSink;
 import dev.hybrid.testkit.TrainingPlatformContract;
 import dev.hybrid.trial.TrialEvent;
@@ -75,7 +78,7 @@ class SlurmRestTest {
         RecordingSink sink = new RecordingSink();
         SlurmJobResources resources = new SlurmJobResources(Optional.of("debug"), Optional.empty(), Optional.empty(),
                 Optional.of("1:30"), Optional.of(1), Optional.of(64L), Optional.of(1),
-                List.of("--comment=hybrid-rest", "--nice=5"));
+                List.of("--nice=5"));
         SlurmPlatform slurm = platform(options("flags").withResources(resources), api());
         slurm.start(sink);
         TrialId id = TrialId.of("f1");
@@ -87,12 +90,37 @@ class SlurmRestTest {
         assertThat(jobField(job, "Partition")).isEqualTo("debug");
         // 1 minute 30 seconds: slurmrestd takes whole minutes, so the limit is rounded up.
         assertThat(jobField(job, "TimeLimit")).isEqualTo("00:02:00");
-        assertThat(jobField(job, "Comment")).isEqualTo("hybrid-rest");
+        // The submission's token: the trial's id and a random suffix.
+        assertThat(jobField(job, "Comment")).matches("f1\\.[0-9a-z]+");
         assertThat(jobField(job, "Nice")).isEqualTo("5");
         assertThat(jobField(job, "MinMemoryNode")).isEqualTo("64M");
         assertThat(jobField(job, "StdOut")).isEqualTo(dir.resolve("flags/trials/f1/stdout").toString());
         String seen = Files.readString(dir.resolve("flags/trials/f1/seen")).strip();
         assertThat(seen).matches("gpus=[01] job=" + job);
+    }
+
+    @Test
+    void submittingWithTheSameTokenAgainFindsTheJobInsteadOfMakingASecond() throws Exception {
+        Path script = Files.writeString(dir.resolve("once.sh"), "#!/bin/sh\nsleep 300\n");
+        SlurmRestClient client = new SlurmRestClient(api(), Duration.ofSeconds(30));
+        SlurmCommands commands = new RestSlurmCommands(client);
+        // Cancelled while the client is still open.
+        toClose.add(() -> assertThat(commands.run(List.of("scancel", "--name=hybrid-once")).ok()).isTrue());
+        toClose.add(client);
+        List<String> flags = List.of("--no-requeue", "--output=" + dir.resolve("once.out"), "--time=5",
+                script.toString());
+
+        SlurmCommands.Result first = commands.submitOnce("once.t1", "hybrid-once", flags);
+        SlurmCommands.Result again = commands.submitOnce("once.t1", "hybrid-once", flags);
+        SlurmCommands.Result other = commands.submitOnce("once.t2", "hybrid-once", flags);
+
+        assertThat(first.ok()).as(first.stderr()).isTrue();
+        assertThat(again.stdout()).isEqualTo(first.stdout());
+        assertThat(other.stdout()).isNotBlank().isNotEqualTo(first.stdout());
+        String id = first.stdout().strip();
+        assertThat(commands.run(List.of("squeue", "-h", "-t", "all", "--name=hybrid-once", "-o", "%i|%k")).stdout()
+                .lines()).contains(id + "|once.t1").hasSize(2);
+        assertThat(jobField(id, "Comment")).isEqualTo("once.t1");
     }
 
     @Test

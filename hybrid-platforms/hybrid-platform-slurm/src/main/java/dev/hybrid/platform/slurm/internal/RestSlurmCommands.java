@@ -16,10 +16,11 @@ import java.util.Set;
  * The Slurm commands the platform runs, answered through slurmrestd instead of processes, with the output the
  * commands would print: {@code sbatch --parsable} (the flags mapped by {@link SbatchFlags}, the script read from this
  * machine), {@code squeue -h [-t all|STATES] [--name=N] [-j IDS] -o FORMAT} (one {@code GET jobs} for all jobs; format
- * codes {@code %i %j %T %r}), {@code scancel IDS|--name=N} and {@code sacct -j ID -o JobID,State} (slurmdbd's
+ * codes {@code %i %j %T %r %k}), {@code scancel IDS|--name=N} and {@code sacct -j ID -o JobID,State} (slurmdbd's
  * accounting when slurmrestd has it). {@code sacct -c} fails as it does without a completion file: slurmrestd cannot
  * read it, so a job that left the queue ends by its own exit file. Errors that slurmrestd answers come back as a
- * failed command with its message; an unreachable server throws.
+ * failed command with its message; an unreachable server throws. {@link #submitOnce} is answered natively: one
+ * {@code GET jobs} looks for the job by name and comment, then one {@code POST job/submit} carries the comment.
  */
 public final class RestSlurmCommands implements SlurmCommands {
     /** The batch jobs' environment: the REST API requires one, and sbatch would have passed the submitter's. */
@@ -49,6 +50,28 @@ public final class RestSlurmCommands implements SlurmCommands {
             return new Result(1, "", args.get(0) + ": error: " + e.getMessage() + "\n");
         } catch (IllegalArgumentException e) {
             return new Result(1, "", args.get(0) + ": error: " + e.getMessage() + "\n");
+        }
+    }
+
+    @Override
+    public Result submitOnce(String token, String jobName, List<String> sbatchArgs) throws IOException {
+        List<SlurmRestClient.Job> known;
+        try {
+            known = client.jobs();
+        } catch (SlurmRestClient.Refused e) {
+            return new Result(CANNOT_LIST, "", "cannot list the jobs named " + jobName + ": " + e.getMessage() + "\n");
+        }
+        Optional<SlurmRestClient.Job> made = known.stream().filter(j -> j.name().equals(jobName)
+                && j.comment().equals(token)).findFirst();
+        if (made.isPresent()) {
+            return new Result(0, made.get().id() + "\n", "");
+        }
+        List<String> args = new ArrayList<>(List.of("--job-name=" + jobName, "--comment=" + token));
+        args.addAll(sbatchArgs);
+        try {
+            return sbatch(args);
+        } catch (SlurmRestClient.Refused | IllegalArgumentException e) {
+            return new Result(1, "", "sbatch: error: " + e.getMessage() + "\n");
         }
     }
 
@@ -129,9 +152,10 @@ public final class RestSlurmCommands implements SlurmCommands {
                 case 'j' -> job.name();
                 case 'T' -> job.state();
                 case 'r' -> job.reason();
+                case 'k' -> job.comment();
                 case '%' -> "%";
                 default -> throw new IllegalArgumentException("squeue format %" + code + " is not answered through"
-                        + " slurmrestd (it answers %i %j %T %r)");
+                        + " slurmrestd (it answers %i %j %T %r %k)");
             });
         }
         return b.toString();

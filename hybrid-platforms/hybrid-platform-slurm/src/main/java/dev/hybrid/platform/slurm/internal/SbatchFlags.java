@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * {@code --name}, {@code -Xvalue} or {@code -X value}.
  */
 public final class SbatchFlags {
-    private enum Kind { TEXT, INT, MINUTES, MEGABYTES, TRUE, IGNORED }
+    private enum Kind { TEXT, INT, MINUTES, MEGABYTES, TRUE, FALSE, IGNORED }
 
     private record Field(String name, Kind kind) {
     }
@@ -53,8 +53,10 @@ public final class SbatchFlags {
         LONG.put("signal", new Field("signal", Kind.TEXT));
         LONG.put("mail-type", new Field("mail_type", Kind.TEXT));
         LONG.put("mail-user", new Field("mail_user", Kind.TEXT));
-        // slurmrestd 22.05 takes requeue=false and leaves the job requeueable: --no-requeue has no field.
         LONG.put("requeue", new Field("requeue", Kind.TRUE));
+        // Sent as requeue=false, which slurmrestd 22.05 accepts and may ignore (the job then stays requeueable, as
+        // Slurm's JobRequeue default makes it).
+        LONG.put("no-requeue", new Field("requeue", Kind.FALSE));
         LONG.put("hold", new Field("hold", Kind.TRUE));
         LONG.put("oversubscribe", new Field("oversubscribe", Kind.TRUE));
         LONG.put("job-name", new Field("name", Kind.TEXT));
@@ -104,12 +106,12 @@ public final class SbatchFlags {
         if (field.kind() == Kind.IGNORED) {
             return Optional.empty();
         }
-        if (field.kind() == Kind.TRUE) {
+        if (field.kind() == Kind.TRUE || field.kind() == Kind.FALSE) {
             if (value.isPresent()) {
                 throw new IllegalArgumentException("--" + name + " takes no value through slurmrestd, had '"
                         + value.get() + "'");
             }
-            return Optional.of(new Setting(field.name(), true));
+            return Optional.of(new Setting(field.name(), field.kind() == Kind.TRUE));
         }
         String v = value.filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalArgumentException("--" + name
                 + " needs a value"));

@@ -65,8 +65,8 @@ public final class SlurmRestClient implements AutoCloseable {
         }
     }
 
-    /** One job as {@code GET jobs} lists it. */
-    public record Job(String id, String name, String state, String reason) {
+    /** One job as {@code GET jobs} lists it; an empty comment when it has none. */
+    public record Job(String id, String name, String state, String reason, String comment) {
     }
 
     /** What the first successful call found out: the version spoken, and whether accounting is reachable. */
@@ -119,7 +119,7 @@ public final class SlurmRestClient implements AutoCloseable {
         List<Job> jobs = new ArrayList<>();
         for (JsonNode j : answer.path("jobs")) {
             jobs.add(new Job(j.path("job_id").asText(), j.path("name").asText(), text(j.path("job_state")),
-                    j.path("state_reason").asText("")));
+                    j.path("state_reason").asText(""), j.path("comment").asText("")));
         }
         return jobs;
     }

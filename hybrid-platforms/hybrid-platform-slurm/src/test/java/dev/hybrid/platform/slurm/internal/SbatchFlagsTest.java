@@ -26,6 +26,7 @@ class SbatchFlagsTest {
                 Arguments.of("--gres=gpu:2", "gres", "gpu:2"),
                 Arguments.of("-Ca100", "constraints", "a100"),
                 Arguments.of("--requeue", "requeue", true),
+                Arguments.of("--no-requeue", "requeue", false),
                 Arguments.of("--job-name=hybrid-x", "name", "hybrid-x"));
     }
 
