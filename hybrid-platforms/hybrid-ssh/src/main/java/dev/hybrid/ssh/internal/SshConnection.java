@@ -227,12 +227,13 @@ public final class SshConnection implements AutoCloseable {
                     throw new IOException("command did not finish within " + timeout);
                 }
             }
-            // The exit status arrives just after the end of output.
+            // The exit status arrives just after the end of output. JSch offers no way to wait for it, and spinning
+            // for it would hold a core for as long as a loaded machine takes to deliver it: park briefly instead.
             while (!ch.isClosed()) {
                 if (System.nanoTime() > deadline) {
                     throw new IOException("command did not finish within " + timeout);
                 }
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
             return new Result(ch.getExitStatus(), collected.toString(StandardCharsets.UTF_8),
                     err.toString(StandardCharsets.UTF_8));
