@@ -171,6 +171,12 @@ class ExperimentSteeringTest {
         h.setTrialConcurrency(3);
 
         listener.awaitStarted(3, WAIT);
+        // A trial is reported started before its function runs: wait until three functions run at once.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (running.get() < 3) {
+            assertThat(System.nanoTime()).as("three trial functions running at once").isLessThan(deadline);
+            Thread.sleep(5);
+        }
         assertThat(h.summary().trialConcurrency()).isEqualTo(3);
         release.countDown();
         finished(h);
