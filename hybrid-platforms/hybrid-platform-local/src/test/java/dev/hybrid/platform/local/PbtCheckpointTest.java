@@ -72,9 +72,15 @@ class PbtCheckpointTest {
     void inHybridModeEachChildLoadsItsParentsCheckpointWhicheverPlatformRanIt() throws Exception {
         assumeTrue(LocalPlatformNniModuleTest.hasPython(), "python3 is needed for this test");
         Path code = code();
+        // Which child starts first depends on the machine's load; so that both run trials, the first child's trials
+        // wait (up to a minute) until the second child has run one.
+        Path mark = dir.resolve("second-child-ran");
+        String waitForSecond = "n=0; while [ ! -e '" + mark + "' ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done;"
+                + " python3 trial.py";
         HybridPlatform hybrid = HybridPlatform.builder()
-                .add(LocalPlatform.create(LocalPlatformOptions.of("python3 trial.py", code, 1)))
-                .add(LocalPlatform.create(LocalPlatformOptions.of("python3 trial.py", code, 1))).build();
+                .add(LocalPlatform.create(LocalPlatformOptions.of(waitForSecond, code, 1)))
+                .add(LocalPlatform.create(LocalPlatformOptions.of("touch '" + mark + "' && python3 trial.py", code, 1)))
+                .build();
         List<Trial> trials = run("pbt-hybrid", hybrid);
         checkLineage(trials);
         assertThat(trials).extracting(Trial::platform).contains("local", "local#2");
