@@ -38,7 +38,8 @@ public final class PythonSdk {
 
     /**
      * Writes the module under {@code folder} (creating {@code folder/nni/}) and returns {@code folder}, the entry to
-     * put on {@code PYTHONPATH}. Rewrites the files only when their content differs.
+     * put on {@code PYTHONPATH}. Rewrites the files only when their content differs;
+     * safe to call from several threads or processes at once.
      */
     public static Path installTo(Path folder) throws IOException {
         for (String name : FILES) {
@@ -48,10 +49,20 @@ public final class PythonSdk {
                 continue;
             }
             Files.createDirectories(target.getParent());
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.write(tmp, content);
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // A temporary file of its own: two platforms of one experiment (local and local#2) install at once.
+            Path tmp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
+            try {
+                if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    // createTempFile makes it owner-only; the module is read by whoever runs the trial
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(
+                            "rw-r--r--"));
+                }
+                Files.write(tmp, content);
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         }
         return folder;
     }

@@ -33,6 +33,38 @@ class PythonSdkTest {
         }
     }
 
+    @Test
+    void platformsInstallingIntoOneFolderAtOnceAllSucceed() throws Exception {
+        // local and local#2 of one hybrid experiment start on threads of their own and share the experiment folder
+        for (int round = 0; round < 20; round++) {
+            Path folder = dir.resolve("shared-" + round);
+            int writers = 6;
+            java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(writers);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            try {
+                List<java.util.concurrent.Future<Path>> done = new java.util.ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    done.add(pool.submit(() -> {
+                        barrier.await();
+                        return PythonSdk.installTo(folder);
+                    }));
+                }
+                for (java.util.concurrent.Future<Path> f : done) {
+                    assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(folder);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            for (String name : PythonSdk.FILES) {
+                assertThat(Files.readAllBytes(folder.resolve(name))).isEqualTo(PythonSdk.file(name));
+            }
+            try (var left = Files.list(folder.resolve("nni"))) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left")
+                        .containsExactlyInAnyOrder("__init__.py", "utils.py");
+            }
+        }
+    }
+
     private record Run(int exit, String stdout) {
     }
 

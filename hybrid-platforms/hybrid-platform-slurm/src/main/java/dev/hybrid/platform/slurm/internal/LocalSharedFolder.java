@@ -34,9 +34,14 @@ public final class LocalSharedFolder implements SharedFolder {
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             // Atomically: a pilot polling for its next trial never reads half a file.
             Path target = dir.resolve(f.getKey());
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.write(tmp, f.getValue());
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // A temporary name of its own: two Slurm platforms of one experiment may write one file at once.
+            Path tmp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
+            try {
+                Files.write(tmp, f.getValue());
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 

@@ -97,8 +97,10 @@ public final class SshSharedFolder implements SharedFolder {
         exec(cmd.toString(), new byte[0]);
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             String target = d + "/" + f.getKey();
-            // Written aside and renamed: a pilot polling for its next trial never reads half a file.
-            exec("cat > " + q(target + ".tmp") + " && mv -f " + q(target + ".tmp") + " " + q(target), f.getValue());
+            // Written aside and renamed: a pilot polling for its next trial never reads half a file. The temporary
+            // name carries the shell's pid: two Slurm platforms of one experiment may write one file at once.
+            String tmp = q(target + ".tmp") + ".$$";
+            exec("cat > " + tmp + " && mv -f " + tmp + " " + q(target), f.getValue());
         }
     }
 
