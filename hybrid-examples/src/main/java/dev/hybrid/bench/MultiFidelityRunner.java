@@ -8,22 +8,31 @@ import dev.hybrid.tuner.Tuner;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Drives a tuner or advisor over {@link MultiFidelityProblem} until it has spent a total budget, with the benchmark's
  * pending queue (ask until {@code pending} trials wait, report the oldest). Each trial costs its budget in epochs, a
- * promoted configuration again in full (NNI's advisors restart it). What counts is the best value at the full budget
+ * promoted configuration again in full (NNI's advisors restart it), unless the advisor passes checkpoint folders
+ * ({@code all_checkpoint_dir}): then the runner acts as a trial that saves its model to {@code save_checkpoint_dir}
+ * and resumes from {@code load_checkpoint_dir}, and a trial whose load folder holds a checkpoint of {@code b0} epochs
+ * costs only {@code b − b0}. The value is the same either way (the learning curve is deterministic). What counts is the best value at the full budget
  * against the total spent: a row per checkpoint at a tenth, a quarter, half and all of the total, each in units of
  * full-budget evaluations ({@code R} epochs), with {@code best_value} the best full-budget value among the trials
  * reported by then (its regret {@link MultiFidelityProblem#NO_RESULT_REGRET} while there is none), {@code auc} and
  * {@code auc_log10} the means of the regret (of its log10) at every whole unit up to the checkpoint.
  */
 public final class MultiFidelityRunner {
+    private static final String LOAD = "load_checkpoint_dir";
+    private static final String SAVE = "save_checkpoint_dir";
+
     private MultiFidelityRunner() {
     }
 
-    private record Asked(TrialId id, Parameters parameters, double budget) {
+    /** {@code cost}: the epochs the trial trains, its budget less those of the checkpoint it resumes from. */
+    private record Asked(TrialId id, Parameters parameters, double budget, double cost) {
     }
 
     /**
@@ -41,6 +50,8 @@ public final class MultiFidelityRunner {
         double cap = units * r;
         tuner.updateSearchSpace(problem.space());
         Deque<Asked> queue = new ArrayDeque<>();
+        // the checkpoints trials have saved: folder -> the epochs trained into it
+        Map<Object, Double> checkpoints = new HashMap<>();
         double askedSpent = 0;
         double spent = 0;
         long inTuner = 0;
@@ -59,8 +70,10 @@ public final class MultiFidelityRunner {
                 inTuner += System.nanoTime() - t0;
                 if (s instanceof Suggestion.Next next) {
                     double b = problem.budget(next.parameters());
-                    queue.add(new Asked(id, next.parameters(), b));
-                    askedSpent += b;
+                    Double resumed = checkpoints.get(next.parameters().values().get(LOAD));
+                    double cost = resumed != null && resumed <= b ? b - resumed : b;
+                    queue.add(new Asked(id, next.parameters(), b, cost));
+                    askedSpent += cost;
                 } else if (s instanceof Suggestion.Done) {
                     throw new BenchException("the tuner ended before the budget was spent");
                 } else if (queue.isEmpty()) {
@@ -75,12 +88,16 @@ public final class MultiFidelityRunner {
             }
             double v = problem.value(a.parameters());
             // checkpoints passed before this trial's cost is added see the best so far
-            while (unit <= units && spent + a.budget() > unit * r) {
+            while (unit <= units && spent + a.cost() > unit * r) {
                 bestAt[unit] = best;
                 nanosAt[unit] = inTuner;
                 unit++;
             }
-            spent += a.budget();
+            spent += a.cost();
+            Object saveTo = a.parameters().values().get(SAVE);
+            if (saveTo != null) {
+                checkpoints.put(saveTo, a.budget());
+            }
             long t0 = System.nanoTime();
             tuner.onResult(a.id(), a.parameters(), v);
             tuner.onTrialEnd(a.id(), TrialStatus.SUCCEEDED);

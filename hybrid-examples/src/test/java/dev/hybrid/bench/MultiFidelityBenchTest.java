@@ -52,4 +52,24 @@ class MultiFidelityBenchTest {
         assertThat(pending.get(3).regret()).isLessThan(MultiFidelityProblem.NO_RESULT_REGRET);
         assertThat(pending).allMatch(r -> r.pending() == 4);
     }
+
+    /**
+     * With checkpoint folders a promoted configuration pays only its extra epochs: Hyperband proposes the same trials
+     * (its draws do not depend on costs), so each checkpoint's best is at least as good, and its first bracket
+     * (81·1 + 27·2 + 9·6 + 3·18 + 1·54 = 297 epochs instead of 405) has a full-budget result within 4 full budgets.
+     */
+    @Test
+    void withCheckpointFoldersPromotionsPayOnlyTheirExtraEpochs() {
+        TunerFactory restart = new TunerFactory("Hyperband", Map.of("R", 81, "eta", 3));
+        TunerFactory resume = new TunerFactory("Hyperband", Map.of("R", 81, "eta", 3, "all_checkpoint_dir",
+                java.nio.file.Path.of("ck").toAbsolutePath().toString()));
+        List<BenchRow> restarted = MultiFidelityRunner.run(problem, restart.create(2), 40, 1, "hb", 2);
+        List<BenchRow> resumed = MultiFidelityRunner.run(problem, resume.create(2), 40, 1, "hb-ck", 2);
+        assertThat(resumed).extracting(BenchRow::budget).containsExactly(4, 10, 20, 40);
+        assertThat(restarted.get(0).regret()).isEqualTo(MultiFidelityProblem.NO_RESULT_REGRET);
+        assertThat(resumed.get(0).regret()).isLessThan(MultiFidelityProblem.NO_RESULT_REGRET);
+        for (int i = 0; i < resumed.size(); i++) {
+            assertThat(resumed.get(i).regret()).isLessThanOrEqualTo(restarted.get(i).regret());
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.hybrid.tuner.builtin;
 import dev.hybrid.space.Parameters;
 import dev.hybrid.space.SearchSpace;
 import dev.hybrid.tuner.OptimizeMode;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -59,7 +60,18 @@ public final class BohbAdvisor extends BracketAdvisor {
 
     /** An advisor with these settings, drawing from {@code random}, which it owns from now on. */
     public BohbAdvisor(Settings settings, RandomGenerator random) {
-        super(Objects.requireNonNull(settings, "settings").mode());
+        this(settings, null, random);
+    }
+
+    /**
+     * An advisor that also passes each trial checkpoint folders under {@code checkpointDir}, so that a promoted
+     * configuration can continue from its earlier run (see {@link BracketAdvisor}; NNI's BOHB passes none).
+     *
+     * @param checkpointDir an absolute folder that every trial's machine reaches
+     * @throws IllegalArgumentException if {@code checkpointDir} is relative
+     */
+    public BohbAdvisor(Settings settings, Path checkpointDir, RandomGenerator random) {
+        super(Objects.requireNonNull(settings, "settings").mode(), checkpointDir);
         this.settings = settings;
         this.random = Objects.requireNonNull(random, "random");
     }

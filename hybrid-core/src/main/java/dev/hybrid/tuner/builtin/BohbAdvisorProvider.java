@@ -5,6 +5,7 @@ import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.TunerProvider;
+import java.nio.file.Path;
 
 /**
  * Registers {@link BohbAdvisor} as NNI's advisor {@code BOHB}, with NNI's {@code classArgs} and defaults:
@@ -19,7 +20,11 @@ import dev.hybrid.tuner.TunerProvider;
  * random_fraction: 0.33        # [0, 1]
  * bandwidth_factor: 3          # > 0
  * min_bandwidth: 0.001         # >= 0
+ * all_checkpoint_dir: /shared/ck # not NNI's: an absolute folder every trial's machine reaches; default none
  * </pre>
+ * With {@code all_checkpoint_dir}, trials also receive {@code load_checkpoint_dir} and {@code save_checkpoint_dir}
+ * (see {@link BracketAdvisor}) so that a promoted configuration can continue from its earlier run; without it they
+ * receive exactly NNI's parameters.
  * Bad values and unknown keys are reported at their paths, e.g. {@code advisor.classArgs.max_budget}.
  */
 public final class BohbAdvisorProvider implements TunerProvider {
@@ -51,9 +56,10 @@ public final class BohbAdvisorProvider implements TunerProvider {
         double randomFraction = args.doubleIn("random_fraction", 1.0 / 3, 0, 1);
         double bandwidthFactor = positive(args, "bandwidth_factor", 3);
         double minBandwidth = args.doubleIn("min_bandwidth", 1e-3, 0, LARGE);
+        Path checkpoints = HyperbandAdvisorProvider.checkpointDir(args);
         args.rejectUnknownKeys();
         return new BohbAdvisor(new BohbAdvisor.Settings(mode, min, max, eta, minPoints, topN, samples,
-                randomFraction, bandwidthFactor, minBandwidth), context.random());
+                randomFraction, bandwidthFactor, minBandwidth), checkpoints, context.random());
     }
 
     private static double positive(ConfigNode args, String key, double def) {

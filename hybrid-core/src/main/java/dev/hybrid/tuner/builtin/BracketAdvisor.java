@@ -13,6 +13,7 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.UnsupportedSearchSpaceException;
 import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.tuner.builtin.BracketSchedule.Run;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -24,17 +25,42 @@ import java.util.Optional;
  * new trial, with a larger budget. Ranks by the final result (losses are negated values when maximising; NaN is the
  * worst). Results and ends of trials it did not suggest are ignored; earlier results given through
  * {@link #addPriorResult} rebuild the schedule (see {@link BracketSchedule#replay}) and teach the model.
+ *
+ * <p>With a checkpoint folder (the {@code all_checkpoint_dir} classArg; none by default, as in NNI), each trial also
+ * receives {@code save_checkpoint_dir}, {@code <all_checkpoint_dir>/<bracket>-<index>-<hash>/<rung>}, named after
+ * its configuration (the bracket's serial number, the configuration's place in the bracket's first rung and a hash of
+ * its values) and its rung, and {@code load_checkpoint_dir}: for a promoted configuration the folder its run on the
+ * rung below saved to, for a new one its own save folder (which does not exist yet), as PBTTuner does. A trial that
+ * saves its model there and, when the load folder holds one, resumes from it, trains only the epochs from the
+ * checkpoint's to {@code TRIAL_BUDGET} instead of all of them.
  */
 abstract class BracketAdvisor implements Tuner, WarmStart {
     /** The parameter that carries a trial's budget, as NNI's advisors name it. */
     public static final String BUDGET_KEY = "TRIAL_BUDGET";
+    /** The parameter naming the folder a trial resumes from, when checkpoints are on (PBTTuner's name). */
+    public static final String LOAD_CHECKPOINT_DIR = PbtTuner.LOAD_CHECKPOINT_DIR;
+    /** The parameter naming the folder a trial saves to, when checkpoints are on (PBTTuner's name). */
+    public static final String SAVE_CHECKPOINT_DIR = PbtTuner.SAVE_CHECKPOINT_DIR;
 
     private final OptimizeMode mode;
+    /** Null when checkpoint folders are off. */
+    private final Path checkpointDir;
     private BracketSchedule schedule;
     private SearchSpace space;
 
-    BracketAdvisor(OptimizeMode mode) {
+    /** An advisor that passes no checkpoint folders when {@code checkpointDir} is null. */
+    BracketAdvisor(OptimizeMode mode, Path checkpointDir) {
         this.mode = Objects.requireNonNull(mode, "mode");
+        if (checkpointDir != null && !checkpointDir.isAbsolute()) {
+            throw new IllegalArgumentException("checkpointDir must be absolute (trials run in their own folders), was "
+                    + checkpointDir);
+        }
+        this.checkpointDir = checkpointDir;
+    }
+
+    /** The folder under which trials save checkpoints; empty when checkpoint folders are off (the default). */
+    public final Optional<Path> checkpointDir() {
+        return Optional.ofNullable(checkpointDir);
     }
 
     /** The advisor's NNI name, for messages. */
@@ -67,7 +93,7 @@ abstract class BracketAdvisor implements Tuner, WarmStart {
      * Sets the space and starts the schedule afresh.
      *
      * @throws UnsupportedSearchSpaceException if a parameter is named {@value #BUDGET_KEY}, which would clash with the
-     *     budget
+     *     budget, or, with checkpoint folders on, like one of them
      */
     @Override
     public final void updateSearchSpace(SearchSpace newSpace) {
@@ -83,6 +109,10 @@ abstract class BracketAdvisor implements Tuner, WarmStart {
             if (p.name().equals(BUDGET_KEY)) {
                 throw new UnsupportedSearchSpaceException(name(), p.name(), p.nniType(),
                         "the advisor passes the budget as the parameter " + BUDGET_KEY + "; rename it");
+            }
+            if (checkpointDir != null && (p.name().equals(LOAD_CHECKPOINT_DIR) || p.name().equals(SAVE_CHECKPOINT_DIR))) {
+                throw new UnsupportedSearchSpaceException(name(), p.name(), p.nniType(),
+                        "with all_checkpoint_dir the advisor passes the checkpoint folders under this name; rename it");
             }
             if (p instanceof Choice c) {
                 for (ChoiceOption o : c.options()) {
@@ -115,7 +145,21 @@ abstract class BracketAdvisor implements Tuner, WarmStart {
         schedule.started(trial, run, config);
         Map<String, Object> values = new LinkedHashMap<>(config.values());
         values.put(BUDGET_KEY, budgetValue(run.budget()));
+        if (checkpointDir != null) {
+            values.put(LOAD_CHECKPOINT_DIR, checkpointFolder(run, Math.max(0, run.rung - 1)));
+            values.put(SAVE_CHECKPOINT_DIR, checkpointFolder(run, run.rung));
+        }
         return new Suggestion.Next(new Parameters(values));
+    }
+
+    /**
+     * The folder of a configuration's run at {@code rung}. The hash (of the values, which Java specifies) keeps a
+     * resumed experiment whose schedule placed configurations differently from loading another one's checkpoint.
+     */
+    private String checkpointFolder(Run run, int rung) {
+        String configuration = run.bracket.serial + "-" + run.index + "-"
+                + Integer.toHexString(run.config.values().hashCode());
+        return checkpointDir.resolve(configuration).resolve(Integer.toString(rung)).toString();
     }
 
     @Override
@@ -151,6 +195,10 @@ abstract class BracketAdvisor implements Tuner, WarmStart {
         }
         Map<String, Object> values = new LinkedHashMap<>(parameters.values());
         Object b = values.remove(BUDGET_KEY);
+        if (checkpointDir != null) {
+            values.remove(LOAD_CHECKPOINT_DIR);
+            values.remove(SAVE_CHECKPOINT_DIR);
+        }
         double budget = b instanceof Number n ? n.doubleValue() : maxBudget();
         Parameters config = new Parameters(values);
         double loss = loss(value);

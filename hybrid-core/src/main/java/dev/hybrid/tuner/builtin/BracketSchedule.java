@@ -29,18 +29,23 @@ final class BracketSchedule {
     /** NNI's epsilon against floating-point error in the bracket arithmetic. */
     private static final double EPSILON = 1e-6;
 
-    /** One run of a configuration at one budget. {@code config} excludes the budget key; null until assigned. */
+    /**
+     * One run of a configuration at one budget. {@code config} excludes the budget key; null until assigned.
+     * {@code index} is the configuration's place in its bracket's first rung, kept by its promotions.
+     */
     static final class Run {
         final Bracket bracket;
         final int rung;
+        final int index;
         Parameters config;
         boolean ended;
         boolean hasLoss;
         double loss;
 
-        Run(Bracket bracket, int rung, Parameters config) {
+        Run(Bracket bracket, int rung, int index, Parameters config) {
             this.bracket = bracket;
             this.rung = rung;
+            this.index = index;
             this.config = config;
         }
 
@@ -49,8 +54,12 @@ final class BracketSchedule {
         }
     }
 
-    /** One bracket: its rungs' sizes and budgets, the runs of each rung and those waiting to be started. */
+    /**
+     * One bracket: its rungs' sizes and budgets, the runs of each rung and those waiting to be started. {@code serial}
+     * counts the brackets this schedule has opened, from 0.
+     */
     static final class Bracket {
+        final int serial;
         final int s;
         final int[] sizes;
         final double[] budgets;
@@ -59,7 +68,8 @@ final class BracketSchedule {
         int rung;
         boolean finished;
 
-        Bracket(int s, int[] sizes, double[] budgets) {
+        Bracket(int serial, int s, int[] sizes, double[] budgets) {
+            this.serial = serial;
             this.s = s;
             this.sizes = sizes;
             this.budgets = budgets;
@@ -74,6 +84,7 @@ final class BracketSchedule {
     private final List<Bracket> open = new ArrayList<>();
     private final Map<TrialId, Run> runs = new HashMap<>();
     private int nextS;
+    private int opened;
 
     /**
      * @param sMax how many times a bracket may halve, at least 0
@@ -200,10 +211,10 @@ final class BracketSchedule {
             sizes[i] = (int) Math.floor(n / Math.pow(eta, i) + EPSILON);
             budgets[i] = budgetAt(s, i);
         }
-        Bracket b = new Bracket(s, sizes, budgets);
+        Bracket b = new Bracket(opened++, s, sizes, budgets);
         List<Run> first = new ArrayList<>();
         for (int k = 0; k < sizes[0]; k++) {
-            Run r = new Run(b, 0, null);
+            Run r = new Run(b, 0, k, null);
             first.add(r);
             b.waiting.addLast(r);
         }
@@ -260,7 +271,7 @@ final class BracketSchedule {
         b.rung++;
         List<Run> next = new ArrayList<>();
         for (int k = 0; k < keep; k++) {
-            Run r = new Run(b, b.rung, ranked.get(k).config);
+            Run r = new Run(b, b.rung, ranked.get(k).index, ranked.get(k).config);
             next.add(r);
             b.waiting.addLast(r);
         }

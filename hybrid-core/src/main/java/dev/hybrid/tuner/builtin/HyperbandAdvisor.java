@@ -3,6 +3,7 @@ package dev.hybrid.tuner.builtin;
 import dev.hybrid.space.Parameters;
 import dev.hybrid.space.SearchSpace;
 import dev.hybrid.tuner.OptimizeMode;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -17,6 +18,10 @@ import java.util.random.RandomGenerator;
  * at 3, the best at 9; then 5 at 3 and the best at 9; then 3 at 9. A trial that ends without a result is not
  * promoted. {@code exec_mode: parallelism} (NNI's default) opens the next bracket whenever a slot finds nothing to run;
  * {@code serial} answers {@link dev.hybrid.tuner.Suggestion.Later} until the open bracket has finished.
+ *
+ * <p>Given a checkpoint folder, trials also receive {@code load_checkpoint_dir} and {@code save_checkpoint_dir}, so
+ * that a promoted configuration can continue from its earlier run instead of starting again (see
+ * {@link BracketAdvisor}); the schedule and the configurations are the same either way.
  *
  * <p>Called only from the experiment thread; not thread-safe. A fixed seed and the same events give the same
  * suggestions.
@@ -44,7 +49,18 @@ public final class HyperbandAdvisor extends BracketAdvisor {
      * @throws IllegalArgumentException if {@code maxBudget < 1} or {@code eta < 2}
      */
     public HyperbandAdvisor(OptimizeMode mode, int maxBudget, int eta, ExecMode execMode, RandomGenerator random) {
-        super(mode);
+        this(mode, maxBudget, eta, execMode, null, random);
+    }
+
+    /**
+     * An advisor that passes each trial checkpoint folders under {@code checkpointDir} (NNI's Hyperband passes none).
+     *
+     * @param checkpointDir an absolute folder that every trial's machine reaches
+     * @throws IllegalArgumentException if {@code maxBudget < 1}, {@code eta < 2} or {@code checkpointDir} is relative
+     */
+    public HyperbandAdvisor(OptimizeMode mode, int maxBudget, int eta, ExecMode execMode, Path checkpointDir,
+            RandomGenerator random) {
+        super(mode, checkpointDir);
         if (maxBudget < 1 || eta < 2) {
             throw new IllegalArgumentException("R >= 1 and eta >= 2 must hold, were " + maxBudget + ", " + eta);
         }

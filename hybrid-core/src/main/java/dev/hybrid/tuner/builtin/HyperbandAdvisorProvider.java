@@ -6,6 +6,8 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.TunerProvider;
 import dev.hybrid.tuner.builtin.HyperbandAdvisor.ExecMode;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 
 /**
  * Registers {@link HyperbandAdvisor} as NNI's advisor {@code Hyperband}, with NNI's {@code classArgs}:
@@ -14,7 +16,11 @@ import dev.hybrid.tuner.builtin.HyperbandAdvisor.ExecMode;
  * R: 60                        # the largest budget, an integer >= 1
  * eta: 3                       # the halving rate, an integer >= 2
  * exec_mode: parallelism       # or serial
+ * all_checkpoint_dir: /shared/ck # not NNI's: an absolute folder every trial's machine reaches; default none
  * </pre>
+ * With {@code all_checkpoint_dir}, trials also receive {@code load_checkpoint_dir} and {@code save_checkpoint_dir}
+ * (see {@link BracketAdvisor}) so that a promoted configuration can continue from its earlier run; without it they
+ * receive exactly NNI's parameters.
  * Bad values and unknown keys are reported at their paths, e.g. {@code advisor.classArgs.eta}.
  */
 public final class HyperbandAdvisorProvider implements TunerProvider {
@@ -35,7 +41,31 @@ public final class HyperbandAdvisorProvider implements TunerProvider {
         int r = args.intIn("R", 60, 1, 1_000_000_000);
         int eta = args.intIn("eta", 3, 2, 1_000_000);
         ExecMode exec = args.enumValue("exec_mode", ExecMode.class, ExecMode.PARALLELISM);
+        Path checkpoints = checkpointDir(args);
         args.rejectUnknownKeys();
-        return new HyperbandAdvisor(mode, r, eta, exec, context.random());
+        return new HyperbandAdvisor(mode, r, eta, exec, checkpoints, context.random());
+    }
+
+    /**
+     * The {@code all_checkpoint_dir} classArg of Hyperband and BOHB: null when absent or empty. A relative or invalid
+     * path is reported at its key (and null returned). Not made per resume, unlike PBTTuner's: a resumed advisor
+     * replays its brackets, and its promotions should load what the earlier run's trials saved.
+     */
+    static Path checkpointDir(ConfigNode args) {
+        String written = args.string("all_checkpoint_dir", "");
+        if (written.isEmpty()) {
+            return null;
+        }
+        try {
+            Path dir = Path.of(written);
+            if (dir.isAbsolute()) {
+                return dir;
+            }
+            args.problem("all_checkpoint_dir", "must be an absolute path (trials run in their own folders), was '"
+                    + written + "'");
+        } catch (InvalidPathException e) {
+            args.problem("all_checkpoint_dir", "is not a valid path: " + e.getMessage());
+        }
+        return null;
     }
 }

@@ -126,4 +126,26 @@ class BohbAdvisorTest {
         assertThat(problems.list()).extracting(p -> p.path().value() + ": " + p.message())
                 .containsExactly("advisor.classArgs.max_budget: must be >= min_budget (5.0), was 2.0");
     }
+
+    @Test
+    void withACheckpointFolderAPromotionLoadsTheFolderItsConfigurationSavedTo() {
+        Problems problems = new Problems();
+        BohbAdvisor a = (BohbAdvisor) new BohbAdvisorProvider().create(ConfigNode.of(Map.of("optimize_mode",
+                "minimize", "min_budget", 1, "max_budget", 9, "all_checkpoint_dir",
+                HyperbandAdvisorTest.CHECKPOINTS.toString()), FieldPath.of("advisor.classArgs"), problems),
+                TunerContext.seeded(4));
+        problems.throwIfAny();
+        assertThat(a.checkpointDir()).contains(HyperbandAdvisorTest.CHECKPOINTS);
+        a.updateSearchSpace(SPACE);
+        List<Parameters> seen = runSequentially(a, 13);
+        Map<Object, Parameters> bySave = new HashMap<>();
+        seen.forEach(p -> bySave.put(p.values().get("save_checkpoint_dir"), p));
+        assertThat(bySave).hasSize(13);
+        for (Parameters p : seen.subList(9, 13)) {
+            Parameters parent = bySave.get(p.values().get("load_checkpoint_dir"));
+            assertThat(parent).isNotNull();
+            assertThat(parent.values().get("x")).isEqualTo(p.values().get("x"));
+            assertThat((double) parent.values().get("TRIAL_BUDGET") * 3).isEqualTo(p.values().get("TRIAL_BUDGET"));
+        }
+    }
 }

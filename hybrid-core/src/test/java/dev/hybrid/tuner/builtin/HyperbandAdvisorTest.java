@@ -179,4 +179,93 @@ class HyperbandAdvisorTest {
                 .isInstanceOf(dev.hybrid.tuner.UnsupportedSearchSpaceException.class)
                 .hasMessageContaining("TRIAL_BUDGET");
     }
+
+    static final java.nio.file.Path CHECKPOINTS = java.nio.file.Path.of("ck").toAbsolutePath();
+
+    static HyperbandAdvisor withCheckpoints(long seed) {
+        HyperbandAdvisor a = new HyperbandAdvisor(OptimizeMode.MAXIMIZE, 9, 3, ExecMode.PARALLELISM, CHECKPOINTS,
+                new SplittableRandom(seed));
+        a.updateSearchSpace(SPACE);
+        return a;
+    }
+
+    @Test
+    void withoutACheckpointFolderTrialsReceiveOnlyNnisParameters() {
+        for (Parameters p : runSequentially(advisor(OptimizeMode.MAXIMIZE, 9, ExecMode.PARALLELISM), 13)) {
+            assertThat(p.values().keySet()).containsExactlyInAnyOrder("x", "k", "TRIAL_BUDGET");
+        }
+    }
+
+    @Test
+    void withACheckpointFolderEachPromotionLoadsWhatItsConfigurationSavedOnTheRungBelow() {
+        List<Parameters> seen = runSequentially(withCheckpoints(5), 14);
+        // the same configurations and budgets as without checkpoints
+        List<Parameters> plain = runSequentially(advisor(OptimizeMode.MAXIMIZE, 9, ExecMode.PARALLELISM), 14);
+        assertThat(seen).extracting(HyperbandAdvisorTest::configOnly).isEqualTo(plain);
+        Map<Object, Parameters> bySave = new LinkedHashMap<>();
+        for (Parameters p : seen) {
+            assertThat(bySave.put(p.values().get("save_checkpoint_dir"), p)).as("a folder per run").isNull();
+            assertThat((String) p.values().get("save_checkpoint_dir")).startsWith(CHECKPOINTS.toString());
+        }
+        for (Parameters p : seen.subList(0, 9)) {
+            assertThat(p.values().get("load_checkpoint_dir")).isEqualTo(p.values().get("save_checkpoint_dir"));
+            assertThat((String) p.values().get("save_checkpoint_dir")).matches(".*[/\\\\]0-\\d-[0-9a-f]+[/\\\\]0");
+        }
+        for (Parameters p : seen.subList(9, 13)) {
+            Parameters parent = bySave.get(p.values().get("load_checkpoint_dir"));
+            assertThat(parent).as("the run that saved %s", p.values().get("load_checkpoint_dir")).isNotNull();
+            assertThat(config(configOnly(parent))).isEqualTo(config(configOnly(p)));
+            assertThat((int) budget(p)).isEqualTo(3 * (int) budget(parent));
+        }
+        assertThat((String) seen.get(13).values().get("save_checkpoint_dir")).as("bracket 1 begins")
+                .matches(".*[/\\\\]1-0-[0-9a-f]+[/\\\\]0");
+    }
+
+    @Test
+    void aResumedAdvisorNamesTheCheckpointFoldersItsFirstRunWould() {
+        HyperbandAdvisor before = withCheckpoints(5);
+        List<Parameters> seen = runSequentially(before, 12);
+        Parameters expected = ((Suggestion.Next) before.suggest(TrialId.of("t12"))).parameters();
+        HyperbandAdvisor after = withCheckpoints(99);
+        for (int i = 0; i < seen.size(); i++) {
+            after.addPriorResult(TrialId.of("t" + i), seen.get(i), value(seen.get(i)));
+            after.onTrialEnd(TrialId.of("t" + i), TrialStatus.SUCCEEDED);
+        }
+        Parameters resumed = ((Suggestion.Next) after.suggest(TrialId.of("t12"))).parameters();
+        assertThat(resumed).as("the best configuration at 9, loading its run at 3").isEqualTo(expected);
+        assertThat(bySaveFolder(seen)).containsKey(resumed.values().get("load_checkpoint_dir"));
+    }
+
+    @Test
+    void aRelativeCheckpointFolderIsReportedAtItsPath() {
+        Problems problems = new Problems();
+        new HyperbandAdvisorProvider().create(ConfigNode.of(Map.of("all_checkpoint_dir", "ck"),
+                FieldPath.of("advisor.classArgs"), problems), TunerContext.seeded(1));
+        assertThat(problems.list()).extracting(ConfigProblem::path).extracting(FieldPath::value)
+                .containsExactly("advisor.classArgs.all_checkpoint_dir");
+    }
+
+    @Test
+    void withCheckpointsAParameterNamedLikeACheckpointFolderIsRefused() {
+        HyperbandAdvisor a = new HyperbandAdvisor(OptimizeMode.MAXIMIZE, 9, 3, ExecMode.SERIAL, CHECKPOINTS,
+                new SplittableRandom(1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.updateSearchSpace(SearchSpace.parse(
+                "{\"save_checkpoint_dir\": {\"_type\": \"choice\", \"_value\": [\"a\"]}}")))
+                .isInstanceOf(dev.hybrid.tuner.UnsupportedSearchSpaceException.class)
+                .hasMessageContaining("save_checkpoint_dir");
+    }
+
+    private static Map<Object, Parameters> bySaveFolder(List<Parameters> seen) {
+        Map<Object, Parameters> m = new LinkedHashMap<>();
+        seen.forEach(p -> m.put(p.values().get("save_checkpoint_dir"), p));
+        return m;
+    }
+
+    /** The parameters less the checkpoint folders. */
+    static Parameters configOnly(Parameters p) {
+        Map<String, Object> v = new LinkedHashMap<>(p.values());
+        v.remove("load_checkpoint_dir");
+        v.remove("save_checkpoint_dir");
+        return new Parameters(v);
+    }
 }
