@@ -5,6 +5,7 @@ import dev.hybrid.trial.TrialId;
 import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.Suggestion;
 import dev.hybrid.tuner.Tuner;
+import dev.hybrid.tuner.builtin.PbtTuner;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -25,8 +26,8 @@ import java.util.Map;
  * {@code auc_log10} the means of the regret (of its log10) at every whole unit up to the checkpoint.
  */
 public final class MultiFidelityRunner {
-    private static final String LOAD = "load_checkpoint_dir";
-    private static final String SAVE = "save_checkpoint_dir";
+    private static final String LOAD = PbtTuner.LOAD_CHECKPOINT_DIR;
+    private static final String SAVE = PbtTuner.SAVE_CHECKPOINT_DIR;
 
     private MultiFidelityRunner() {
     }

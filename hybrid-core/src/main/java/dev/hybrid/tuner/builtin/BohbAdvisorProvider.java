@@ -6,6 +6,7 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.TunerProvider;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Registers {@link BohbAdvisor} as NNI's advisor {@code BOHB}, with NNI's {@code classArgs} and defaults:
@@ -56,10 +57,10 @@ public final class BohbAdvisorProvider implements TunerProvider {
         double randomFraction = args.doubleIn("random_fraction", 1.0 / 3, 0, 1);
         double bandwidthFactor = positive(args, "bandwidth_factor", 3);
         double minBandwidth = args.doubleIn("min_bandwidth", 1e-3, 0, LARGE);
-        Path checkpoints = HyperbandAdvisorProvider.checkpointDir(args);
+        Optional<Path> checkpoints = CheckpointDirArg.read(args);
         args.rejectUnknownKeys();
         return new BohbAdvisor(new BohbAdvisor.Settings(mode, min, max, eta, minPoints, topN, samples,
-                randomFraction, bandwidthFactor, minBandwidth), checkpoints, context.random());
+                randomFraction, bandwidthFactor, minBandwidth), checkpoints.orElse(null), context.random());
     }
 
     private static double positive(ConfigNode args, String key, double def) {

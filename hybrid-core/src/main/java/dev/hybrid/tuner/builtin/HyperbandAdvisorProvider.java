@@ -6,8 +6,8 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.TunerProvider;
 import dev.hybrid.tuner.builtin.HyperbandAdvisor.ExecMode;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Registers {@link HyperbandAdvisor} as NNI's advisor {@code Hyperband}, with NNI's {@code classArgs}:
@@ -41,31 +41,10 @@ public final class HyperbandAdvisorProvider implements TunerProvider {
         int r = args.intIn("R", 60, 1, 1_000_000_000);
         int eta = args.intIn("eta", 3, 2, 1_000_000);
         ExecMode exec = args.enumValue("exec_mode", ExecMode.class, ExecMode.PARALLELISM);
-        Path checkpoints = checkpointDir(args);
+        // not made per resume, unlike PBTTuner's: a resumed advisor replays its brackets, and its promotions should
+        // load what the earlier run's trials saved
+        Optional<Path> checkpoints = CheckpointDirArg.read(args);
         args.rejectUnknownKeys();
-        return new HyperbandAdvisor(mode, r, eta, exec, checkpoints, context.random());
-    }
-
-    /**
-     * The {@code all_checkpoint_dir} classArg of Hyperband and BOHB: null when absent or empty. A relative or invalid
-     * path is reported at its key (and null returned). Not made per resume, unlike PBTTuner's: a resumed advisor
-     * replays its brackets, and its promotions should load what the earlier run's trials saved.
-     */
-    static Path checkpointDir(ConfigNode args) {
-        String written = args.string("all_checkpoint_dir", "");
-        if (written.isEmpty()) {
-            return null;
-        }
-        try {
-            Path dir = Path.of(written);
-            if (dir.isAbsolute()) {
-                return dir;
-            }
-            args.problem("all_checkpoint_dir", "must be an absolute path (trials run in their own folders), was '"
-                    + written + "'");
-        } catch (InvalidPathException e) {
-            args.problem("all_checkpoint_dir", "is not a valid path: " + e.getMessage());
-        }
-        return null;
+        return new HyperbandAdvisor(mode, r, eta, exec, checkpoints.orElse(null), context.random());
     }
 }

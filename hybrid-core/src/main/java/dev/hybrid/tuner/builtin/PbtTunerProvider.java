@@ -7,7 +7,6 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import dev.hybrid.tuner.TunerProvider;
 import dev.hybrid.tuner.builtin.PbtTuner.Settings;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -38,20 +37,7 @@ public class PbtTunerProvider implements TunerProvider {
         OptimizeMode mode = args.enumValue("optimize_mode", OptimizeMode.class, context.optimizeMode());
         Path fallback = ExperimentBuilder.defaultWorkingDirectory().resolve("pbt-checkpoints")
                 .resolve(Long.toUnsignedString(context.seed(), 36) + "-" + context.stream());
-        Path dir = fallback;
-        String written = args.string("all_checkpoint_dir", "");
-        if (!written.isEmpty()) {
-            try {
-                dir = Path.of(written);
-                if (!dir.isAbsolute()) {
-                    args.problem("all_checkpoint_dir", "must be an absolute path (trials run in their own folders),"
-                            + " was '" + written + "'");
-                    dir = fallback;
-                }
-            } catch (InvalidPathException e) {
-                args.problem("all_checkpoint_dir", "is not a valid path: " + e.getMessage());
-            }
-        }
+        Path dir = CheckpointDirArg.read(args).orElse(fallback);
         if (context.stream() > 0 && dir != fallback) {
             // a resumed experiment starts a new population: it must not load the first run's generation-0 folders
             dir = dir.resolve("run-" + context.stream());
