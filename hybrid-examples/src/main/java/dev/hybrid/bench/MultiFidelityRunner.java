@@ -19,11 +19,12 @@ import java.util.Map;
  * promoted configuration again in full (NNI's advisors restart it), unless the advisor passes checkpoint folders
  * ({@code all_checkpoint_dir}): then the runner acts as a trial that saves its model to {@code save_checkpoint_dir}
  * and resumes from {@code load_checkpoint_dir}, and a trial whose load folder holds a checkpoint of {@code b0} epochs
- * costs only {@code b − b0}. The value is the same either way (the learning curve is deterministic). What counts is the best value at the full budget
- * against the total spent: a row per checkpoint at a tenth, a quarter, half and all of the total, each in units of
- * full-budget evaluations ({@code R} epochs), with {@code best_value} the best full-budget value among the trials
- * reported by then (its regret {@link MultiFidelityProblem#NO_RESULT_REGRET} while there is none), {@code auc} and
- * {@code auc_log10} the means of the regret (of its log10) at every whole unit up to the checkpoint.
+ * costs only {@code b − b0}. The value is the same either way (the learning curve is deterministic). What counts is
+ * the best value at the full budget against the total spent: a row per checkpoint at a tenth, a quarter, half and all
+ * of the total, each in units of full-budget evaluations ({@code R} epochs), with {@code best_value} the best
+ * full-budget value among the trials reported by then (its regret {@link MultiFidelityProblem#NO_RESULT_REGRET}
+ * while there is none), {@code auc} and {@code auc_log10} the means of the regret (of its log10) at every whole unit up
+ * to the checkpoint.
  */
 public final class MultiFidelityRunner {
     private static final String LOAD = PbtTuner.LOAD_CHECKPOINT_DIR;

@@ -55,8 +55,8 @@ class MultiFidelityBenchTest {
 
     /**
      * With checkpoint folders a promoted configuration pays only its extra epochs: Hyperband proposes the same trials
-     * (its draws do not depend on costs), so each checkpoint's best is at least as good, and its first bracket
-     * (81·1 + 27·2 + 9·6 + 3·18 + 1·54 = 297 epochs instead of 405) has a full-budget result within 4 full budgets.
+     * (its draws do not depend on costs), so each checkpoint's best is at least as good, and its first bracket (81·1 +
+     * 27·2 + 9·6 + 3·18 + 1·54 = 297 epochs instead of 405) has a full-budget result within 4 full budgets.
      */
     @Test
     void withCheckpointFoldersPromotionsPayOnlyTheirExtraEpochs() {

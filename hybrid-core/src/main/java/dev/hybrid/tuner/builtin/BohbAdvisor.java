@@ -60,7 +60,7 @@ public final class BohbAdvisor extends BracketAdvisor {
 
     /** An advisor with these settings, drawing from {@code random}, which it owns from now on. */
     public BohbAdvisor(Settings settings, RandomGenerator random) {
-        this(settings, null, random);
+        this(random, settings, null);
     }
 
     /**
@@ -71,6 +71,11 @@ public final class BohbAdvisor extends BracketAdvisor {
      * @throws IllegalArgumentException if {@code checkpointDir} is relative
      */
     public BohbAdvisor(Settings settings, Path checkpointDir, RandomGenerator random) {
+        this(random, settings, Objects.requireNonNull(checkpointDir, "checkpointDir"));
+    }
+
+    /** {@code checkpointDir} null: no checkpoint folders. */
+    private BohbAdvisor(RandomGenerator random, Settings settings, Path checkpointDir) {
         super(Objects.requireNonNull(settings, "settings").mode(), checkpointDir);
         this.settings = settings;
         this.random = Objects.requireNonNull(random, "random");

@@ -59,8 +59,10 @@ public final class BohbAdvisorProvider implements TunerProvider {
         double minBandwidth = args.doubleIn("min_bandwidth", 1e-3, 0, LARGE);
         Optional<Path> checkpoints = CheckpointDirArg.read(args);
         args.rejectUnknownKeys();
-        return new BohbAdvisor(new BohbAdvisor.Settings(mode, min, max, eta, minPoints, topN, samples,
-                randomFraction, bandwidthFactor, minBandwidth), checkpoints.orElse(null), context.random());
+        BohbAdvisor.Settings settings = new BohbAdvisor.Settings(mode, min, max, eta, minPoints, topN, samples,
+                randomFraction, bandwidthFactor, minBandwidth);
+        return checkpoints.isPresent() ? new BohbAdvisor(settings, checkpoints.get(), context.random())
+                : new BohbAdvisor(settings, context.random());
     }
 
     private static double positive(ConfigNode args, String key, double def) {

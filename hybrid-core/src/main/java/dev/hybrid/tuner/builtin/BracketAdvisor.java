@@ -110,7 +110,8 @@ abstract class BracketAdvisor implements Tuner, WarmStart {
                 throw new UnsupportedSearchSpaceException(name(), p.name(), p.nniType(),
                         "the advisor passes the budget as the parameter " + BUDGET_KEY + "; rename it");
             }
-            if (checkpointDir != null && (p.name().equals(LOAD_CHECKPOINT_DIR) || p.name().equals(SAVE_CHECKPOINT_DIR))) {
+            boolean folderName = p.name().equals(LOAD_CHECKPOINT_DIR) || p.name().equals(SAVE_CHECKPOINT_DIR);
+            if (checkpointDir != null && folderName) {
                 throw new UnsupportedSearchSpaceException(name(), p.name(), p.nniType(),
                         "with all_checkpoint_dir the advisor passes the checkpoint folders under this name; rename it");
             }

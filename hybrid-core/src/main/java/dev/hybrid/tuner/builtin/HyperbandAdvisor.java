@@ -49,7 +49,7 @@ public final class HyperbandAdvisor extends BracketAdvisor {
      * @throws IllegalArgumentException if {@code maxBudget < 1} or {@code eta < 2}
      */
     public HyperbandAdvisor(OptimizeMode mode, int maxBudget, int eta, ExecMode execMode, RandomGenerator random) {
-        this(mode, maxBudget, eta, execMode, null, random);
+        this(mode, maxBudget, eta, null, execMode, random);
     }
 
     /**
@@ -59,6 +59,12 @@ public final class HyperbandAdvisor extends BracketAdvisor {
      * @throws IllegalArgumentException if {@code maxBudget < 1}, {@code eta < 2} or {@code checkpointDir} is relative
      */
     public HyperbandAdvisor(OptimizeMode mode, int maxBudget, int eta, ExecMode execMode, Path checkpointDir,
+            RandomGenerator random) {
+        this(mode, maxBudget, eta, Objects.requireNonNull(checkpointDir, "checkpointDir"), execMode, random);
+    }
+
+    /** {@code checkpointDir} null: no checkpoint folders. */
+    private HyperbandAdvisor(OptimizeMode mode, int maxBudget, int eta, Path checkpointDir, ExecMode execMode,
             RandomGenerator random) {
         super(mode, checkpointDir);
         if (maxBudget < 1 || eta < 2) {

@@ -45,6 +45,8 @@ public final class HyperbandAdvisorProvider implements TunerProvider {
         // load what the earlier run's trials saved
         Optional<Path> checkpoints = CheckpointDirArg.read(args);
         args.rejectUnknownKeys();
-        return new HyperbandAdvisor(mode, r, eta, exec, checkpoints.orElse(null), context.random());
+        return checkpoints.isPresent()
+                ? new HyperbandAdvisor(mode, r, eta, exec, checkpoints.get(), context.random())
+                : new HyperbandAdvisor(mode, r, eta, exec, context.random());
     }
 }

@@ -87,7 +87,8 @@ class AdvisorCheckpointTest {
             assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
             trials = h.trials();
         }
-        assertThat(trials).hasSize(ONE_BRACKET).allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
+        assertThat(trials).hasSize(ONE_BRACKET)
+                .allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
 
         Map<String, Trial> bySave = new HashMap<>();
         for (Trial t : trials) {
@@ -112,8 +113,8 @@ class AdvisorCheckpointTest {
             Trial parent = bySave.get(load(t));
             assertThat(parent).as("the trial that saved %s", load(t)).isNotNull();
             Matcher from = folder(load(t));
-            assertThat(from.group(1) + "-" + from.group(2) + "-" + from.group(3))
-                    .as("the same configuration's folder").isEqualTo(to.group(1) + "-" + to.group(2) + "-" + to.group(3));
+            assertThat(from.group(1) + "-" + from.group(2) + "-" + from.group(3)).as("the same configuration's folder")
+                    .isEqualTo(to.group(1) + "-" + to.group(2) + "-" + to.group(3));
             assertThat(Integer.parseInt(from.group(4))).isEqualTo(Integer.parseInt(to.group(4)) - 1);
             assertThat(t.parameters().values().get("x")).isEqualTo(parent.parameters().values().get("x"));
             assertThat(budget).isEqualTo(budget(parent) * 3);
