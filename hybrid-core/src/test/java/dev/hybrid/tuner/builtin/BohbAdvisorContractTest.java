@@ -7,9 +7,7 @@ import dev.hybrid.testkit.TunerContract;
 import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.TunerContext;
 import java.util.Map;
-import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * BOHB, built by its provider, under the contract every tuner passes; {@code min_points_in_model} is low so that
@@ -33,19 +31,5 @@ class BohbAdvisorContractTest extends TunerContract {
     @Override
     protected Optional<String> budgetParameter() {
         return Optional.of(BracketAdvisor.BUDGET_KEY);
-    }
-
-    /** With {@code all_checkpoint_dir}, every suggestion also names its two checkpoint folders (never created). */
-    static class WithCheckpoints extends BohbAdvisorContractTest {
-        @Override
-        protected Tuner newTuner(TunerContext context) {
-            return create(Map.of("optimize_mode", "maximize", "min_budget", 1, "max_budget", 9, "random_fraction", 0.2,
-                    "all_checkpoint_dir", Path.of("/nonexistent/bohb").toAbsolutePath().toString()), context);
-        }
-
-        @Override
-        protected Set<String> addedParameters() {
-            return Set.of(BracketAdvisor.LOAD_CHECKPOINT_DIR, BracketAdvisor.SAVE_CHECKPOINT_DIR);
-        }
     }
 }
