@@ -13,10 +13,8 @@ import dev.hybrid.tuner.builtin.SpaceModel.Node;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -123,25 +121,6 @@ public final class GpTuner implements Tuner, WarmStart {
         }
     }
 
-    private static final class Record {
-        final double[] point;
-        final double[] features;
-        final long age;
-        double loss = Double.NaN;
-        boolean hasResult;
-        boolean ended;
-
-        Record(double[] point, double[] features, long age) {
-            this.point = point;
-            this.features = features;
-            this.age = age;
-        }
-
-        boolean isPending() {
-            return !hasResult && !ended;
-        }
-    }
-
     private final Settings settings;
     private final RandomGenerator random;
     private final int maxModelPoints;
@@ -151,10 +130,7 @@ public final class GpTuner implements Tuner, WarmStart {
     private int features;
     /** Latin hypercube strata of each bounded or categorical dimension, for the cold start. */
     private int[][] strata;
-    private final Map<TrialId, Record> byId = new HashMap<>();
-    private final List<Record> history = new ArrayList<>();
-    private final Set<Parameters> proposed = new HashSet<>();
-    private long age;
+    private final TrialHistory history = new TrialHistory("GP");
 
     /** A tuner with these settings drawing from {@code random} (seed it for a reproducible sequence). */
     public GpTuner(Settings settings, RandomGenerator random) {
@@ -199,9 +175,7 @@ public final class GpTuner implements Tuner, WarmStart {
             }
         }
         features = f;
-        byId.clear();
         history.clear();
-        proposed.clear();
     }
 
     /**
@@ -216,38 +190,30 @@ public final class GpTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        if (byId.containsKey(trial)) {
+        if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
-        List<Record> observed = observed();
-        Optional<double[]> proposal = history.size() >= settings.coldStart() && observed.size() >= 2
+        List<TrialHistory.Entry> observed = observed();
+        int proposedSoFar = history.entries().size();
+        Optional<double[]> proposal = proposedSoFar >= settings.coldStart() && observed.size() >= 2
                 ? modelBased(observed) : Optional.empty();
-        double[] x = proposal.orElseGet(() -> coldStart(history.size()));
+        double[] x = proposal.orElseGet(() -> coldStart(proposedSoFar));
         Parameters p = model.decode(x);
-        Record r = record(p, x);
-        byId.put(trial, r);
-        history.add(r);
-        proposed.add(p);
+        // the model learns the parameters as the trial receives them (quantised, rounded)
+        history.propose(trial, model.encode(p).orElse(x), p);
         log.debug("GP proposes {} for trial {}", p, trial);
         return new Suggestion.Next(p);
-    }
-
-    /** The record of parameters as the trial receives them (quantised, rounded). */
-    private Record record(Parameters p, double[] fallback) {
-        double[] canonical = model.encode(p).orElse(fallback);
-        return new Record(canonical, features(canonical), age++);
     }
 
     /** Records a final result; ignored for unknown trials. The value may be NaN or ±Infinity (then the worst loss). */
     @Override
     public void onResult(TrialId trial, Parameters parameters, double value) {
-        Record r = byId.get(trial);
-        if (r == null) {
+        TrialHistory.Entry e = history.get(trial);
+        if (e == null) {
             log.debug("GP ignores a result for unknown trial {}", trial);
             return;
         }
-        r.loss = settings.mode().toLoss(value);
-        r.hasResult = true;
+        history.rank(e, value, settings.mode());
     }
 
     /**
@@ -257,40 +223,21 @@ public final class GpTuner implements Tuner, WarmStart {
     @Override
     public void addPriorResult(TrialId trial, Parameters parameters, double value) {
         Objects.requireNonNull(trial, "trial");
-        Objects.requireNonNull(parameters, "parameters");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
-        }
-        if (byId.containsKey(trial)) {
+        if (history.admitPrior(trial, parameters, model)) {
             onResult(trial, parameters, value);
-            return;
         }
-        Optional<double[]> point = model.encode(parameters);
-        if (point.isEmpty()) {
-            log.debug("GP ignores a prior result whose parameters do not fit the space: {}", parameters);
-            return;
-        }
-        Record r = new Record(point.get(), features(point.get()), age++);
-        r.ended = true;
-        byId.put(trial, r);
-        history.add(r);
-        proposed.add(parameters);
-        onResult(trial, parameters, value);
     }
 
     /** A trial ended: it is no longer pending. A result that arrives later is still credited. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        Record r = byId.get(trial);
-        if (r != null) {
-            r.ended = true;
-        }
+        history.end(trial);
     }
 
-    /** Records with a result, at most {@code maxModelPoints}: the best half and the most recent others. */
-    private List<Record> observed() {
-        List<Record> out = new ArrayList<>();
-        for (Record r : history) {
+    /** Trials with a result, at most {@code maxModelPoints}: the best half and the most recent others. */
+    private List<TrialHistory.Entry> observed() {
+        List<TrialHistory.Entry> out = new ArrayList<>();
+        for (TrialHistory.Entry r : history.entries()) {
             if (r.hasResult) {
                 out.add(r);
             }
@@ -298,10 +245,10 @@ public final class GpTuner implements Tuner, WarmStart {
         if (out.size() <= maxModelPoints) {
             return out;
         }
-        List<Record> byLoss = new ArrayList<>(out);
-        byLoss.sort(Comparator.comparingDouble((Record r) -> Double.isNaN(r.loss) ? Double.POSITIVE_INFINITY : r.loss)
-                .thenComparingLong(r -> r.age));
-        Set<Record> kept = new HashSet<>(byLoss.subList(0, maxModelPoints / 2));
+        // a stable sort of the entries, which are in the order they were proposed: ties by age
+        List<TrialHistory.Entry> byLoss = new ArrayList<>(out);
+        byLoss.sort(Comparator.comparingDouble((TrialHistory.Entry r) -> r.loss));
+        Set<TrialHistory.Entry> kept = new HashSet<>(byLoss.subList(0, maxModelPoints / 2));
         for (int i = out.size() - 1; i >= 0 && kept.size() < maxModelPoints; i--) {
             kept.add(out.get(i));
         }
@@ -377,10 +324,10 @@ public final class GpTuner implements Tuner, WarmStart {
     // ---- model-based proposal ----
 
     /** The model's proposal; empty while no result is finite. */
-    private Optional<double[]> modelBased(List<Record> observed) {
+    private Optional<double[]> modelBased(List<TrialHistory.Entry> observed) {
         int n = observed.size();
         double worst = Double.NEGATIVE_INFINITY;
-        for (Record r : observed) {
+        for (TrialHistory.Entry r : observed) {
             if (Double.isFinite(r.loss)) {
                 worst = Math.max(worst, r.loss);
             }
@@ -392,9 +339,9 @@ public final class GpTuner implements Tuner, WarmStart {
         double[][] xs = new double[n][];
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            Record r = observed.get(i);
+            TrialHistory.Entry r = observed.get(i);
             y[i] = Double.isFinite(r.loss) ? r.loss : worst;
-            xs[i] = r.features;
+            xs[i] = features(r.point);
             sum += y[i];
         }
         double mean = sum / n;
@@ -418,9 +365,9 @@ public final class GpTuner implements Tuner, WarmStart {
         GaussianProcess.Posterior posterior = gp.fit(xs, y, starts, FIT_ITERATIONS);
         // Kriging believer: every pending trial counts as returning the model's mean.
         List<double[]> pendingX = new ArrayList<>();
-        for (Record r : history) {
+        for (TrialHistory.Entry r : history.entries()) {
             if (r.isPending()) {
-                pendingX.add(r.features);
+                pendingX.add(features(r.point));
             }
         }
         if (!pendingX.isEmpty()) {
@@ -470,12 +417,12 @@ public final class GpTuner implements Tuner, WarmStart {
         }
         refined.sort(Comparator.comparingDouble((Candidate c) -> -c.value));
         for (Candidate c : refined) {
-            if (!proposed.contains(model.decode(c.point))) {
+            if (!history.wasProposed(model.decode(c.point))) {
                 return c.point;
             }
         }
         for (int i = starts; i < pool.size(); i++) {
-            if (!proposed.contains(model.decode(pool.get(i).point))) {
+            if (!history.wasProposed(model.decode(pool.get(i).point))) {
                 return pool.get(i).point;
             }
         }
