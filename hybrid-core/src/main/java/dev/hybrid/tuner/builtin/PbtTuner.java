@@ -69,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * the parents it would have had. Beyond NNI, that next generation keeps what the record holds of it: a member whose
  * trial finished keeps its hyperparameters and result, and one whose trial runs again after the resume waits for
  * it; only the others are bred and proposed. With no complete generation, generation 0 is completed with fresh
- * draws. Recorded trials whose folders do not read as {@code <folder>/<member>/<generation>} under one common
- * folder, with members below {@code population_size}, or whose hyperparameters do not fit the space, are left out;
+ * draws. Recorded trials whose folders do not read as {@code <folder>/<member>/<generation>} with members below
+ * {@code population_size}, that lie under another folder than most of them, or whose hyperparameters do not fit the
+ * space, are left out;
  * if none is left the population starts afresh in {@code all_checkpoint_dir}. Unlike NNI, the tuner does not check
  * that the checkpoint folders still exist (it does no I/O, and they may be on another machine): a trial that finds
  * nothing to load starts from scratch, as in generation 0. Prior trials are taken only before the first
