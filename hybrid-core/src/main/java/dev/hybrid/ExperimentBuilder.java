@@ -399,8 +399,8 @@ public final class ExperimentBuilder {
             problems.add(FieldPath.of("tuner"), "is required");
         } else if (tuner == null) {
             mode = resolveOptimizeMode(problems);
-            theTuner = resolveTuner(TunerContext.of(theSeed, mode == null ? OptimizeMode.MAXIMIZE : mode).withStream(run),
-                    problems);
+            theTuner = resolveTuner(TunerContext.of(theSeed, mode == null ? OptimizeMode.MAXIMIZE : mode).withStream(run)
+                    .withExperimentId(id), problems);
         } else if (tuner.optimizeMode().isPresent()) {
             OptimizeMode own = tuner.optimizeMode().get();
             if (optimizeMode != null && optimizeMode != own) {

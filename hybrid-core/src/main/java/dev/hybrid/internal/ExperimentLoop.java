@@ -354,7 +354,8 @@ public final class ExperimentLoop implements Runnable {
             runStartedWall = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             openStore();
             setStatus(ExperimentStatus.RUNNING);
-            callTuner(() -> tuner.onStart(TunerContext.of(settings.seed(), settings.optimizeMode())), "onStart");
+            callTuner(() -> tuner.onStart(TunerContext.of(settings.seed(), settings.optimizeMode())
+                    .withExperimentId(settings.experimentId())), "onStart");
             callTuner(() -> tuner.updateSearchSpace(settings.searchSpace()), "updateSearchSpace");
             if (settings.resume()) {
                 restoreTrials();
@@ -1506,6 +1507,11 @@ public final class ExperimentLoop implements Runnable {
             retries.add(r);
         }
         resubmitsPending = !again.isEmpty();
+        if (tuner instanceof WarmStart warm) {
+            for (TrialRecord r : again) {
+                callTuner(() -> warm.addPriorTrial(r.id(), r.parameters(), TrialStatus.WAITING), "addPriorTrial");
+            }
+        }
         log.info("Experiment {} resumed: {} stored trials, {} replayed into the tuner, {} to run again, {} spent",
                 settings.experimentId(), all.size(), all.size() - again.size(), again.size(), elapsedBefore);
     }
@@ -1518,6 +1524,9 @@ public final class ExperimentLoop implements Runnable {
             } else {
                 callTuner(() -> tuner.onResult(r.id(), r.parameters(), value), "onResult");
             }
+        } else if (tuner instanceof WarmStart warm) {
+            TrialStatus status = r.status;
+            callTuner(() -> warm.addPriorTrial(r.id(), r.parameters(), status), "addPriorTrial");
         }
         callTuner(() -> tuner.onTrialEnd(r.id(), r.status), "onTrialEnd");
     }

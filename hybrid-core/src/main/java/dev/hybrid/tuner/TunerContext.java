@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
-/**
- * What a tuner may use besides its arguments: a seeded random generator, and the direction the experiment optimises.
+ * What a tuner may use besides its arguments: a seeded random generator, the direction the experiment optimises, and
+ * the id of the experiment it serves.
  * The same seed and stream give the same generator sequence, so a tuner built from equal contexts and fed equal
  * results proposes the same trials.
  *
@@ -21,18 +21,30 @@ import java.util.random.RandomGenerator;
  * @param seed the seed the experiment chose (the tuner's {@code seed} classArg, when given, takes precedence)
  * @param optimizeMode whether the experiment ranks larger ({@code MAXIMIZE}) or smaller final values first
  * @param stream which run of the experiment the tuner serves: 0 for the first, a larger number for each resume
+ * @param experimentId the id of the experiment the tuner serves, the same in every run of it; empty for a tuner
+ *     built outside an experiment (a benchmark, a config check). Tuners that name folders (PBT's checkpoints) key
+ *     them by it, so that two experiments never share them, whatever their seeds.
  */
-public record TunerContext(long seed, OptimizeMode optimizeMode, long stream) {
+public record TunerContext(long seed, OptimizeMode optimizeMode, long stream, Optional<String> experimentId) {
 
     /**
-     * @throws NullPointerException if {@code optimizeMode} is null
-     * @throws IllegalArgumentException if {@code stream} is negative
+     * @throws NullPointerException if {@code optimizeMode} or {@code experimentId} is null
+     * @throws IllegalArgumentException if {@code stream} is negative or the experiment id is blank
      */
     public TunerContext {
         Objects.requireNonNull(optimizeMode, "optimizeMode");
+        Objects.requireNonNull(experimentId, "experimentId");
         if (stream < 0) {
             throw new IllegalArgumentException("stream must be >= 0, was " + stream);
         }
+        if (experimentId.filter(String::isBlank).isPresent()) {
+            throw new IllegalArgumentException("experimentId must not be blank");
+        }
+    }
+
+    /** A context for this run of an experiment not named (no experiment id). */
+    public TunerContext(long seed, OptimizeMode optimizeMode, long stream) {
+        this(seed, optimizeMode, stream, Optional.empty());
     }
 
     /** A context for a new experiment's tuner (stream 0). */
@@ -52,7 +64,16 @@ public record TunerContext(long seed, OptimizeMode optimizeMode, long stream) {
 
     /** This context for another run of the experiment. */
     public TunerContext withStream(long stream) {
-        return new TunerContext(seed, optimizeMode, stream);
+        return new TunerContext(seed, optimizeMode, stream, experimentId);
+    }
+
+    /**
+     * This context for the experiment with this id.
+     *
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
+    public TunerContext withExperimentId(String id) {
+        return new TunerContext(seed, optimizeMode, stream, Optional.of(Objects.requireNonNull(id, "id")));
     }
 
     /** A context with a fixed seed, for a new experiment's tuner that maximises (stream 0). */

@@ -43,6 +43,16 @@ class TunerContextTest {
     }
 
     @Test
+    void theExperimentIdIsKeptAcrossStreamsAndABlankOneIsRefused() {
+        TunerContext c = TunerContext.seeded(5).withExperimentId("exp1").withStream(2);
+        assertThat(c.experimentId()).contains("exp1");
+        assertThat(c.stream()).isEqualTo(2);
+        assertThat(TunerContext.seeded(5).experimentId()).isEmpty();
+        assertThatThrownBy(() -> TunerContext.seeded(5).withExperimentId(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("experimentId");
+    }
+
+    @Test
     void aNegativeStreamIsRefused() {
         assertThatThrownBy(() -> new TunerContext(1, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("stream");

@@ -40,6 +40,7 @@ public final class RecordingTunerProvider implements TunerProvider {
     static final class Recording implements Tuner, WarmStart {
         private final Tuner inner;
         private final Map<TrialId, Double> history = new LinkedHashMap<>();
+        private final Map<TrialId, TrialStatus> priorTrials = new LinkedHashMap<>();
 
         Recording(Tuner inner) {
             this.inner = inner;
@@ -47,6 +48,11 @@ public final class RecordingTunerProvider implements TunerProvider {
 
         synchronized Map<TrialId, Double> history() {
             return Map.copyOf(history);
+        }
+
+        /** The trials without a result it was told of on resume, with the status they were given. */
+        synchronized Map<TrialId, TrialStatus> priorTrials() {
+            return Map.copyOf(priorTrials);
         }
 
         @Override
@@ -71,6 +77,11 @@ public final class RecordingTunerProvider implements TunerProvider {
         @Override
         public synchronized void addPriorResult(TrialId trial, Parameters parameters, double value) {
             history.put(trial, value);
+        }
+
+        @Override
+        public synchronized void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
+            priorTrials.put(trial, status);
         }
     }
 }

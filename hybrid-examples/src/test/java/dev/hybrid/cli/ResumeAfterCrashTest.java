@@ -143,6 +143,11 @@ class ResumeAfterCrashTest {
         Map<TrialId, Double> stored = new HashMap<>();
         after.forEach(t -> stored.put(t.trial().id(), t.trial().finalValue().orElseThrow()));
         assertThat(RecordingTunerProvider.LAST.get().history()).isEqualTo(stored);
+        // the trials that ran again were announced to the tuner before it proposed anything, as waiting
+        Map<TrialId, TrialStatus> rerun = new HashMap<>();
+        beforeResume.stream().filter(t -> !t.trial().isFinished())
+                .forEach(t -> rerun.put(t.trial().id(), TrialStatus.WAITING));
+        assertThat(RecordingTunerProvider.LAST.get().priorTrials()).isEqualTo(rerun);
     }
 
     private static List<StoredTrial> trials(Path experimentDir) {

@@ -15,7 +15,7 @@ import dev.hybrid.tuner.builtin.GpTuner.Utility;
  * utility: ei                          # ei | ucb | poi
  * kappa: 5                             # ucb's weight of the standard deviation
  * xi: 0                                # ei/poi improvement margin, in the metric's units
- * nu: 2.5                              # Matérn smoothness: 0.5, 1.5 or 2.5
+ * nu: .inf                             # Matérn smoothness: 0.5, 1.5, 2.5 or .inf (RBF); NNI's default is 2.5
  * alpha: 1e-6                          # smallest noise variance (of the standardised metric)
  * cold_start_num: 10                   # Latin hypercube trials before the model is used
  * selection_num_warm_up: 2000          # points scored per suggestion (NNI: 100000)
@@ -46,8 +46,9 @@ public class GpTunerProvider implements TunerProvider {
         double kappa = args.doubleIn("kappa", d.kappa(), 0.0, 1e6);
         double xi = args.doubleIn("xi", d.xi(), 0.0, 1e12);
         double nu = args.doubleIn("nu", d.nu(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
-        if (nu != 0.5 && nu != 1.5 && nu != 2.5) {
-            args.problem("nu", "must be 0.5, 1.5 or 2.5 (the Matérn kernels supported), was " + nu);
+        if (nu != 0.5 && nu != 1.5 && nu != 2.5 && nu != Double.POSITIVE_INFINITY) {
+            args.problem("nu", "must be 0.5, 1.5, 2.5 (the Matérn kernels supported) or .inf (the RBF kernel), was "
+                    + nu);
             nu = d.nu();
         }
         double alpha = args.doubleIn("alpha", d.alpha(), 0.0, 1.0);

@@ -20,6 +20,8 @@ import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Suggestion;
 import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.UnsupportedSearchSpaceException;
+import dev.hybrid.tuner.WarmStart;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +60,28 @@ import org.slf4j.LoggerFactory;
  * answers {@link Suggestion.Later} until the last one ends. It never answers {@code Done}: the experiment's budget
  * ends it. A result that arrives after its trial ended still counts while its generation is open.
  *
+ * <h2>Resume and import ({@link WarmStart})</h2>
+ * Recorded trials (a resumed experiment's, or NNI import data) rebuild the population as NNI's {@code import_data}
+ * does: a trial's generation is the last element of its {@code save_checkpoint_dir} and its member folder the one
+ * above, so the population goes on in the folders it was using, whatever {@code all_checkpoint_dir} is now. The
+ * latest generation with a recorded trial for every one of the {@code population_size} members (all ended; a
+ * member that ended without a result ranks last, as during the run) is ranked and bred into the next one, with
+ * the parents it would have had. Beyond NNI, that next generation keeps what the record holds of it: a member whose
+ * trial finished keeps its hyperparameters and result, and one whose trial runs again after the resume waits for
+ * it; only the others are bred and proposed. With no complete generation, generation 0 is completed with fresh
+ * draws. Recorded trials whose folders do not read as {@code <folder>/<member>/<generation>} with members below
+ * {@code population_size}, that lie under another folder than most of them, or whose hyperparameters do not fit the
+ * space, are left out;
+ * if none is left the population starts afresh in {@code all_checkpoint_dir}. Unlike NNI, the tuner does not check
+ * that the checkpoint folders still exist (it does no I/O, and they may be on another machine): a trial that finds
+ * nothing to load starts from scratch, as in generation 0. Prior trials are taken only before the first
+ * {@code suggest}; later ones are ignored.
+ *
  * <p>Only flat spaces are supported (no nested choices), and no parameter may be named {@code load_checkpoint_dir}
  * or {@code save_checkpoint_dir}. The tuner only names folders: it does no I/O. Called only from the experiment
  * thread; not thread-safe. A fixed seed and the same results give the same sequence.
  */
-public final class PbtTuner implements Tuner {
+public final class PbtTuner implements Tuner, WarmStart {
     private static final Logger log = LoggerFactory.getLogger(PbtTuner.class);
     /** The parameter naming the folder a trial resumes from. */
     public static final String LOAD_CHECKPOINT_DIR = "load_checkpoint_dir";
@@ -123,13 +143,24 @@ public final class PbtTuner implements Tuner {
         }
     }
 
+    /** A recorded trial of an earlier run, read from its checkpoint folders. */
+    private record Prior(TrialId trial, Map<String, Object> hyper, String load, String save, Path base, int slot,
+            int generation, boolean ended, double loss) {
+        Prior {
+            hyper = Map.copyOf(hyper);
+        }
+    }
+
     private final Settings settings;
     private final RandomGenerator random;
     private SearchSpace space;
     private SpaceModel model;
     private int generation;
+    /** The folder holding every member's folder: {@code all_checkpoint_dir}, or a restored population's own. */
+    private Path base;
     private List<Member> members = List.of();
     private final Map<TrialId, Member> byTrial = new HashMap<>();
+    private final List<Prior> priors = new ArrayList<>();
 
     /** A tuner with these settings, drawing from {@code random}. */
     public PbtTuner(Settings settings, RandomGenerator random) {
@@ -164,8 +195,82 @@ public final class PbtTuner implements Tuner {
         this.space = space;
         this.model = new SpaceModel(space);
         generation = 0;
+        base = settings.checkpointDir();
         byTrial.clear();
+        priors.clear();
         members = null;
+    }
+
+    /**
+     * A recorded trial with its result: it joins the population being rebuilt (see the class comment). Ignored once
+     * this tuner has proposed a trial, and when its parameters name no checkpoint folders of a population.
+     *
+     * @throws IllegalStateException before {@link #updateSearchSpace}
+     */
+    @Override
+    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
+        double loss = settings.mode().toLoss(value);
+        addPrior(trial, parameters, true, Double.isNaN(loss) ? Double.POSITIVE_INFINITY : loss);
+    }
+
+    /**
+     * A recorded trial without a result: one that ended (it ranks last in its generation) or one that runs again
+     * (its member waits for it).
+     *
+     * @throws IllegalStateException before {@link #updateSearchSpace}
+     */
+    @Override
+    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
+        addPrior(trial, parameters, status.isFinished(), Double.POSITIVE_INFINITY);
+    }
+
+    private void addPrior(TrialId trial, Parameters parameters, boolean ended, double loss) {
+        Objects.requireNonNull(trial, "trial");
+        Objects.requireNonNull(parameters, "parameters");
+        if (space == null) {
+            throw new IllegalStateException("updateSearchSpace must be called before prior trials are added");
+        }
+        if (members != null) {
+            log.debug("PBT ignores prior trial {}: the population has started", trial);
+            return;
+        }
+        Optional<Prior> prior = prior(trial, parameters, ended, loss);
+        if (prior.isEmpty()) {
+            log.debug("PBT ignores prior trial {}: {} names no member folder of a population of {} or does not fit"
+                    + " the space", trial, parameters, settings.populationSize());
+            return;
+        }
+        priors.add(prior.get());
+    }
+
+    /** The recorded trial, if its save folder reads {@code <base>/<member>/<generation>} and its hyperparameters fit. */
+    private Optional<Prior> prior(TrialId trial, Parameters parameters, boolean ended, double loss) {
+        if (!(parameters.values().get(SAVE_CHECKPOINT_DIR) instanceof String save)
+                || !(parameters.values().get(LOAD_CHECKPOINT_DIR) instanceof String load)) {
+            return Optional.empty();
+        }
+        Map<String, Object> hyper = new HashMap<>(parameters.values());
+        hyper.remove(SAVE_CHECKPOINT_DIR);
+        hyper.remove(LOAD_CHECKPOINT_DIR);
+        if (!hyper.keySet().equals(java.util.Set.copyOf(space.names())) || model.encode(new Parameters(hyper)).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Path path = Path.of(save);
+            Path member = path.getParent();
+            Path root = member == null ? null : member.getParent();
+            if (root == null) {
+                return Optional.empty();
+            }
+            int gen = Integer.parseInt(path.getFileName().toString());
+            int slot = Integer.parseInt(member.getFileName().toString());
+            if (gen < 0 || slot < 0 || slot >= settings.populationSize()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Prior(trial, hyper, load, save, root, slot, gen, ended, loss));
+        } catch (InvalidPathException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -181,7 +286,8 @@ public final class PbtTuner implements Tuner {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
         if (members == null) {
-            members = firstGeneration();
+            members = priors.isEmpty() ? firstGeneration() : restored();
+            priors.clear();
         }
         for (Member m : members) {
             if (m.trial == null) {
@@ -237,6 +343,82 @@ public final class PbtTuner implements Tuner {
         return out;
     }
 
+    /** The population rebuilt from {@link #priors} (see the class comment). */
+    private List<Member> restored() {
+        // the folder most recorded trials share; the others belong to another population and are left out
+        Map<Path, Integer> votes = new HashMap<>();
+        for (Prior p : priors) {
+            votes.merge(p.base(), 1, Integer::sum);
+        }
+        Path root = priors.get(0).base();
+        for (Prior p : priors) {
+            if (votes.get(p.base()) > votes.get(root)) {
+                root = p.base();
+            }
+        }
+        // generation → member → its recorded trial; a trial with a result wins over one without
+        TreeMap<Integer, Map<Integer, Prior>> byGeneration = new TreeMap<>();
+        for (Prior p : priors) {
+            if (!p.base().equals(root)) {
+                continue;
+            }
+            Map<Integer, Prior> gen = byGeneration.computeIfAbsent(p.generation(), g -> new HashMap<>());
+            Prior before = gen.get(p.slot());
+            if (before == null || !(before.ended() && before.loss() < Double.POSITIVE_INFINITY)) {
+                gen.put(p.slot(), p);
+            }
+        }
+        int complete = -1;
+        for (Map.Entry<Integer, Map<Integer, Prior>> e : byGeneration.entrySet()) {
+            if (e.getValue().size() == settings.populationSize()
+                    && e.getValue().values().stream().allMatch(Prior::ended)) {
+                complete = e.getKey();
+            }
+        }
+        base = root;
+        List<Member> out;
+        if (complete < 0) {
+            generation = 0;
+            out = new ArrayList<>(firstGeneration());
+        } else {
+            List<Member> ranked = new ArrayList<>();
+            for (int slot = 0; slot < settings.populationSize(); slot++) {
+                Prior p = byGeneration.get(complete).get(slot);
+                Member m = new Member(slot, new LinkedHashMap<>(ordered(p.hyper())), p.load(), p.save());
+                m.ended = true;
+                m.hasResult = p.loss() < Double.POSITIVE_INFINITY;
+                m.loss = p.loss();
+                ranked.add(m);
+            }
+            members = ranked;
+            generation = complete;
+            out = new ArrayList<>(nextGeneration());
+        }
+        int kept = 0;
+        for (Prior p : byGeneration.getOrDefault(generation, Map.of()).values()) {
+            Member m = new Member(p.slot(), new LinkedHashMap<>(ordered(p.hyper())), p.load(), p.save());
+            m.trial = p.trial();
+            m.ended = p.ended();
+            m.hasResult = p.ended() && p.loss() < Double.POSITIVE_INFINITY;
+            m.loss = p.loss();
+            out.set(p.slot(), m);
+            byTrial.put(p.trial(), m);
+            kept++;
+        }
+        log.info("PBT resumes generation {} in {} from {} recorded trials: {} of its members recorded, {} to propose",
+                generation, root, priors.size(), kept, settings.populationSize() - kept);
+        return List.copyOf(out);
+    }
+
+    /** The hyperparameters in the space's order. */
+    private Map<String, Object> ordered(Map<String, Object> hyper) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (ParameterSpec p : space.parameters()) {
+            out.put(p.name(), hyper.get(p.name()));
+        }
+        return out;
+    }
+
     private List<Member> nextGeneration() {
         generation++;
         byTrial.clear();
@@ -260,7 +442,7 @@ public final class PbtTuner implements Tuner {
     }
 
     private String folder(int slot, int gen) {
-        return settings.checkpointDir().resolve(Integer.toString(slot)).resolve(Integer.toString(gen)).toString();
+        return base.resolve(Integer.toString(slot)).resolve(Integer.toString(gen)).toString();
     }
 
     private Parameters prior() {
@@ -318,7 +500,10 @@ public final class PbtTuner implements Tuner {
 
     private static int indexOf(Choice c, Object v) {
         for (int i = 0; i < c.size(); i++) {
-            if (((ChoiceOption.Value) c.options().get(i)).value().equals(v)) {
+            Object option = ((ChoiceOption.Value) c.options().get(i)).value();
+            // a recorded trial's numbers may come back from the store as another Number type
+            if (option.equals(v) || option instanceof Number a && v instanceof Number b
+                    && a.doubleValue() == b.doubleValue()) {
                 return i;
             }
         }

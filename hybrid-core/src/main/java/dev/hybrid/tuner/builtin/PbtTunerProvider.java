@@ -20,10 +20,14 @@ import java.nio.file.Path;
  * resample_probability: 0.25     # chance to redraw a hyperparameter instead, in [0, 1]
  * fraction: 0.2                  # share of the population replaced by the top's copies, in (0, 0.5]
  * </pre>
- * Without {@code all_checkpoint_dir} the folders go under {@code ~/hybrid-experiments/pbt-checkpoints/<seed>-<run>},
- * which only trials on this machine can reach (NNI uses its experiment folder, equally local). A resumed experiment
- * starts a new population, under {@code <all_checkpoint_dir>/run-<n>} for its n-th resume. Bad values and unknown
- * keys are reported at their paths.
+ * Without {@code all_checkpoint_dir} the folders go under
+ * {@code ~/hybrid-experiments/pbt-checkpoints/<experiment id>}, which only trials on this machine can reach (NNI's
+ * default, {@code NNI_CHECKPOINT_DIRECTORY}, is likewise its experiment's own folder on the manager's machine), so
+ * two experiments never share checkpoints, whatever their seeds; a tuner built outside an experiment (no id) uses
+ * {@code pbt-checkpoints/seed-<seed>}. A resumed experiment goes on with the population it recorded, in that
+ * population's folders (see {@link PbtTuner}); only a population it has to start afresh goes under
+ * {@code <folder>/run-<n>} for its n-th resume, so it never loads the first run's generation-0 folders. Bad values
+ * and unknown keys are reported at their paths.
  */
 public class PbtTunerProvider implements TunerProvider {
 
@@ -35,11 +39,12 @@ public class PbtTunerProvider implements TunerProvider {
     @Override
     public Tuner create(ConfigNode args, TunerContext context) {
         OptimizeMode mode = args.enumValue("optimize_mode", OptimizeMode.class, context.optimizeMode());
-        Path fallback = ExperimentBuilder.defaultWorkingDirectory().resolve("pbt-checkpoints")
-                .resolve(Long.toUnsignedString(context.seed(), 36) + "-" + context.stream());
+        Path root = ExperimentBuilder.defaultWorkingDirectory().resolve("pbt-checkpoints");
+        Path fallback = context.experimentId().map(root::resolve)
+                .orElseGet(() -> root.resolve("seed-" + Long.toUnsignedString(context.seed(), 36)));
         Path dir = CheckpointDirArg.read(args).orElse(fallback);
-        if (context.stream() > 0 && dir != fallback) {
-            // a resumed experiment starts a new population: it must not load the first run's generation-0 folders
+        if (context.stream() > 0) {
+            // a population a resumed experiment starts afresh must not load the first run's generation-0 folders
             dir = dir.resolve("run-" + context.stream());
         }
         int population = args.intIn("population_size", 10, 2, 1_000_000);

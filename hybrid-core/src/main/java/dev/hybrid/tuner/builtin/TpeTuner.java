@@ -10,13 +10,9 @@ import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import dev.hybrid.tuner.builtin.SpaceModel.Node;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     private static final Logger log = LoggerFactory.getLogger(TpeTuner.class);
-    private static final int MAX_REDRAWS = 8;
 
 
     /** How a pending trial (suggested, no result yet) is counted when the next trial is suggested. */
@@ -120,31 +115,10 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
         }
     }
 
-    private static final class Record {
-        final double[] point;
-        double loss = Double.NaN;
-        boolean hasResult;
-        boolean ended;
-        long belowStamp = -1;
-
-        Record(double[] point) {
-            this.point = point;
-        }
-
-        boolean isPending() {
-            return !hasResult && !ended;
-        }
-    }
-
     private final Settings settings;
     private final RandomGenerator random;
     private SpaceModel model;
-    private final Map<TrialId, Record> byId = new HashMap<>();
-    /** Every parameter set proposed so far, to avoid proposing one twice. */
-    private final Set<Parameters> proposed = new HashSet<>();
-    private final List<Record> history = new ArrayList<>();
-    /** Trials with results, by loss then age. */
-    private final List<Record> ranked = new ArrayList<>();
+    private final TrialHistory history = new TrialHistory("TPE");
     private long stamp;
 
     /** A tuner with these settings drawing from {@code random} (seed it for a reproducible sequence). */
@@ -169,10 +143,7 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     public void updateSearchSpace(SearchSpace space) {
         Objects.requireNonNull(space, "space");
         model = new SpaceModel(space);
-        byId.clear();
-        proposed.clear();
         history.clear();
-        ranked.clear();
     }
 
     /**
@@ -187,57 +158,32 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        if (byId.containsKey(trial)) {
+        if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
-        boolean startup = ranked.size() < settings.startupTrials();
+        boolean startup = history.ranked().size() < settings.startupTrials();
         Proposal proposal = startup ? null : new Proposal();
-        double[] x = null;
-        Parameters p = null;
         // In a space of discrete parameters the proposal may repeat an earlier trial (an argmax over categories is
         // deterministic, and parallel workers would all get the same one): draw again, then fall back to the prior.
-        for (int attempt = 0; attempt < 2 * MAX_REDRAWS && (p == null || proposed.contains(p)); attempt++) {
-            x = model.emptyPoint();
-            if (startup || attempt >= MAX_REDRAWS) {
-                model.samplePrior(model.root(), x, random);
-            } else {
-                proposal.fill(model.root(), x);
-            }
-            p = model.decode(x);
-        }
-        Record r = new Record(x);
-        byId.put(trial, r);
-        history.add(r);
-        proposed.add(p);
-        log.debug("TPE proposes {} for trial {}", p, trial);
-        return new Suggestion.Next(p);
+        TrialHistory.Draw d = history.draw(model, !startup, () -> {
+            double[] x = model.emptyPoint();
+            proposal.fill(model.root(), x);
+            return x;
+        }, random);
+        history.propose(trial, d.point(), d.parameters());
+        log.debug("TPE proposes {} for trial {}", d.parameters(), trial);
+        return new Suggestion.Next(d.parameters());
     }
 
     /** Records a final result; ignored for unknown trials. The value may be NaN or ±Infinity (then the worst loss). */
     @Override
     public void onResult(TrialId trial, Parameters parameters, double value) {
-        Record r = byId.get(trial);
-        if (r == null) {
+        TrialHistory.Entry e = history.get(trial);
+        if (e == null) {
             log.debug("TPE ignores a result for unknown trial {}", trial);
             return;
         }
-        if (r.hasResult) {
-            ranked.remove(r);
-        }
-        double loss = settings.mode().toLoss(value);
-        r.loss = Double.isNaN(loss) ? Double.POSITIVE_INFINITY : loss;
-        r.hasResult = true;
-        int lo = 0;
-        int hi = ranked.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ranked.get(mid).loss <= r.loss) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        ranked.add(lo, r);
+        history.rank(e, value, settings.mode());
     }
 
     /**
@@ -247,48 +193,29 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     @Override
     public void addPriorResult(TrialId trial, Parameters parameters, double value) {
         Objects.requireNonNull(trial, "trial");
-        Objects.requireNonNull(parameters, "parameters");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before addPriorResult");
-        }
-        if (byId.containsKey(trial)) {
+        if (history.admitPrior(trial, parameters, model)) {
             onResult(trial, parameters, value);
-            return;
         }
-        java.util.Optional<double[]> point = model.encode(parameters);
-        if (point.isEmpty()) {
-            log.debug("TPE ignores a prior result whose parameters do not fit the space: {}", parameters);
-            return;
-        }
-        Record r = new Record(point.get());
-        r.ended = true;
-        byId.put(trial, r);
-        history.add(r);
-        proposed.add(parameters);
-        onResult(trial, parameters, value);
     }
 
     /** A trial ended: it is no longer pending. A result that arrives later is still credited. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        Record r = byId.get(trial);
-        if (r != null) {
-            r.ended = true;
-        }
+        history.end(trial);
     }
 
     /** One model-based suggestion: the ranking of the observations and the per-node density fits. */
     private final class Proposal {
         /** Observations by loss (pending ones at the lie's place), ties by age. */
-        private final Record[] byLoss;
+        private final TrialHistory.Entry[] byLoss;
         /** The same observations by age. */
-        private final Record[] byAge;
+        private final TrialHistory.Entry[] byAge;
 
         Proposal() {
             ConstantLiar liar = settings.liar();
-            List<Record> pending = new ArrayList<>();
-            List<Record> observed = new ArrayList<>();
-            for (Record r : history) {
+            List<TrialHistory.Entry> pending = new ArrayList<>();
+            List<TrialHistory.Entry> observed = new ArrayList<>();
+            for (TrialHistory.Entry r : history.entries()) {
                 if (r.hasResult) {
                     observed.add(r);
                 } else if (liar != ConstantLiar.NONE && r.isPending()) {
@@ -296,10 +223,11 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
                     observed.add(r);
                 }
             }
-            byAge = observed.toArray(new Record[0]);
-            byLoss = new Record[byAge.length];
+            byAge = observed.toArray(new TrialHistory.Entry[0]);
+            byLoss = new TrialHistory.Entry[byAge.length];
             double lie = lie(liar);
             int insertAt = 0;
+            List<TrialHistory.Entry> ranked = history.ranked();
             while (insertAt < ranked.size() && ranked.get(insertAt).loss <= lie) {
                 insertAt++;
             }
@@ -319,7 +247,7 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
             stamp++;
             boolean local = node.parentDim >= 0;
             int n = 0;
-            for (Record r : byAge) {
+            for (TrialHistory.Entry r : byAge) {
                 if (!local || node.isActiveIn(r.point)) {
                     n++;
                 }
@@ -327,17 +255,17 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
             int nBelow = (int) Math.min(Math.ceil(settings.gamma() * n), settings.linearForgetting());
             int k = 0;
             for (int i = 0; i < byLoss.length && k < nBelow; i++) {
-                Record r = byLoss[i];
+                TrialHistory.Entry r = byLoss[i];
                 if (!local || node.isActiveIn(r.point)) {
-                    r.belowStamp = stamp;
+                    r.mark = stamp;
                     k++;
                 }
             }
             int b = 0;
             int a = 0;
-            for (Record r : byAge) {
+            for (TrialHistory.Entry r : byAge) {
                 if (node.isActiveIn(r.point)) {
-                    if (r.belowStamp == stamp) {
+                    if (r.mark == stamp) {
                         b++;
                     } else {
                         a++;
@@ -348,9 +276,9 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
             double[][] above = new double[a][];
             b = 0;
             a = 0;
-            for (Record r : byAge) {
+            for (TrialHistory.Entry r : byAge) {
                 if (node.isActiveIn(r.point)) {
-                    if (r.belowStamp == stamp) {
+                    if (r.mark == stamp) {
                         below[b++] = r.point;
                     } else {
                         above[a++] = r.point;
@@ -367,7 +295,7 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
             double min = Double.POSITIVE_INFINITY;
             double sum = 0;
             int finite = 0;
-            for (Record r : ranked) {
+            for (TrialHistory.Entry r : history.ranked()) {
                 if (Double.isFinite(r.loss)) {
                     min = Math.min(min, r.loss);
                     sum += r.loss;

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trials a point-based tuner (Evolution, Anneal) has proposed or been told about: each one's point in the
- * {@link SpaceModel}, its loss once a result is in, and the results ranked by loss (ties by age). Also remembers every
- * parameter set proposed, so that a tuner can avoid repeats in discrete spaces.
+ * The trials a point-based tuner (TPE, GP, Evolution, Anneal) has proposed or been told about: each one's point in the
+ * {@link SpaceModel}, its loss once a result is in, and the results ranked by loss (ties by the order the results
+ * arrived). Also remembers every parameter set proposed, so that a tuner can avoid repeats in discrete spaces.
  */
 final class TrialHistory {
     private static final Logger log = LoggerFactory.getLogger(TrialHistory.class);
@@ -36,6 +36,8 @@ final class TrialHistory {
         double loss = Double.NaN;
         boolean hasResult;
         boolean ended;
+        /** Scratch for the owning tuner while it builds one proposal (TPE marks its "below" group with it). */
+        long mark = -1;
 
         Entry(double[] point) {
             this.point = point;
@@ -167,7 +169,7 @@ final class TrialHistory {
         ranked.add(lo, e);
     }
 
-    /** The entries with results, best first (ties by age). */
+    /** The entries with results, best first (ties by the order their results arrived). */
     List<Entry> ranked() {
         return ranked;
     }

@@ -77,10 +77,22 @@ class GpTunerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(doubles = {0.5, 1.5})
-    void theRougherMaternKernelsWorkToo(double nu) {
+    @ValueSource(doubles = {0.5, 1.5, Double.POSITIVE_INFINITY})
+    void theOtherKernelsWorkToo(double nu) {
         assertThat(best(new GpTuner(settings(Utility.EI, nu), new SplittableRandom(4)), PLANE, 20, GpTunerTest::bowl))
                 .isLessThan(1e-2);
+    }
+
+    @Test
+    void theDefaultKernelIsRbfAndNnisMaternRemainsSelectable() {
+        Problems problems = new Problems();
+        Tuner byDefault = new GpTunerProvider().create(ConfigNode.of(Map.of(), CLASS_ARGS, problems),
+                TunerContext.seeded(1));
+        Tuner matern = new GpTunerProvider().create(ConfigNode.of(Map.of("nu", 2.5), CLASS_ARGS, problems),
+                TunerContext.seeded(1));
+        assertThat(problems.list()).isEmpty();
+        assertThat(((GpTuner) byDefault).settings().nu()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(((GpTuner) matern).settings().nu()).isEqualTo(2.5);
     }
 
     @Test
@@ -172,7 +184,7 @@ class GpTunerTest {
                 TunerContext.seeded(1));
         assertThat(problems.list().stream().map(ConfigProblem::toString)).containsExactlyInAnyOrder(
                 "tuner.classArgs.utility: must be one of [ei, ucb, poi], was 'lcb'",
-                "tuner.classArgs.nu: must be 0.5, 1.5 or 2.5 (the Matérn kernels supported), was 1.0",
+                "tuner.classArgs.nu: must be 0.5, 1.5, 2.5 (the Matérn kernels supported) or .inf (the RBF kernel), was 1.0",
                 "tuner.classArgs.alpha: must be > 0, was 0",
                 "tuner.classArgs.kappa: must be in [0, 1000000], was -1",
                 "tuner.classArgs.cold_start_num: must be in 0..1000000, was -2",
@@ -225,7 +237,13 @@ class GpTunerTest {
                   classArgs:
                     nu: 2
                 """)).containsExactly(
-                "tuner.classArgs.nu: must be 0.5, 1.5 or 2.5 (the Matérn kernels supported), was 2.0");
+                "tuner.classArgs.nu: must be 0.5, 1.5, 2.5 (the Matérn kernels supported) or .inf (the RBF kernel), "
+                        + "was 2.0");
+        assertThat(tunerProblems(dir, v2 + """
+                  name: GP
+                  classArgs:
+                    nu: .inf
+                """)).isEmpty();
         assertThat(tunerProblems(dir, v1 + """
                   builtinTunerName: DNGOTuner
                   classArgs:

@@ -86,20 +86,50 @@ class PbtCheckpointTest {
         assertThat(trials).extracting(Trial::platform).contains("local", "local#2");
     }
 
+    @Test
+    void aResumedExperimentGoesOnWithItsPopulationInItsFolders() throws Exception {
+        assumeTrue(LocalPlatformNniModuleTest.hasPython(), "python3 is needed for this test");
+        Path code = code();
+        // the first run stops after generation 0 and two members of generation 1
+        List<Trial> first = run("pbt-resume", LocalPlatform.create(LocalPlatformOptions.of("python3 trial.py", code,
+                2)), POPULATION + 2);
+        assertThat(first).extracting(t -> folder(save(t)).group(2)).containsOnly("0", "1");
+        try (Experiment resumed = Experiment.resume(dir.resolve("work").resolve("pbt-resume"))
+                .platform(LocalPlatform.create(LocalPlatformOptions.of("python3 trial.py", code, 2)))
+                .maxTrialNumber(POPULATION * GENERATIONS).build()) {
+            ExperimentHandle h = resumed.start();
+            assertThat(h.awaitCompletion(Duration.ofSeconds(180))).as("finished: " + h.summary()).isTrue();
+            assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
+            List<Trial> trials = h.trials();
+            assertThat(trials).hasSize(POPULATION * GENERATIONS)
+                    .allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
+            // every member of every generation ran once, in the first run's folders (not under run-1): the resumed run
+            // proposed only the two members of generation 1 that had not run, then generation 2
+            assertThat(trials).extracting(PbtCheckpointTest::save).doesNotHaveDuplicates()
+                    .allSatisfy(s -> assertThat(Path.of(s).getParent().getParent())
+                            .isEqualTo(dir.resolve("checkpoints")));
+            checkLineage(trials);
+        }
+    }
+
     private List<Trial> run(String id, TrainingPlatform platform) throws Exception {
+        return run(id, platform, POPULATION * GENERATIONS);
+    }
+
+    private List<Trial> run(String id, TrainingPlatform platform, int maxTrials) throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
         Map<String, Object> classArgs = Map.of("optimize_mode", "maximize", "population_size", POPULATION,
                 "fraction", 0.25, "all_checkpoint_dir", checkpoints.toString());
         try (Experiment experiment = Experiment.builder()
                 .searchSpace(SearchSpace.parse("{\"lr\": {\"_type\": \"uniform\", \"_value\": [0.1, 1.0]}}"))
                 .tuner("PBTTuner", classArgs).seed(3).trialConcurrency(2)
-                .maxTrialNumber(POPULATION * GENERATIONS).workingDirectory(dir.resolve("work")).experimentId(id)
+                .maxTrialNumber(maxTrials).workingDirectory(dir.resolve("work")).experimentId(id)
                 .platform(platform).build()) {
             ExperimentHandle h = experiment.start();
             assertThat(h.awaitCompletion(Duration.ofSeconds(180))).as("finished: " + h.summary()).isTrue();
             assertThat(h.status()).isEqualTo(ExperimentStatus.DONE);
             List<Trial> trials = h.trials();
-            assertThat(trials).hasSize(POPULATION * GENERATIONS)
+            assertThat(trials).hasSize(maxTrials)
                     .allSatisfy(t -> assertThat(t.status()).isEqualTo(TrialStatus.SUCCEEDED));
             return trials;
         }
