@@ -917,8 +917,13 @@ public final class SqliteExperimentStore implements ExperimentStore {
             String sql = "SELECT " + TRIAL_COLUMNS + machineColumn + FINAL_JOIN;
             boolean all = after.equals(TrialsRead.START);
             if (!all) {
-                sql += " WHERE t.sequence > ? OR t.status IN ('WAITING', 'RUNNING', 'UNKNOWN')"
-                        + " OR t.final_value IS NULL OR t.id IN (SELECT trial_id FROM trial_events WHERE rowid > ?)";
+                // One indexed search per reason, joined: the same condition written with OR made SQLite scan every
+                // trial (8 ms at 10,000 trials, against 1 ms this way).
+                sql += " WHERE t.rowid IN (SELECT rowid FROM trials WHERE sequence > ?"
+                        + " UNION SELECT rowid FROM trials WHERE status IN ('WAITING', 'RUNNING', 'UNKNOWN')"
+                        + " UNION SELECT rowid FROM trials WHERE final_value IS NULL"
+                        + " UNION SELECT rowid FROM trials WHERE id IN (SELECT trial_id FROM trial_events"
+                        + " WHERE rowid > ?))";
             }
             try (PreparedStatement ps = connection().prepareStatement(sql + " ORDER BY t.sequence")) {
                 if (!all) {
