@@ -81,15 +81,18 @@ public final class Views {
     /**
      * The views of a newer snapshot of the same experiment, which take over what {@code previous} computed and still
      * holds: the trials sorted by each key it was sorted by (only the rows that changed are placed again), the
-     * curves of finished trials, and an importance less than {@link #IMPORTANCE_AGE} old. A row changed where the
-     * source gave a new object for it: a source that reads only what changed keeps the others (see
-     * {@link StoreSource}).
+     * curves of finished trials, and an importance less than {@link #IMPORTANCE_AGE} old. A row changed where it
+     * differs from the previous views' row of that trial (a source that reads only what changed gives the same object
+     * for the others, which is checked first).
      */
     public Views(Snapshot snapshot, ExperimentSource source, Object sourceLock, Views previous) {
         this(snapshot, source, sourceLock);
         Map<String, StoredTrial> before = previous.byId;
         for (StoredTrial t : snapshot.trials()) {
-            if (before.get(t.trial().id().value()) != t) {
+            StoredTrial was = before.get(t.trial().id().value());
+            // The source reads unfinished trials (and finished ones without a final value) again after every
+            // change: only those that differ count as changed.
+            if (was != t && !t.equals(was)) {
                 changed.add(t);
             }
         }
@@ -268,8 +271,9 @@ public final class Views {
                 Comparator<StoredTrial> order = fullOrder(sort, descending);
                 List<StoredTrial> rows = new ArrayList<>(snapshot.trials().size());
                 for (StoredTrial t : kept) {
-                    if (byId.get(t.trial().id().value()) == t) {
-                        rows.add(t);
+                    StoredTrial now = byId.get(t.trial().id().value());
+                    if (now == t || (now != null && now.equals(t))) {
+                        rows.add(now);
                     }
                 }
                 for (StoredTrial t : changed) {

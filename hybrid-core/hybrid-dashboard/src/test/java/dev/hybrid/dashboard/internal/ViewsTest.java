@@ -47,12 +47,17 @@ class ViewsTest {
             }
             writer.commit();
             views = checkAgainstFresh(dir, following, lock, views);
+            // The running trial is read again unchanged (a new but equal row): it keeps its place.
+            add(writer, 107, 0.15, "adam", Optional.of(0.45));
+            writer.commit();
+            views = checkAgainstFresh(dir, following, lock, views);
+            assertThat(ids(views.trials(query("param.x", false)))).contains("n103").hasSize(19);
 
             TrialId running = new TrialId("n103");
             writer.metricReported(running, Metric.of(MetricType.PERIODICAL, 1, 0.7, Instant.now()), Optional.empty());
             writer.metricReported(running, Metric.of(MetricType.FINAL, 0, 9.0, Instant.now()), Optional.of(9.0));
             writer.trialEnded(running, TrialStatus.SUCCEEDED, Optional.of(0), "", Instant.now());
-            add(writer, 106, 0.5, "sgd", Optional.empty());
+            add(writer, 108, 0.5, "sgd", Optional.empty());
             writer.commit();
             views = checkAgainstFresh(dir, following, lock, views);
             assertThat(views.trials(query("value", true)).get("rows")).asList().first()
