@@ -113,6 +113,11 @@ class RunCommandStopTest {
                 assertThat(t.trial().status()).isEqualTo(TrialStatus.USER_CANCELED);
                 assertThat(t.trial().message()).doesNotContain("did not end within");
             });
+            assertThat(store.changes()).singleElement().satisfies(c -> {
+                assertThat(c.field()).isEqualTo("status");
+                assertThat(c.newValue()).isEqualTo("STOPPING");
+                assertThat(c.source()).isEqualTo("cli");
+            });
         }
     }
 }
