@@ -300,6 +300,8 @@ public final class Views {
             int space = key.lastIndexOf(' ');
             sortedAll(key.substring(0, space), Boolean.parseBoolean(key.substring(space + 1)));
         }
+        // Every kept order has been carried over: the previous views' lists need not stay in memory.
+        previousSorted.clear();
     }
 
     /**
