@@ -360,6 +360,24 @@ class ExperimentSteeringTest {
     }
 
     @Test
+    void closingARunningExperimentRecordsItsStopAndClosingAnEndedOneRecordsNothing() throws Exception {
+        InMemoryExperimentStore store = new InMemoryExperimentStore();
+        FakePlatform platform = FakePlatform.withSlots(2).startingOnly();
+        Experiment e = builder().trialConcurrency(1).maxTrialNumber(3).platform(platform).store(store).build();
+        experiments.add(e);
+        ExperimentHandle h = e.start();
+        platform.awaitSubmitted(1, WAIT);
+
+        e.close();
+        e.close();
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+        assertThat(store.changes()).extracting(ExperimentChange::field, ExperimentChange::newValue,
+                ExperimentChange::source).containsExactly(org.assertj.core.groups.Tuple.tuple("status", "STOPPING",
+                "api"));
+    }
+
+    @Test
     void aRequestLeftPendingByAnEarlierRunIsRefusedByTheNextOneNotApplied(@TempDir Path dir) throws Exception {
         ExperimentHandle h = start(builder().experimentId("left").workingDirectory(dir).trialConcurrency(1)
                 .maxTrialNumber(1).trialFunction((p, r) -> r.reportFinal(1)));
