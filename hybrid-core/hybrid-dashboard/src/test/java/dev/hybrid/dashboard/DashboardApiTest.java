@@ -281,6 +281,9 @@ public class DashboardApiTest {
         JsonNode o = awaitJson(http, "/api/overview", j -> j.get("trialCount").asInt() == 16
                 && j.get("status").asText().equals("DONE"));
         assertThat(http.get("/api/cursor").json().get("cursor").asLong()).isNotEqualTo(before);
+        // Once the documents are built from the latest state, the cursor they were built from is the overview's.
+        JsonNode caughtUp = awaitJson(http, "/api/cursor", c -> c.get("built").asLong() == c.get("cursor").asLong());
+        assertThat(http.get("/api/overview").json().get("cursor").asLong()).isEqualTo(caughtUp.get("built").asLong());
         assertThat(o.get("counts").get("SUCCEEDED").asInt()).isEqualTo(16);
         assertThat(o.get("maxTrialNumber").asInt()).isEqualTo(16);
         // The resumed trials' values are above 10, every earlier one below 2: the best is one of the new trials.

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * own ({@code hybrid-dashboard-refresh}) looks for a change every {@code 200 ms} while requests come, reads what
  * changed, builds again every document asked for from the previous snapshot (each view from the previous one's, see
  * {@link Views#Views(Snapshot, ExperimentSource, Object, Views)}) and only then publishes them together. A request
- * answers from the latest published documents; one that finds the experiment changed and the refresh due waits for
- * the refresh under way rather than starting another.
+ * answers from the latest published documents and waits for no build, unless they are more than a few seconds behind
+ * a change (nobody looked for a while). {@code /api/cursor} tells the page both the experiment's cursor and the one
+ * the documents were built from.
  *
  * <p>Security: every response forbids caching and framing. Bound to a loopback address, a request must name that
  * address (or {@code localhost}) in its {@code Host} header, which defeats DNS rebinding; bound to any other address,
@@ -64,6 +65,8 @@ public final class DashboardServer implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     /** The least time between two reads of a changing experiment. */
     private static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+    /** Views older than this are built again before a request is answered from them, if the experiment changed. */
+    private static final Duration STALE = Duration.ofSeconds(3);
     /** How long after the last request the refresher keeps building views ahead of requests. */
     private static final Duration LOOKING = Duration.ofSeconds(30);
     /** What the page asks for first, built when the dashboard starts. */
@@ -279,9 +282,14 @@ public final class DashboardServer implements AutoCloseable {
     private Response read(String path, Map<String, String> query) {
         lastAsked = clock.instant();
         if (path.equals("/api/cursor")) {
+            long cursor;
             synchronized (sourceLock) {
-                return Response.json(Map.of("cursor", source.cursor()));
+                cursor = source.cursor();
             }
+            // cursor: the experiment as it is now; built: the one the documents were built from (the page reloads
+            // them when that moves, so it never asks for documents not built yet).
+            Published p = published;
+            return Response.json(Map.of("cursor", cursor, "built", p == null ? cursor : p.cursor));
         }
         Published p = current();
         if (path.startsWith("/api/trials/")) {
@@ -324,18 +332,22 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * The views to answer from: the latest ones, read again first where the experiment changed since and they are
-     * at least {@link #MIN_REFRESH} old (a changing experiment is read again at most that often; the page, which
-     * polls the cursor, asks again until it gets the latest). The refresher has usually built them already: a
-     * request then waits for nothing, or for the rest of the build under way.
+     * The views to answer from: the latest ones. While the page is open the refresher reads each change within about
+     * a second and builds the documents on its own thread, so a request waits for no build. Only views over
+     * {@link #STALE} old of an experiment that has changed since (the refresher was idle: nobody looked) are built
+     * again first, as are the very first ones if the start could not build them.
      */
     private Published current() {
         Published p = published;
+        if (p == null) {
+            refresh(false);
+            return published;
+        }
         long cursor;
         synchronized (sourceLock) {
             cursor = source.cursor();
         }
-        if (p == null || (cursor != p.cursor && !p.asOf.isAfter(clock.instant().minus(MIN_REFRESH)))) {
+        if (cursor != p.cursor && p.asOf.isBefore(clock.instant().minus(STALE))) {
             refresh(false);
             p = published;
         }
