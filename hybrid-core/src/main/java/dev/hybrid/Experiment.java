@@ -146,10 +146,11 @@ public final class Experiment implements AutoCloseable {
     }
 
     /**
-     * Stops the experiment if it is running (as {@link ExperimentHandle#stop()}), waits for its thread to end (at
-     * most the 30 s grace given to cancelled trials plus a margin), and shuts down the scheduler and platform it
-     * created, and removes the JVM shutdown hook that {@link #start()} registered. Executors passed to the builder
-     * are left running. Idempotent.
+     * Stops the experiment if it is running (as {@link ExperimentHandle#stop()}, and recorded in the history of
+     * changes with source {@code "api"}, or {@code "shutdown"} when the JVM's exit closes it), waits for its thread
+     * to end (at most the 30 s grace given to cancelled trials plus a margin), and shuts down the scheduler and
+     * platform it created, and removes the JVM shutdown hook that {@link #start()} registered. Executors passed to
+     * the builder are left running. Idempotent.
      */
     @Override
     public void close() {
@@ -157,7 +158,7 @@ public final class Experiment implements AutoCloseable {
             // Called from a listener: the experiment thread cannot wait for itself, so it only asks to stop. It must
             // not take this object's lock either: a user thread in close() holds it while joining this thread. (It
             // sees `loop`, written before the thread was started.)
-            loop.requestStop();
+            loop.steer(new dev.hybrid.store.ControlRequest.Stop(), "api");
             return;
         }
         closeFromOutside();
@@ -185,7 +186,9 @@ public final class Experiment implements AutoCloseable {
         boolean interrupted = false;
         try {
             if (thread != null) {
-                loop.requestStop();
+                // Recorded in the history of changes like any other stop (nothing is recorded if it has ended).
+                loop.steer(new dev.hybrid.store.ControlRequest.Stop(),
+                        Thread.currentThread() == shutdownHook ? "shutdown" : "api");
                 try {
                     Duration wait = Duration.ofSeconds(30).plus(CLOSE_MARGIN);
                     thread.join(wait.toMillis());

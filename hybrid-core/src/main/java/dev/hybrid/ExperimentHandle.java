@@ -45,10 +45,11 @@ public final class ExperimentHandle {
     /**
      * Asks the experiment to stop and returns at once: it submits no more trials, cancels the running ones (they end
      * {@code USER_CANCELED}) and then ends {@code STOPPED}; wait for that with {@link #awaitCompletion}. A no-op
-     * once the experiment has ended. Idempotent.
+     * once the experiment has ended. Idempotent. The store's history of changes records it (status {@code STOPPING},
+     * source {@code "api"}) as it records a stop from the dashboard, once the experiment thread takes it.
      */
     public void stop() {
-        loop.requestStop();
+        loop.steer(new ControlRequest.Stop(), SOURCE);
     }
 
     /**

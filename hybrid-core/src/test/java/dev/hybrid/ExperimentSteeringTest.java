@@ -327,10 +327,54 @@ class ExperimentSteeringTest {
         assertThat(store.changes()).extracting(ExperimentChange::field, ExperimentChange::newValue,
                 ExperimentChange::source).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("trialConcurrency", "2", "api"),
-                org.assertj.core.groups.Tuple.tuple("trial " + first, "USER_CANCELED", "dashboard"));
+                org.assertj.core.groups.Tuple.tuple("trial " + first, "USER_CANCELED", "dashboard"),
+                org.assertj.core.groups.Tuple.tuple("status", "STOPPING", "api"));
         assertThat(h.trial(first).orElseThrow().message()).isEqualTo("cancelled by dashboard");
         assertThatThrownBy(() -> h.control(new ControlRequest.Stop(), " ")).isInstanceOf(
                 IllegalArgumentException.class);
+    }
+
+    @Test
+    void aStopFromCodeIsRecordedInTheStoredHistoryOnce(@TempDir Path dir) throws Exception {
+        FakePlatform platform = FakePlatform.withSlots(2).startingOnly();
+        ExperimentHandle h = start(builder().experimentId("apistop").workingDirectory(dir).trialConcurrency(1)
+                .maxTrialNumber(3).platform(platform));
+        TrialId first = platform.awaitSubmitted(1, WAIT).get(0).id();
+
+        h.stop();
+        h.stop();
+        platform.awaitCancelled(first, WAIT);
+        finished(h);
+        h.stop();
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("apistop"))) {
+            reader.open();
+            assertThat(reader.changes()).singleElement().satisfies(c -> {
+                assertThat(c.field()).isEqualTo("status");
+                assertThat(c.oldValue()).isEqualTo("RUNNING");
+                assertThat(c.newValue()).isEqualTo("STOPPING");
+                assertThat(c.source()).isEqualTo("api");
+            });
+        }
+    }
+
+    @Test
+    void closingARunningExperimentRecordsItsStopAndClosingAnEndedOneRecordsNothing() throws Exception {
+        InMemoryExperimentStore store = new InMemoryExperimentStore();
+        FakePlatform platform = FakePlatform.withSlots(2).startingOnly();
+        Experiment e = builder().trialConcurrency(1).maxTrialNumber(3).platform(platform).store(store).build();
+        experiments.add(e);
+        ExperimentHandle h = e.start();
+        platform.awaitSubmitted(1, WAIT);
+
+        e.close();
+        e.close();
+
+        assertThat(h.status()).isEqualTo(ExperimentStatus.STOPPED);
+        assertThat(store.changes()).extracting(ExperimentChange::field, ExperimentChange::newValue,
+                ExperimentChange::source).containsExactly(org.assertj.core.groups.Tuple.tuple("status", "STOPPING",
+                "api"));
     }
 
     @Test

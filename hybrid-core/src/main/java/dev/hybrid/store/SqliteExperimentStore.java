@@ -138,6 +138,10 @@ public final class SqliteExperimentStore implements ExperimentStore {
     /** How many commits this store made, which SQLite's data_version does not count. */
     private long ownCommits;
     private boolean closed;
+    /** A reader that reads the file as immutable: the file's size, time and key when it opened; else null. */
+    private List<Object> frozenAs;
+    /** How often a reader opened the database again after another process took it over. */
+    private long reopened;
     /** How a trial's metrics are ordered when read: as reported (by position), except in a version 1 database. */
     private String metricOrder = "m.position";
     /** The trials' machine column: none before version 3, which a reader reads as it is. */
@@ -245,21 +249,13 @@ public final class SqliteExperimentStore implements ExperimentStore {
             } else if (!Files.isRegularFile(file)) {
                 throw new StoreException("no experiment database at " + file);
             }
-            Properties props = new Properties();
-            String url = "jdbc:sqlite:" + file;
-            if (!writer) {
-                props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
-                if (!isInUse(file.getParent().getParent()) && walIsEmpty()) {
-                    // Nobody writes it and everything is in the file itself: read it as an immutable file. A
-                    // read-only connection to a WAL database would otherwise create its -wal and -shm files, and a
-                    // reader never writes. (After a crash the last commits are still in the -wal file; then the
-                    // reader reads it the usual way, which needs the -shm file.)
-                    props.setProperty("open_mode", String.valueOf(0x01 | 0x40)); // READONLY | URI
-                    url = "jdbc:sqlite:file:" + file.toAbsolutePath().toUri().getRawPath() + "?immutable=1";
-                }
+            if (writer) {
+                Properties props = new Properties();
+                props.setProperty("busy_timeout", "5000");
+                connection = DriverManager.getConnection("jdbc:sqlite:" + file, props);
+            } else {
+                connection = readConnection();
             }
-            props.setProperty("busy_timeout", "5000");
-            connection = DriverManager.getConnection(url, props);
             try (Statement s = connection.createStatement()) {
                 int version;
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
@@ -317,6 +313,54 @@ public final class SqliteExperimentStore implements ExperimentStore {
         }
         createdLockFile = null;
         createdDatabaseFile = null;
+    }
+
+    /**
+     * A reader's connection. Where nobody writes the database and everything is in the file itself, it reads it as
+     * an immutable file: a read-only connection to a WAL database would otherwise create its -wal and -shm files, and
+     * a reader never writes. (After a crash the last commits are still in the -wal file; then the reader reads it the
+     * usual way, which needs the -shm file.) An immutable reader notes the file's size and time, so that it can tell
+     * when a writer takes the database over (see {@link #connection()}).
+     */
+    private Connection readConnection() throws SQLException, IOException {
+        Properties props = new Properties();
+        props.setProperty("busy_timeout", "5000");
+        props.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+        String url = "jdbc:sqlite:" + file;
+        frozenAs = null;
+        if (!isInUse(file.getParent().getParent()) && walIsEmpty()) {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            frozenAs = List.of(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey() == null ? ""
+                    : attributes.fileKey());
+            props.setProperty("open_mode", String.valueOf(0x01 | 0x40)); // READONLY | URI
+            url = "jdbc:sqlite:file:" + file.toAbsolutePath().toUri().getRawPath() + "?immutable=1";
+        }
+        Connection c = DriverManager.getConnection(url, props);
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    /**
+     * Whether this reader reads the database as an immutable file that someone has since taken over: a process
+     * holds the experiment now (a resume), or the file or its WAL changed. SQLite does not look for changes to an
+     * immutable file, so such a reader would go on showing the old state, or read pages that a checkpoint is
+     * rewriting. A writer takes the lock before it opens the database and writes into the WAL before the file itself,
+     * so the lock shows the takeover before any write.
+     */
+    private boolean frozenFileTakenOver() {
+        if (frozenAs == null) {
+            return false;
+        }
+        if (isInUse(file.getParent().getParent()) || !walIsEmpty()) {
+            return true;
+        }
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return !frozenAs.equals(List.of(attributes.size(), attributes.lastModifiedTime(),
+                    attributes.fileKey() == null ? "" : attributes.fileKey()));
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private boolean walIsEmpty() {
@@ -503,6 +547,32 @@ public final class SqliteExperimentStore implements ExperimentStore {
     private Connection connection() {
         if (connection == null) {
             throw new IllegalStateException("store " + file + " is not open");
+        }
+        if (frozenFileTakenOver()) {
+            // Read the database again the shared way (or as the new immutable file, once its writer is gone):
+            // the new connection's data_version starts afresh, so changeCount() moves on by more than it can.
+            try {
+                Connection again = readConnection();
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // the old connection only read an immutable file; nothing is lost with it
+                }
+                connection = again;
+                reopened++;
+                try (Statement st = again.createStatement();
+                     ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                    if (rs.next() && rs.getInt(1) == SCHEMA_VERSION) {
+                        // The process that took it over migrated it (a resume does): read it as this version.
+                        metricOrder = "m.position";
+                        machineColumn = "t.machine";
+                        hasChanges = true;
+                    }
+                }
+            } catch (SQLException | IOException e) {
+                throw new StoreException("cannot read " + file + " again after another process took it over: "
+                        + e.getMessage(), e);
+            }
         }
         return connection;
     }
@@ -847,8 +917,13 @@ public final class SqliteExperimentStore implements ExperimentStore {
             String sql = "SELECT " + TRIAL_COLUMNS + machineColumn + FINAL_JOIN;
             boolean all = after.equals(TrialsRead.START);
             if (!all) {
-                sql += " WHERE t.sequence > ? OR t.status IN ('WAITING', 'RUNNING', 'UNKNOWN')"
-                        + " OR t.final_value IS NULL OR t.id IN (SELECT trial_id FROM trial_events WHERE rowid > ?)";
+                // One indexed search per reason, joined: the same condition written with OR made SQLite scan every
+                // trial (8 ms at 10,000 trials, against 1 ms this way).
+                sql += " WHERE t.rowid IN (SELECT rowid FROM trials WHERE sequence > ?"
+                        + " UNION SELECT rowid FROM trials WHERE status IN ('WAITING', 'RUNNING', 'UNKNOWN')"
+                        + " UNION SELECT rowid FROM trials WHERE final_value IS NULL"
+                        + " UNION SELECT rowid FROM trials WHERE id IN (SELECT trial_id FROM trial_events"
+                        + " WHERE rowid > ?))";
             }
             try (PreparedStatement ps = connection().prepareStatement(sql + " ORDER BY t.sequence")) {
                 if (!all) {
@@ -904,7 +979,7 @@ public final class SqliteExperimentStore implements ExperimentStore {
     public long changeCount() {
         try (Statement s = connection().createStatement();
              ResultSet rs = s.executeQuery("PRAGMA data_version")) {
-            return (rs.next() ? rs.getLong(1) : 0) + ownCommits;
+            return (rs.next() ? rs.getLong(1) : 0) + ownCommits + (reopened << 40);
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
         }

@@ -292,6 +292,47 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
     }
 
     @Test
+    void aReaderOpenedWhileNobodyHeldTheExperimentSeesWhatALaterWriterCommitsAndItsMigration() throws Exception {
+        store.saveExperiment(experiment(ExperimentStatus.DONE));
+        store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
+        store.commit();
+        store.close();
+        Path file = SqliteExperimentStore.databaseFile(dir.resolve("exp1"));
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("DROP TABLE changes");
+            s.execute("PRAGMA user_version = 3");
+        }
+        try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
+            reader.open();
+            assertThat(reader.trials()).hasSize(1);
+            assertThat(reader.changes()).isEmpty();
+            long before = reader.changeCount();
+
+            // A resume takes the experiment over: it migrates the database, records a change and adds a trial.
+            try (SqliteExperimentStore writer = SqliteExperimentStore.existingForWriting(dir.resolve("exp1"))) {
+                writer.open();
+                writer.saveExperiment(writer.experiment().orElseThrow().withProgress(ExperimentStatus.RUNNING,
+                        Optional.empty(), java.time.Duration.ofSeconds(1)));
+                writer.changeRecorded(new ExperimentChange(T0, "maxTrialNumber", "1", "2", "cli"));
+                writer.trialSubmitted(spec("t2", 1, 0.7), "local", 1, T0);
+                writer.commit();
+
+                assertThat(reader.changeCount()).isNotEqualTo(before);
+                assertThat(reader.isRunning()).isTrue();
+                assertThat(reader.experiment()).map(StoredExperiment::status).contains(ExperimentStatus.RUNNING);
+                assertThat(reader.trials()).extracting(t -> t.trial().id().value()).containsExactly("t1", "t2");
+                assertThat(reader.changes()).extracting(ExperimentChange::newValue).containsExactly("2");
+                long during = reader.changeCount();
+                writer.trialSubmitted(spec("t3", 2, 0.9), "local", 1, T0);
+                writer.commit();
+                assertThat(reader.changeCount()).isNotEqualTo(during);
+                assertThat(reader.trials()).hasSize(3);
+            }
+            assertThat(reader.trials()).hasSize(3);
+        }
+    }
+
+    @Test
     void aReaderThatKeepsEveryTrialReadsAgainOnlyTheTrialsThatMayHaveChanged() {
         store.saveExperiment(experiment(ExperimentStatus.RUNNING));
         for (int i = 1; i <= 4; i++) {

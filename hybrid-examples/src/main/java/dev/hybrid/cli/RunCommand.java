@@ -115,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
                     interrupted.set(true);
                     err.println();
                     err.println("Stopping: cancelling running trials...");
-                    handle.stop();
+                    handle.control(new dev.hybrid.store.ControlRequest.Stop(), "cli");
                     try {
                         // Longer than the experiment's own 30 s grace for cancelled trials, so that the summary is
                         // printed and the stop recorded even when a platform is slow to confirm its trials' ends.

@@ -108,6 +108,63 @@ class DashboardCommandsTest {
                 .doesNotContain("<link rel=\"stylesheet\" href=");
     }
 
+    @Test
+    void resumeWebServesTheResumedExperimentAndAViewOpenedBeforeTheResumeFollowsIt() throws Exception {
+        Files.writeString(dir.resolve("trial.sh"), TRIAL);
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Files.writeString(dir.resolve("config.yml"), String.join("\n", "searchSpaceFile: search_space.json",
+                "trialCommand: sh trial.sh", "trialCodeDirectory: .", "trialConcurrency: 2", "maxTrialNumber: 2",
+                "tuner:", "  name: Random", "trainingService:", "  platform: local", ""));
+        Path work = dir.resolve("work");
+        // The first run's trials end at once; the resumed run's wait until the test releases them.
+        Files.writeString(dir.resolve("release"), "");
+        StringBuilder runOutput = new StringBuilder();
+        Process run = start(runOutput, "run", dir.resolve("config.yml").toString(), "--id", "res1", "--work-dir",
+                work.toString());
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as("%s", runOutput).isZero();
+        Files.delete(dir.resolve("release"));
+
+        // A view of the finished experiment, opened while nobody holds it.
+        StringBuilder viewOutput = new StringBuilder();
+        Process view = start(viewOutput, "view", "res1", "--work-dir", work.toString(), "--port", "0");
+        String viewUrl = url(viewOutput, view);
+        assertThat(get(viewUrl, "api/overview").get("trialCount").asInt()).isEqualTo(2);
+
+        StringBuilder resumeOutput = new StringBuilder();
+        Process resume = start(resumeOutput, "resume", "res1", "--work-dir", work.toString(), "--max-trial-number",
+                "4", "--web", "--port", "0", "--progress-interval", "0.2");
+        String resumeUrl = url(resumeOutput, resume);
+        JsonNode running = await(resumeUrl, "api/overview", o -> o.path("counts").path("RUNNING").asInt() == 2);
+        assertThat(running.get("id").asText()).isEqualTo("res1");
+        assertThat(running.get("live").asBoolean()).isTrue();
+        assertThat(running.get("steerable").asBoolean()).isTrue();
+        assertThat(running.get("maxTrialNumber").asInt()).isEqualTo(4);
+        assertThat(running.get("trialCount").asInt()).isEqualTo(4);
+        assertThat(running.get("counts").get("SUCCEEDED").asInt()).isEqualTo(2);
+        JsonNode trials = get(resumeUrl, "api/trials?sort=sequence&order=asc");
+        assertThat(trials.get("total").asInt()).isEqualTo(4);
+        List<String> statuses = new ArrayList<>();
+        trials.get("rows").forEach(r -> statuses.add(r.get("status").asText()));
+        assertThat(statuses).containsExactly("SUCCEEDED", "SUCCEEDED", "RUNNING", "RUNNING");
+        String runningId = trials.get("rows").get(2).get("id").asText();
+        await(resumeUrl, "api/trials/" + runningId, t -> t.path("logs").path("stdout").asText()
+                .startsWith("training"));
+        // The view opened before the resume follows it too.
+        await(viewUrl, "api/overview", o -> o.path("trialCount").asInt() == 4
+                && o.path("counts").path("RUNNING").asInt() == 2 && o.path("live").asBoolean());
+
+        Files.writeString(dir.resolve("release"), "");
+        assertThat(resume.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(resume.exitValue()).as("%s", resumeOutput).isZero();
+        JsonNode done = await(viewUrl, "api/overview", o -> o.path("status").asText().equals("DONE")
+                && o.path("counts").path("SUCCEEDED").asInt() == 4);
+        assertThat(done.get("live").asBoolean()).isFalse();
+        assertThat(get(viewUrl, "api/charts/best").get("byTrial")).hasSize(4);
+        view.destroy();
+        assertThat(view.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
     /** Starts the command line in a JVM of its own, its output collected into {@code seen}. */
     private Process start(StringBuilder seen, String... args) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -113,6 +113,13 @@ class RunCommandStopTest {
                 assertThat(t.trial().status()).isEqualTo(TrialStatus.USER_CANCELED);
                 assertThat(t.trial().message()).doesNotContain("did not end within");
             });
+            // The command's Ctrl-C handler and the experiment's own JVM shutdown hook both stop it, in either order:
+            // the first stop is recorded, once.
+            assertThat(store.changes()).singleElement().satisfies(c -> {
+                assertThat(c.field()).isEqualTo("status");
+                assertThat(c.newValue()).isEqualTo("STOPPING");
+                assertThat(c.source()).isIn("cli", "shutdown");
+            });
         }
     }
 }

@@ -34,6 +34,10 @@ import java.util.Optional;
  * address implies. Secrets of the experiment's config (passwords, tokens, keys) are never stored, so never shown.
  * Thread-safe; {@link #close()} is idempotent.
  *
+ * <p>Serving reads the experiment and builds the page's first documents before it returns (about a second for an
+ * experiment of 10,000 trials), and then again on a thread of its own after each change while someone looks at the
+ * page, so that a request finds its answer ready.
+ *
  * <p>Unless the application set it, serving sets the system property {@code sun.net.httpserver.nodelay} to
  * {@code true}: without it the JDK's HTTP server delays each small response by the client's delayed ACK (40 ms on
  * Linux). It takes effect if no {@code com.sun.net.httpserver} server ran in this JVM before.

@@ -263,4 +263,46 @@ public class DashboardApiTest {
             }
         }
     }
+
+    @Test
+    void aViewOfAFinishedExperimentShowsTheTrialsOfALaterResume(@TempDir Path work) throws Exception {
+        Path dir = finishedExperiment(work, "api8");
+        Http http = serve(dir);
+        assertThat(http.get("/api/overview").json().get("trialCount").asInt()).isEqualTo(12);
+        long before = http.get("/api/cursor").json().get("cursor").asLong();
+
+        // Nobody held the experiment when the dashboard opened it; now a resume takes it over and adds four trials.
+        try (Experiment resumed = Experiment.resume(dir).maxTrialNumber(16).trialFunction((p, r) -> r.reportFinal(
+                10 + p.getDouble("x"))).build()) {
+            ExperimentHandle h = resumed.start();
+            assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+        }
+
+        JsonNode o = awaitJson(http, "/api/overview", j -> j.get("trialCount").asInt() == 16
+                && j.get("status").asText().equals("DONE"));
+        assertThat(http.get("/api/cursor").json().get("cursor").asLong()).isNotEqualTo(before);
+        // Once the documents are built from the latest state, the cursor they were built from is the overview's.
+        JsonNode caughtUp = awaitJson(http, "/api/cursor", c -> c.get("built").asLong() == c.get("cursor").asLong());
+        assertThat(http.get("/api/overview").json().get("cursor").asLong()).isEqualTo(caughtUp.get("built").asLong());
+        assertThat(o.get("counts").get("SUCCEEDED").asInt()).isEqualTo(16);
+        assertThat(o.get("maxTrialNumber").asInt()).isEqualTo(16);
+        // The resumed trials' values are above 10, every earlier one below 2: the best is one of the new trials.
+        assertThat(o.get("best").get("value").asDouble()).isGreaterThan(10);
+        assertThat(http.get("/api/charts/best").json().get("byTrial")).hasSize(16);
+        assertThat(http.get("/api/trials?sort=value&order=desc&limit=4").json().get("rows"))
+                .allSatisfy(row -> assertThat(row.get("value").asDouble()).isGreaterThan(10));
+    }
+
+    /** Asks for {@code path} until its document satisfies the condition (30 s at most). */
+    static JsonNode awaitJson(Http http, String path, java.util.function.Predicate<JsonNode> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode last = http.get(path).json();
+        while (!condition.test(last)) {
+            assertThat(System.nanoTime()).as("waiting on %s; last %s", path, last).isLessThan(deadline);
+            Thread.sleep(50);
+            last = http.get(path).json();
+        }
+        return last;
+    }
 }

@@ -28,7 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +39,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dashboard's HTTP server: the page, its scripts and the JSON API over one {@link ExperimentSource}.
+ *
+ * <p>Speed: the JSON documents are built from {@link Views} of one snapshot and kept until the next. The first
+ * snapshot is read, and the page's first documents built, before {@link #start} returns; after that a thread of its
+ * own ({@code hybrid-dashboard-refresh}) looks for a change every {@code 200 ms} while requests come, reads what
+ * changed, builds again every document asked for from the previous snapshot (each view from the previous one's, see
+ * {@link Views#Views(Snapshot, ExperimentSource, Object, Views)}) and only then publishes them together. A request
+ * answers from the latest published documents and waits for no build, unless they are more than a few seconds behind
+ * a change (nobody looked for a while). {@code /api/cursor} tells the page both the experiment's cursor and the one
+ * the documents were built from.
  *
  * <p>Security: every response forbids caching and framing. Bound to a loopback address, a request must name that
  * address (or {@code localhost}) in its {@code Host} header, which defeats DNS rebinding; bound to any other address,
@@ -50,6 +61,24 @@ public final class DashboardServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_HEADER = "X-Hybrid-Token";
     private static final String NODELAY = "sun.net.httpserver.nodelay";
+    /** How often the refresher looks for a change. */
+    private static final Duration POLL = Duration.ofMillis(200);
+    /** The least time between two reads of a changing experiment. */
+    private static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+    /** Views older than this are built again before a request is answered from them, if the experiment changed. */
+    private static final Duration STALE = Duration.ofSeconds(3);
+    /** How long after the last request the refresher keeps building views ahead of requests. */
+    private static final Duration LOOKING = Duration.ofSeconds(30);
+    /** What the page asks for first, built when the dashboard starts. */
+    private static final List<Request> FIRST_BUILT = List.of(
+            new Request("/api/overview", new java.util.TreeMap<>()),
+            new Request("/api/trials", new java.util.TreeMap<>(Map.of("sort", "sequence", "order", "asc",
+                    "offset", "0", "limit", "50"))),
+            new Request("/api/charts/best", new java.util.TreeMap<>()),
+            new Request("/api/charts/curves", new java.util.TreeMap<>()),
+            new Request("/api/charts/parallel", new java.util.TreeMap<>()),
+            new Request("/api/charts/timeline", new java.util.TreeMap<>()),
+            new Request("/api/charts/importance", new java.util.TreeMap<>()));
 
     private final ExperimentSource source;
     private final HttpServer server;
@@ -59,20 +88,23 @@ public final class DashboardServer implements AutoCloseable {
     private final Set<String> allowedHosts;
     private final Assets assets;
     private final Clock clock;
-    private Views views;
-    private long viewsCursor;
-    /** The JSON documents built from {@link #views}, by path and query: cleared with each new snapshot. */
-    private final Map<String, Response> responses = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Response> eldest) {
-            return size() > 64;
-        }
-    };
+    /** Held around every use of {@link #source}, which is not thread-safe. */
+    private final Object sourceLock = new Object();
+    /** Held while a new snapshot is read and its views built, so that only one thread does it at a time. */
+    private final Object refreshLock = new Object();
+    /** Reads the experiment again after a change and builds the views the page asks for, ahead of its requests. */
+    private final ScheduledExecutorService refresher;
+    /** The latest views and the documents built from them; replaced whole, never changed in place but its cache. */
+    private volatile Published published;
+    /** When a request last came: views are built ahead of requests only while someone looks. */
+    private volatile Instant lastAsked = Instant.EPOCH;
     private boolean closed;
 
-    private DashboardServer(ExperimentSource source, HttpServer server, ExecutorService executor, String token,
-            boolean loopback, Set<String> allowedHosts, Assets assets, Clock clock) {
+    private DashboardServer(ExperimentSource source, HttpServer server, ExecutorService executor,
+            ScheduledExecutorService refresher, String token, boolean loopback, Set<String> allowedHosts, Assets assets,
+            Clock clock) {
         this.source = source;
+        this.refresher = refresher;
         this.server = server;
         this.executor = executor;
         this.token = token;
@@ -108,7 +140,7 @@ public final class DashboardServer implements AutoCloseable {
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 0);
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
                 r -> {
                     Thread t = new Thread(r, "hybrid-dashboard-" + threads.incrementAndGet());
                     t.setDaemon(true);
@@ -120,16 +152,51 @@ public final class DashboardServer implements AutoCloseable {
         int bound = server.getAddress().getPort();
         Set<String> hosts = new java.util.HashSet<>(List.of("127.0.0.1:" + bound, "localhost:" + bound,
                 "[::1]:" + bound, address.getHostAddress() + ":" + bound));
-        DashboardServer s = new DashboardServer(source, server, executor, token, loopback, hosts, Assets.load(),
-                clock);
+        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hybrid-dashboard-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        DashboardServer s = new DashboardServer(source, server, executor, refresher, token, loopback, hosts,
+                Assets.load(), clock);
+        // The first read of a big experiment (every trial) and the first build of each view, with the JVM still
+        // cold, take most of a second: done here, before the URL is handed out, no request waits for them.
+        try {
+            s.refresh(false);
+        } catch (RuntimeException e) {
+            log.warn("The dashboard could not read the experiment yet; it tries again on the first request", e);
+        }
         server.createContext("/", s::handle);
         server.setExecutor(executor);
         server.start();
+        refresher.scheduleWithFixedDelay(s::refreshAhead, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        s.warmUp(address, bound);
         if (!loopback) {
             log.warn("The dashboard listens on {}, reachable from other machines: every request needs the token in "
                     + "its URL; anyone who has the URL can see and steer the experiment", address.getHostAddress());
         }
         return s;
+    }
+
+    /**
+     * Sends the server one request of its own (the page) before the URL is handed out: the JDK's HTTP server
+     * loads and starts what it needs on its first request, which made the page's first request take over 100 ms.
+     * A failure here only means that the first request pays for it.
+     */
+    private void warmUp(InetAddress address, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress(address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress()
+                    : address, port), 2000);
+            socket.setSoTimeout(5000);
+            String host = address.isAnyLocalAddress() ? "127.0.0.1" : address.getHostAddress();
+            host = host.contains(":") ? "[" + host + "]" : host;
+            socket.getOutputStream().write(("GET /?token=" + token + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            log.debug("Warming up the dashboard's server failed", e);
+        }
     }
 
     /** The page's address; it carries the token where every request needs it (not on loopback). */
@@ -213,50 +280,175 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private Response read(String path, Map<String, String> query) {
+        lastAsked = clock.instant();
         if (path.equals("/api/cursor")) {
-            synchronized (this) {
-                return Response.json(Map.of("cursor", source.cursor()));
+            long cursor;
+            synchronized (sourceLock) {
+                cursor = source.cursor();
             }
+            // cursor: the experiment as it is now; built: the one the documents were built from (the page reloads
+            // them when that moves, so it never asks for documents not built yet).
+            Published p = published;
+            return Response.json(Map.of("cursor", cursor, "built", p == null ? cursor : p.cursor));
         }
-        synchronized (this) {
-            long cursor = source.cursor();
-            Instant now = clock.instant();
-            // Each new snapshot computes every view asked for again over all the trials (the source reads only the
-            // trials that changed): a changing experiment is read again at most once a second (the page, which
-            // polls the cursor, asks again until it gets the latest). A live one is also read again each second
-            // without a change, as its running trials' bars and durations grow.
-            if (views == null || ((cursor != viewsCursor || views.snapshot().info().live())
-                    && !views.snapshot().asOf().isAfter(now.minusSeconds(1)))) {
-                views = new Views(source.snapshot(), source);
-                viewsCursor = cursor;
-                responses.clear();
+        Published p = current();
+        if (path.startsWith("/api/trials/")) {
+            String id = trialIdIn(path, "");
+            if (!p.views.hasTrial(id)) {
+                throw new BadRequest(404, "no trial " + id + " in experiment " + p.views.snapshot().info().id());
             }
-            Views v = views;
-            if (path.startsWith("/api/trials/")) {
-                String id = trialIdIn(path, "");
-                if (!v.hasTrial(id)) {
-                    throw new BadRequest(404, "no trial " + id + " in experiment " + v.snapshot().info().id());
+            // Not kept: its log tails grow without any change to the database.
+            return Response.json(p.views.trial(id, true));
+        }
+        Request request = new Request(path, new java.util.TreeMap<>(query));
+        Response cached = p.cached(request);
+        if (cached != null) {
+            return cached;
+        }
+        Response r = build(p, request);
+        p.keep(request, r);
+        return r;
+    }
+
+    /** A document the page asked for: its path and query, which the views are built for again after a change. */
+    private record Request(String path, java.util.SortedMap<String, String> query) {
+        String key() {
+            return path + "?" + query;
+        }
+    }
+
+    private Response build(Published p, Request request) {
+        Views v = p.views;
+        return switch (request.path()) {
+            case "/api/overview" -> Response.json(v.overview(p.cursor));
+            case "/api/trials" -> Response.json(v.trials(trialQuery(request.query())));
+            case "/api/charts/best" -> Response.json(v.best());
+            case "/api/charts/curves" -> Response.json(v.curves());
+            case "/api/charts/parallel" -> Response.json(v.parallel());
+            case "/api/charts/timeline" -> Response.json(v.timeline());
+            case "/api/charts/importance" -> Response.json(v.importance());
+            default -> throw new BadRequest(404, "no such page: " + request.path());
+        };
+    }
+
+    /**
+     * The views to answer from: the latest ones. While the page is open the refresher reads each change within about
+     * a second and builds the documents on its own thread, so a request waits for no build. Only views over
+     * {@link #STALE} old of an experiment that has changed since (the refresher was idle: nobody looked) are built
+     * again first, as are the very first ones if the start could not build them.
+     */
+    private Published current() {
+        Published p = published;
+        if (p == null) {
+            refresh(false);
+            return published;
+        }
+        long cursor;
+        synchronized (sourceLock) {
+            cursor = source.cursor();
+        }
+        if (cursor != p.cursor && p.asOf.isBefore(clock.instant().minus(STALE))) {
+            refresh(false);
+            p = published;
+        }
+        return p;
+    }
+
+    /** On the refresher's thread: builds new views after a change, or each second of a live experiment. */
+    private void refreshAhead() {
+        if (lastAsked.isBefore(clock.instant().minus(LOOKING))) {
+            return;
+        }
+        try {
+            refresh(true);
+        } catch (RuntimeException e) {
+            // The next request reads again and reports it; logged at debug so that a broken database is not
+            // logged five times a second.
+            log.debug("Reading the experiment again failed", e);
+        }
+    }
+
+    /**
+     * Reads a new snapshot where one is due and builds again every document that was asked for from the previous
+     * one, then publishes them together. A snapshot is due when there is none, or the experiment changed and the
+     * last is at least {@link #MIN_REFRESH} old, or ({@code aging}) the experiment is live and the last is a second
+     * old: its running trials' durations and bars grow without any change to the database.
+     */
+    private void refresh(boolean aging) {
+        synchronized (refreshLock) {
+            Published old = published;
+            long cursor;
+            Snapshot snapshot;
+            synchronized (sourceLock) {
+                cursor = source.cursor();
+                Instant now = clock.instant();
+                boolean due = old == null
+                        || (cursor != old.cursor && !old.asOf.isAfter(now.minus(MIN_REFRESH)))
+                        || (aging && old.views.snapshot().info().live() && !old.asOf.isAfter(now.minusSeconds(1)));
+                if (!due) {
+                    return;
                 }
-                // Not kept: its log tails grow without any change to the database.
-                return Response.json(v.trial(id, true));
+                snapshot = source.snapshot();
             }
-            String key = path + "?" + new java.util.TreeMap<>(query);
-            Response cached = responses.get(key);
-            if (cached != null) {
-                return cached;
+            long started = System.nanoTime();
+            Views views = old == null ? new Views(snapshot, source, sourceLock)
+                    : new Views(snapshot, source, sourceLock, old.views);
+            Published next = new Published(views, cursor, snapshot.asOf());
+            Map<String, Long> took = new java.util.LinkedHashMap<>();
+            took.put("views", (System.nanoTime() - started) / 1_000_000);
+            for (Request r : old == null ? FIRST_BUILT : old.requests()) {
+                long one = System.nanoTime();
+                try {
+                    next.keep(r, build(next, r));
+                } catch (RuntimeException e) {
+                    log.debug("Building {} failed", r.key(), e);
+                }
+                took.put(r.key(), (System.nanoTime() - one) / 1_000_000);
             }
-            Response r = switch (path) {
-                case "/api/overview" -> Response.json(v.overview(viewsCursor));
-                case "/api/trials" -> Response.json(v.trials(trialQuery(query)));
-                case "/api/charts/best" -> Response.json(v.best());
-                case "/api/charts/curves" -> Response.json(v.curves());
-                case "/api/charts/parallel" -> Response.json(v.parallel());
-                case "/api/charts/timeline" -> Response.json(v.timeline());
-                case "/api/charts/importance" -> Response.json(v.importance());
-                default -> throw new BadRequest(404, "no such page: " + path);
-            };
-            responses.put(key, r);
-            return r;
+            long sorting = System.nanoTime();
+            if (old == null) {
+                next.views.sortAhead();
+            } else {
+                next.views.keepSorted();
+            }
+            took.put("sorts", (System.nanoTime() - sorting) / 1_000_000);
+            published = next;
+            log.debug("Read {} trials and built {} documents in {} ms (ms each: {})", snapshot.trials().size(),
+                    next.requests().size(), (System.nanoTime() - started) / 1_000_000, took);
+        }
+    }
+
+    /** The views of one snapshot and the documents built from them, by request (the last {@code 64} asked for). */
+    private static final class Published {
+        final Views views;
+        final long cursor;
+        final Instant asOf;
+        private final Map<String, Request> requests = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Request> eldest) {
+                return size() > 64;
+            }
+        };
+        private final Map<String, Response> responses = new HashMap<>();
+
+        Published(Views views, long cursor, Instant asOf) {
+            this.views = views;
+            this.cursor = cursor;
+            this.asOf = asOf;
+        }
+
+        synchronized Response cached(Request r) {
+            return requests.get(r.key()) == null ? null : responses.get(r.key());
+        }
+
+        synchronized void keep(Request r, Response response) {
+            requests.put(r.key(), r);
+            responses.keySet().retainAll(requests.keySet());
+            responses.put(r.key(), response);
+        }
+
+        synchronized List<Request> requests() {
+            return new ArrayList<>(requests.values());
         }
     }
 
@@ -310,7 +502,7 @@ public final class DashboardServer implements AutoCloseable {
 
     private Response steer(String path, InputStream body) throws IOException {
         Steering steering;
-        synchronized (this) {
+        synchronized (sourceLock) {
             steering = source.steering().orElseThrow(() -> new BadRequest(409,
                     "this experiment cannot be steered from here"));
         }
@@ -422,13 +614,15 @@ public final class DashboardServer implements AutoCloseable {
             closed = true;
         }
         server.stop(1);
+        refresher.shutdownNow();
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
+            refresher.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (this) {
+        synchronized (sourceLock) {
             source.close();
         }
     }

@@ -31,7 +31,7 @@ public final class ReportWriter {
     /** Writes the report of {@code source} to {@code out} (through a temporary file, so a reader never sees half). */
     public static void write(ExperimentSource source, Path out) throws IOException {
         long cursor = source.cursor();
-        Views views = new Views(source.snapshot(), source);
+        Views views = new Views(source.snapshot(), source, new Object());
         Map<String, Object> data = new LinkedHashMap<>();
         Map<String, Object> overview = new LinkedHashMap<>(views.overview(cursor));
         overview.put("steerable", false);

@@ -27,7 +27,8 @@ import java.util.TreeMap;
 
 /**
  * The JSON documents the page reads, built from one {@link Snapshot}: plain maps and lists that Jackson writes. The
- * aggregates are computed once per snapshot and kept. Not thread-safe: the server builds views under one lock.
+ * aggregates are computed once per snapshot and kept. Thread-safe: the views that keep what they computed are
+ * synchronized, and every read of the source (which is not thread-safe) holds the lock the server gives.
  */
 public final class Views {
     /** The most trials whose intermediate curves the curves chart shows. */
@@ -36,6 +37,12 @@ public final class Views {
     public static final int MAX_POINTS = 200;
     /** The most trials the parallel-coordinates chart draws; more are thinned evenly (the best one kept). */
     public static final int MAX_PARALLEL = 2000;
+    /** How long an importance computed over at least {@link #IMPORTANCE_REUSE_FROM} trials is served again. */
+    public static final java.time.Duration IMPORTANCE_AGE = java.time.Duration.ofSeconds(10);
+    /** The trials from which importance is computed at most every {@link #IMPORTANCE_AGE}: one more moves it little. */
+    public static final int IMPORTANCE_REUSE_FROM = 2000;
+    /** The most changed rows placed again into kept sorted orders; more, and they are sorted anew. */
+    private static final int MAX_REPLACED = 500;
     /** The most rows one page of the trials table holds. */
     public static final int MAX_PAGE = 500;
     /** How much of the end of a trial's stdout and stderr the trial's details show. */
@@ -43,19 +50,74 @@ public final class Views {
 
     private final Snapshot snapshot;
     private final ExperimentSource source;
+    /** Held around every use of {@link #source}, which the server's other threads use too. */
+    private final Object sourceLock;
     private final List<String> parameterNames;
     private final Map<String, StoredTrial> byId = new HashMap<>();
     private final Map<String, Object> memo = new HashMap<>();
+    /** Every trial sorted by one key and direction (apart from {@link #memo}: a filtered list is built from one). */
+    private final Map<String, List<StoredTrial>> sorted = new HashMap<>();
+    /** The previous views' sorted trials, which this one's are made from by placing the changed rows again. */
+    private final Map<String, List<StoredTrial>> previousSorted = new HashMap<>();
+    /** The orders the previous views had sorted the trials in, by key ({@code "<sort> <descending>"}). */
+    private final Set<String> sortedBefore = new LinkedHashSet<>();
+    /** The rows that differ from the previous views' (new or changed); empty without previous views. */
+    private final List<StoredTrial> changed = new ArrayList<>();
+    /** The thinned curves of finished trials, by id: a finished trial's attempt and its metrics no longer change. */
+    private final Map<String, Curve> curveCache = new HashMap<>();
 
-    public Views(Snapshot snapshot, ExperimentSource source) {
+    public Views(Snapshot snapshot, ExperimentSource source, Object sourceLock) {
         this.snapshot = snapshot;
         this.source = source;
+        this.sourceLock = sourceLock;
         Set<String> names = new LinkedHashSet<>();
         for (StoredTrial t : snapshot.trials()) {
             names.addAll(t.trial().parameters().values().keySet());
             byId.put(t.trial().id().value(), t);
         }
         this.parameterNames = List.copyOf(names);
+    }
+
+    /**
+     * The views of a newer snapshot of the same experiment, which take over what {@code previous} computed and still
+     * holds: the trials sorted by each key it was sorted by (only the rows that changed are placed again), the
+     * curves of finished trials, and an importance less than {@link #IMPORTANCE_AGE} old. A row changed where it
+     * differs from the previous views' row of that trial (a source that reads only what changed gives the same object
+     * for the others, which is checked first).
+     */
+    public Views(Snapshot snapshot, ExperimentSource source, Object sourceLock, Views previous) {
+        this(snapshot, source, sourceLock);
+        Map<String, StoredTrial> before = previous.byId;
+        for (StoredTrial t : snapshot.trials()) {
+            StoredTrial was = before.get(t.trial().id().value());
+            // The source reads unfinished trials (and finished ones without a final value) again after every
+            // change: only those that differ count as changed.
+            if (was != t && !t.equals(was)) {
+                changed.add(t);
+            }
+        }
+        boolean sameRows = before.size() + countNew(before) == snapshot.trials().size();
+        synchronized (previous) {
+            if (sameRows && changed.size() <= MAX_REPLACED) {
+                previousSorted.putAll(previous.sorted);
+            }
+            sortedBefore.addAll(previous.sorted.keySet());
+            curveCache.putAll(previous.curveCache);
+            if (previous.memo.get("importance") instanceof Map<?, ?> importance && importance.get("asOf")
+                    instanceof Long at && snapshot.asOf().toEpochMilli() - at < IMPORTANCE_AGE.toMillis()
+                    && snapshot.trials().size() >= IMPORTANCE_REUSE_FROM) {
+                memo.put("importance", importance);
+            }
+        }
+    }
+
+    /** The trials of {@link #changed} that {@code before} did not have. */
+    private int countNew(Map<String, StoredTrial> before) {
+        int n = 0;
+        for (StoredTrial t : changed) {
+            n += before.containsKey(t.trial().id().value()) ? 0 : 1;
+        }
+        return n;
     }
 
     public Snapshot snapshot() {
@@ -157,7 +219,7 @@ public final class Views {
             int offset, int limit) {
     }
 
-    public Map<String, Object> trials(TrialQuery q) {
+    public synchronized Map<String, Object> trials(TrialQuery q) {
         @SuppressWarnings("unchecked")
         List<StoredTrial> rows = (List<StoredTrial>) memo.computeIfAbsent("trials " + q.status() + " " + q.platform()
                 + " " + q.sort() + " " + q.descending(), k -> filteredAndSorted(q));
@@ -175,10 +237,17 @@ public final class Views {
         return o;
     }
 
-    /** The trials a query selects, in its order; kept per filter and order, so paging through them sorts once. */
+    /**
+     * The trials a query selects, in its order; kept per filter and order, so paging through them sorts once. The
+     * filter keeps the order of all trials sorted by the key, which is kept too: another filter sorts nothing.
+     */
     private List<StoredTrial> filteredAndSorted(TrialQuery q) {
+        List<StoredTrial> sorted = sortedAll(q.sort(), q.descending());
+        if (q.status().isEmpty() && q.platform().isEmpty()) {
+            return sorted;
+        }
         List<StoredTrial> rows = new ArrayList<>();
-        for (StoredTrial t : snapshot.trials()) {
+        for (StoredTrial t : sorted) {
             if (q.status().isPresent() && !matchesStatus(t.trial().status(), q.status().get())) {
                 continue;
             }
@@ -187,12 +256,65 @@ public final class Views {
             }
             rows.add(t);
         }
-        if (q.sort().startsWith("param.")) {
-            return sortedByParameter(rows, q.sort().substring("param.".length()), q.descending());
-        }
-        Comparator<StoredTrial> order = comparator(q.sort());
-        rows.sort(nullsLast(order, q.descending(), q.sort()));
         return rows;
+    }
+
+    /** Every trial in the order of one sort key, kept. */
+    private List<StoredTrial> sortedAll(String sort, boolean descending) {
+        return sorted.computeIfAbsent(sort + " " + descending, k -> {
+            if (sort.equals("sequence") && !descending) {
+                return snapshot.trials();
+            }
+            List<StoredTrial> kept = previousSorted.get(k);
+            // A running trial's duration grows with the snapshot's time: that order is sorted anew.
+            if (kept != null && !sort.equals("duration")) {
+                Comparator<StoredTrial> order = fullOrder(sort, descending);
+                List<StoredTrial> rows = new ArrayList<>(snapshot.trials().size());
+                for (StoredTrial t : kept) {
+                    StoredTrial now = byId.get(t.trial().id().value());
+                    if (now == t || (now != null && now.equals(t))) {
+                        rows.add(now);
+                    }
+                }
+                for (StoredTrial t : changed) {
+                    int at = java.util.Collections.binarySearch(rows, t, order);
+                    rows.add(at < 0 ? -at - 1 : at, t);
+                }
+                return rows;
+            }
+            List<StoredTrial> rows = new ArrayList<>(snapshot.trials());
+            if (sort.startsWith("param.")) {
+                return sortedByParameter(rows, sort.substring("param.".length()), descending);
+            }
+            rows.sort(nullsLast(comparator(sort), descending, sort));
+            return rows;
+        });
+    }
+
+    /**
+     * Sorts the trials again by every key the previous views had them sorted by (placing only the changed rows where
+     * it can), so that those orders stay ready for the next request and the next views.
+     */
+    public synchronized void keepSorted() {
+        for (String key : sortedBefore) {
+            int space = key.lastIndexOf(' ');
+            sortedAll(key.substring(0, space), Boolean.parseBoolean(key.substring(space + 1)));
+        }
+        // Every kept order has been carried over: the previous views' lists need not stay in memory.
+        previousSorted.clear();
+    }
+
+    /**
+     * Sorts the trials by the keys the table is most often sorted by and that cost most (the value and each
+     * parameter, both ways), so that the first such request finds them sorted.
+     */
+    public synchronized void sortAhead() {
+        for (boolean descending : new boolean[] {false, true}) {
+            sortedAll("value", descending);
+            for (String name : parameterNames) {
+                sortedAll("param." + name, descending);
+            }
+        }
     }
 
     /** A trial and its value of the parameter the table is sorted by, looked up once rather than in each comparison. */
@@ -216,6 +338,23 @@ public final class Views {
             out.add(k.trial());
         }
         return out;
+    }
+
+    /** The table's order for a sort key, as {@link #sortedAll} sorts: a total order (ties go by sequence). */
+    private Comparator<StoredTrial> fullOrder(String sort, boolean descending) {
+        if (!sort.startsWith("param.")) {
+            return nullsLast(comparator(sort), descending, sort);
+        }
+        String name = sort.substring("param.".length());
+        Comparator<StoredTrial> byValue = (a, b) -> compareValues(a.trial().parameters().values().get(name),
+                b.trial().parameters().values().get(name));
+        Comparator<StoredTrial> directed = descending ? byValue.reversed() : byValue;
+        Comparator<StoredTrial> withMissing = (a, b) -> {
+            boolean ma = !a.trial().parameters().values().containsKey(name);
+            boolean mb = !b.trial().parameters().values().containsKey(name);
+            return ma || mb ? Boolean.compare(ma, mb) : directed.compare(a, b);
+        };
+        return withMissing.thenComparingInt(t -> t.trial().sequence());
     }
 
     /** "done" is every finished status; otherwise the status's name. */
@@ -311,7 +450,12 @@ public final class Views {
     public Map<String, Object> trial(String id, boolean withLogs) {
         StoredTrial st = byId.get(id);
         Map<String, Object> o = new LinkedHashMap<>(row(st));
-        List<Metric> inter = source.intermediate(List.of(st.trial().id())).getOrDefault(st.trial().id(), List.of());
+        List<Metric> inter;
+        Optional<Path> dir;
+        synchronized (sourceLock) {
+            inter = source.intermediate(List.of(st.trial().id())).getOrDefault(st.trial().id(), List.of());
+            dir = source.trialDirectory(st.trial().id());
+        }
         List<Object> points = new ArrayList<>();
         for (int i = 0; i < inter.size(); i++) {
             Metric m = inter.get(i);
@@ -325,9 +469,9 @@ public final class Views {
         o.put("intermediate", points);
         o.put("final", st.trial().finalMetric().map(Metric::decoded).orElse(null));
         Map<String, Object> logs = new LinkedHashMap<>();
-        source.trialDirectory(st.trial().id()).filter(d -> withLogs).ifPresent(dir -> {
+        dir.filter(d -> withLogs).ifPresent(d -> {
             for (String name : List.of("stdout", "stderr")) {
-                tail(dir.resolve(name)).ifPresent(text -> logs.put(name, text));
+                tail(d.resolve(name)).ifPresent(text -> logs.put(name, text));
             }
         });
         o.put("logs", logs);
@@ -359,7 +503,7 @@ public final class Views {
 
     /** Best-so-far against trial number (by sequence) and against time since the experiment started. */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> best() {
+    public synchronized Map<String, Object> best() {
         return (Map<String, Object>) memo.computeIfAbsent("best", k -> computeBest());
     }
 
@@ -407,8 +551,12 @@ public final class Views {
      * then the latest; early-stopped trials are marked.
      */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> curves() {
+    public synchronized Map<String, Object> curves() {
         return (Map<String, Object>) memo.computeIfAbsent("curves", k -> computeCurves());
+    }
+
+    /** A trial's thinned curve as of one attempt and status. */
+    private record Curve(int attempt, TrialStatus status, List<Object> points) {
     }
 
     private Map<String, Object> computeCurves() {
@@ -419,32 +567,60 @@ public final class Views {
             }
         }
         OptimizeMode mode = snapshot.info().optimizeMode();
-        List<StoredTrial> valued = new ArrayList<>();
+        // The best ones: a bounded heap (worst on top) rather than a sort of every valued trial.
+        int wanted = MAX_CURVES * 3 / 4 - chosen.size();
+        Comparator<StoredTrial> byLoss = Comparator.comparingDouble((StoredTrial t) -> mode.toLoss(
+                t.trial().finalValue().get())).thenComparingInt(t -> t.trial().sequence());
+        java.util.PriorityQueue<StoredTrial> best = new java.util.PriorityQueue<>(Math.max(1, wanted + 1),
+                byLoss.reversed());
         for (StoredTrial t : snapshot.trials()) {
-            if (t.trial().finalValue().isPresent()) {
-                valued.add(t);
+            if (wanted > 0 && t.trial().finalValue().isPresent() && !chosen.contains(t)) {
+                best.add(t);
+                if (best.size() > wanted) {
+                    best.poll();
+                }
             }
         }
-        Comparator<StoredTrial> byValue = Comparator.comparingDouble(t -> mode.toLoss(t.trial().finalValue().get()));
-        valued.sort(byValue);
-        for (StoredTrial t : valued) {
-            if (chosen.size() >= MAX_CURVES * 3 / 4) {
-                break;
-            }
-            chosen.add(t);
-        }
+        List<StoredTrial> bestFirst = new ArrayList<>(best);
+        bestFirst.sort(byLoss);
+        chosen.addAll(bestFirst);
         List<StoredTrial> all = snapshot.trials();
         for (int i = all.size() - 1; i >= 0 && chosen.size() < MAX_CURVES; i--) {
             chosen.add(all.get(i));
         }
-        List<TrialId> ids = chosen.stream().map(t -> t.trial().id()).toList();
-        Map<TrialId, List<Metric>> metrics = source.intermediate(ids);
+        // Only the curves not kept from earlier views are read: those of running trials and of newly chosen ones.
+        Map<String, Curve> curves = new HashMap<>();
+        List<TrialId> toRead = new ArrayList<>();
+        for (StoredTrial t : chosen) {
+            Curve kept = curveCache.get(t.trial().id().value());
+            if (kept != null && kept.attempt() == t.attempt() && kept.status() == t.trial().status()
+                    && t.trial().isFinished()) {
+                curves.put(t.trial().id().value(), kept);
+            } else {
+                toRead.add(t.trial().id());
+            }
+        }
+        Map<TrialId, List<Metric>> metrics;
+        synchronized (sourceLock) {
+            metrics = toRead.isEmpty() ? Map.of() : source.intermediate(toRead);
+        }
+        for (TrialId id : toRead) {
+            StoredTrial t = byId.get(id.value());
+            curves.put(id.value(), new Curve(t.attempt(), t.trial().status(), thin(metrics.getOrDefault(id,
+                    List.of()))));
+        }
+        curveCache.clear();
+        for (StoredTrial t : chosen) {
+            if (t.trial().isFinished()) {
+                curveCache.put(t.trial().id().value(), curves.get(t.trial().id().value()));
+            }
+        }
         List<Object> series = new ArrayList<>();
         List<StoredTrial> ordered = new ArrayList<>(chosen);
         ordered.sort(Comparator.comparingInt(t -> t.trial().sequence()));
         for (StoredTrial t : ordered) {
-            List<Metric> ms = metrics.getOrDefault(t.trial().id(), List.of());
-            if (ms.isEmpty()) {
+            List<Object> points = curves.get(t.trial().id().value()).points();
+            if (points.isEmpty()) {
                 continue;
             }
             Map<String, Object> s = new LinkedHashMap<>();
@@ -452,7 +628,7 @@ public final class Views {
             s.put("sequence", t.trial().sequence());
             s.put("status", t.trial().status().name());
             s.put("earlyStopped", t.trial().status() == TrialStatus.EARLY_STOPPED);
-            s.put("points", thin(ms));
+            s.put("points", points);
             series.add(s);
         }
         Map<String, Object> o = new LinkedHashMap<>();
@@ -484,7 +660,7 @@ public final class Views {
 
     /** Parallel coordinates: one axis per parameter and one for the metric, over trials with a final value. */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> parallel() {
+    public synchronized Map<String, Object> parallel() {
         return (Map<String, Object>) memo.computeIfAbsent("parallel", k -> computeParallel());
     }
 
@@ -538,7 +714,7 @@ public final class Views {
 
     /** Each started trial as a bar on the lane of its platform (and machine, where known). */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> timeline() {
+    public synchronized Map<String, Object> timeline() {
         return (Map<String, Object>) memo.computeIfAbsent("timeline", k -> computeTimeline());
     }
 
@@ -599,9 +775,13 @@ public final class Views {
         return t.machine().map(m -> t.platform() + " " + m).orElse(t.platform());
     }
 
-    /** Parameter importance over the trials with a final value; see {@link Importance}. */
+    /**
+     * Parameter importance over the trials with a final value; see {@link Importance}. Over
+     * {@link #IMPORTANCE_REUSE_FROM} trials or more it is the one of earlier views while that is less than
+     * {@link #IMPORTANCE_AGE} old: {@code asOf} says when it was computed.
+     */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> importance() {
+    public synchronized Map<String, Object> importance() {
         return (Map<String, Object>) memo.computeIfAbsent("importance", k -> computeImportance());
     }
 
@@ -626,6 +806,7 @@ public final class Views {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", "first-order variance share (eta squared over binned marginals, fANOVA's main effects)");
         o.put("trials", metric.size());
+        o.put("asOf", snapshot.asOf().toEpochMilli());
         o.put("parameters", scores);
         return o;
     }

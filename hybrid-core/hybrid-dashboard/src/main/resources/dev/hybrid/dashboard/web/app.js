@@ -319,7 +319,9 @@
       const c = await api('/api/cursor');
       // A live experiment's clock and running trials move without any change: redraw every two seconds anyway.
       const aging = state.overview && state.overview.live && Date.now() - state.refreshedAt > 2000;
-      if (c.cursor !== state.cursor || aging) {
+      // The server builds its documents after each change on a thread of its own: reload once they are built.
+      const built = c.built !== undefined ? c.built : c.cursor;
+      if (built !== state.cursor || aging) {
         await refresh();
       }
     } catch (e) {
