@@ -34,12 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Model</h2>
  * Losses (values in {@code minimize} mode, negated in {@code maximize} mode; NaN and ±∞ count as the worst finite
- * loss) are standardised, and a GP with a constant mean, a Matérn kernel of smoothness {@code nu} (∞: the RBF kernel,
- * the default, as in BoTorch), one length scale per feature, a signal variance and a noise variance of at least
- * {@code alpha} is fitted by maximum a posteriori (see
- * {@code GaussianProcess}) before every model-based suggestion, from the priors' mode. Above
- * {@value #MAX_MODEL_POINTS} results the model keeps the best half of that number and the most recent others, so
- * that a suggestion's cost stays bounded in long experiments.
+ * loss) are standardised, and a GP with a constant mean, a Matérn kernel of smoothness {@code nu} (by default 5⁄2, as
+ * in NNI; ∞ gives the RBF kernel of BoTorch's default model), one length scale per feature, a signal variance and a
+ * noise variance of at least {@code alpha} is fitted by maximum a posteriori (see {@code GaussianProcess}) before
+ * every model-based suggestion, from the priors' mode. Above {@value #MAX_MODEL_POINTS} results the model keeps the
+ * best half of that number and the most recent others, so that a suggestion's cost stays bounded in long experiments.
  *
  * <h2>Proposals</h2>
  * The first {@code cold_start_num} trials (and every trial until two results have arrived) form a Latin hypercube
@@ -109,15 +108,15 @@ public final class GpTuner implements Tuner, WarmStart {
         }
 
         /**
-         * The defaults: maximise, EI, kappa 5, xi 0, alpha 1e-6 and 10 cold-start trials as in NNI; ν = ∞, the RBF
-         * kernel of BoTorch's default model (NNI: 2.5, which did worse on the 10-D Ackley benchmark: median regret
-         * at 50 trials 12.9 against 9.8 over 40 seeds, level elsewhere); 2000 warm-up points and 10 starting points
-         * (NNI: 100000 and 250, which cost seconds per suggestion here for no gain once the acquisition is refined
-         * by gradients).
+         * The defaults: maximise, EI, kappa 5, xi 0, ν = 2.5 (Matérn 5⁄2), alpha 1e-6 and 10 cold-start trials as in
+         * NNI, so NNI configurations that leave out {@code nu} get the kernel they expect (ν = ∞, the RBF kernel of
+         * BoTorch 0.18's default model, did better on the 10-D Ackley benchmark at 50 trials, median regret 9.8
+         * against 12.9 over 40 seeds, and worse on branin and hartmann6 at 100); 2000 warm-up points and 10 starting
+         * points (NNI: 100000 and 250, which cost seconds per suggestion here for no gain once the acquisition is
+         * refined by gradients).
          */
         public static Settings defaults() {
-            return new Settings(OptimizeMode.MAXIMIZE, Utility.EI, 5.0, 0.0, Double.POSITIVE_INFINITY, 1e-6, 10, 2000,
-                    10);
+            return new Settings(OptimizeMode.MAXIMIZE, Utility.EI, 5.0, 0.0, 2.5, 1e-6, 10, 2000, 10);
         }
     }
 

@@ -15,7 +15,8 @@ import dev.hybrid.tuner.builtin.GpTuner.Utility;
  * utility: ei                          # ei | ucb | poi
  * kappa: 5                             # ucb's weight of the standard deviation
  * xi: 0                                # ei/poi improvement margin, in the metric's units
- * nu: .inf                             # Matérn smoothness: 0.5, 1.5, 2.5 or .inf (RBF); NNI's default is 2.5
+ * nu: 2.5                              # Matérn smoothness: 0.5, 1.5, 2.5 (NNI's default) or .inf, the RBF
+ *                                      # kernel, as BoTorch 0.18's default model (better on 10-D Ackley)
  * alpha: 1e-6                          # smallest noise variance (of the standardised metric)
  * cold_start_num: 10                   # Latin hypercube trials before the model is used
  * selection_num_warm_up: 2000          # points scored per suggestion (NNI: 100000)

@@ -84,15 +84,16 @@ class GpTunerTest {
     }
 
     @Test
-    void theDefaultKernelIsRbfAndNnisMaternRemainsSelectable() {
+    void theDefaultKernelIsNnisMaternFiveHalvesAndRbfRemainsSelectable() {
         Problems problems = new Problems();
         Tuner byDefault = new GpTunerProvider().create(ConfigNode.of(Map.of(), CLASS_ARGS, problems),
                 TunerContext.seeded(1));
-        Tuner matern = new GpTunerProvider().create(ConfigNode.of(Map.of("nu", 2.5), CLASS_ARGS, problems),
-                TunerContext.seeded(1));
+        Tuner rbf = new GpTunerProvider().create(
+                ConfigNode.of(Map.of("nu", Double.POSITIVE_INFINITY), CLASS_ARGS, problems), TunerContext.seeded(1));
         assertThat(problems.list()).isEmpty();
-        assertThat(((GpTuner) byDefault).settings().nu()).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(((GpTuner) matern).settings().nu()).isEqualTo(2.5);
+        assertThat(((GpTuner) byDefault).settings().nu()).isEqualTo(2.5);
+        assertThat(Settings.defaults().nu()).isEqualTo(2.5);
+        assertThat(((GpTuner) rbf).settings().nu()).isEqualTo(Double.POSITIVE_INFINITY);
     }
 
     @Test
