@@ -254,11 +254,7 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
         store.saveExperiment(experiment(ExperimentStatus.RUNNING));
         store.commit();
         store.close();
-        Path file = SqliteExperimentStore.databaseFile(dir.resolve("exp1"));
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
-            s.execute("DROP TABLE changes");
-            s.execute("PRAGMA user_version = 3");
-        }
+        makeVersionThree(SqliteExperimentStore.databaseFile(dir.resolve("exp1")));
         try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
             reader.open();
             assertThat(reader.changes()).isEmpty();
@@ -297,11 +293,7 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
         store.trialSubmitted(spec("t1", 0, 0.5), "local", 1, T0);
         store.commit();
         store.close();
-        Path file = SqliteExperimentStore.databaseFile(dir.resolve("exp1"));
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
-            s.execute("DROP TABLE changes");
-            s.execute("PRAGMA user_version = 3");
-        }
+        makeVersionThree(SqliteExperimentStore.databaseFile(dir.resolve("exp1")));
         try (SqliteExperimentStore reader = SqliteExperimentStore.readOnly(dir.resolve("exp1"))) {
             reader.open();
             assertThat(reader.trials()).hasSize(1);
@@ -371,5 +363,13 @@ class SqliteExperimentStoreTest extends ExperimentStoreContract {
 
     private static java.util.List<String> ids(TrialsRead read) {
         return read.trials().stream().map(t -> t.trial().id().value()).toList();
+    }
+
+    /** Turns a database back into schema version 3, the one before the history of changes. */
+    private static void makeVersionThree(Path file) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("DROP TABLE changes");
+            s.execute("PRAGMA user_version = 3");
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,11 +55,7 @@ class DashboardCommandsTest {
     @Test
     void runWebAndViewServeTheRunningExperimentViewSteersItFromAnotherProcessAndReportWritesOneFile()
             throws Exception {
-        Files.writeString(dir.resolve("trial.sh"), TRIAL);
-        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
-        Files.writeString(dir.resolve("config.yml"), String.join("\n", "searchSpaceFile: search_space.json",
-                "trialCommand: sh trial.sh", "trialCodeDirectory: .", "trialConcurrency: 2", "maxTrialNumber: 2",
-                "tuner:", "  name: Random", "trainingService:", "  platform: local", ""));
+        writeExperiment();
         Path work = dir.resolve("work");
 
         StringBuilder runOutput = new StringBuilder();
@@ -110,11 +107,7 @@ class DashboardCommandsTest {
 
     @Test
     void resumeWebServesTheResumedExperimentAndAViewOpenedBeforeTheResumeFollowsIt() throws Exception {
-        Files.writeString(dir.resolve("trial.sh"), TRIAL);
-        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
-        Files.writeString(dir.resolve("config.yml"), String.join("\n", "searchSpaceFile: search_space.json",
-                "trialCommand: sh trial.sh", "trialCodeDirectory: .", "trialConcurrency: 2", "maxTrialNumber: 2",
-                "tuner:", "  name: Random", "trainingService:", "  platform: local", ""));
+        writeExperiment();
         Path work = dir.resolve("work");
         // The first run's trials end at once; the resumed run's wait until the test releases them.
         Files.writeString(dir.resolve("release"), "");
@@ -240,5 +233,14 @@ class DashboardCommandsTest {
             Thread.sleep(100);
         }
         throw new AssertionError("timed out waiting on " + path + "; last " + last);
+    }
+
+    /** The trial script, its search space and a v2 config of two trials, two at a time, on the local platform. */
+    private void writeExperiment() throws IOException {
+        Files.writeString(dir.resolve("trial.sh"), TRIAL);
+        Files.writeString(dir.resolve("search_space.json"), "{\"x\": {\"_type\": \"uniform\", \"_value\": [0, 1]}}");
+        Files.writeString(dir.resolve("config.yml"), String.join("\n", "searchSpaceFile: search_space.json",
+                "trialCommand: sh trial.sh", "trialCodeDirectory: .", "trialConcurrency: 2", "maxTrialNumber: 2",
+                "tuner:", "  name: Random", "trainingService:", "  platform: local", ""));
     }
 }
