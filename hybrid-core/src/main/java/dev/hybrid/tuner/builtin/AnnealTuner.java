@@ -136,6 +136,17 @@ public final class AnnealTuner implements Tuner, WarmStart {
         history.end(trial);
     }
 
+    /**
+     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
+     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
+     * only counts as proposed. Parameters that do not fit the space are ignored.
+     */
+    @Override
+    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
+        Objects.requireNonNull(trial, "trial");
+        history.admitPriorTrial(trial, parameters, status, model);
+    }
+
     /** A result this tuner did not propose (resume, NNI import data) joins the history like its own. */
     @Override
     public void addPriorResult(TrialId trial, Parameters parameters, double value) {

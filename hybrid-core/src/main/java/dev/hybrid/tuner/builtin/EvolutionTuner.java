@@ -141,6 +141,19 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         }
     }
 
+    /**
+     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
+     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
+     * only counts as proposed. Parameters that do not fit the space are ignored.
+     */
+    @Override
+    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
+        Objects.requireNonNull(trial, "trial");
+        if (history.admitPriorTrial(trial, parameters, status, model)) {
+            pending++;
+        }
+    }
+
     /** A result this tuner did not propose (resume, NNI import data) joins the population like its own. */
     @Override
     public void addPriorResult(TrialId trial, Parameters parameters, double value) {

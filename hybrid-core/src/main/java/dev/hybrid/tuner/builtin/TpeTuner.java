@@ -187,6 +187,17 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
     }
 
     /**
+     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
+     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
+     * only counts as proposed. Parameters that do not fit the space are ignored.
+     */
+    @Override
+    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
+        Objects.requireNonNull(trial, "trial");
+        history.admitPriorTrial(trial, parameters, status, model);
+    }
+
+    /**
      * A result this tuner did not propose (a resumed experiment's history, NNI import data): it joins the
      * observations as if it had been suggested and reported. Parameters that do not fit the space are ignored.
      */

@@ -2,6 +2,7 @@ package dev.hybrid.tuner.builtin;
 
 import dev.hybrid.space.Parameters;
 import dev.hybrid.trial.TrialId;
+import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.OptimizeMode;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -135,6 +136,33 @@ final class TrialHistory {
         }
         propose(trial, point.get(), parameters).ended = true;
         return true;
+    }
+
+    /**
+     * Makes a resumed experiment's trial that has no result known, if it is not yet: pending when it runs again under
+     * its id ({@code status} {@code WAITING}: its result and end arrive later, as for a trial the tuner proposed), else
+     * ended. Either way its parameters count as proposed.
+     *
+     * @return whether the trial was added as pending: false when it was known, ended, or does not fit the space
+     * @throws IllegalStateException if {@code model} is absent (the tuner has no space yet)
+     */
+    boolean admitPriorTrial(TrialId trial, Parameters parameters, TrialStatus status, SpaceModel model) {
+        Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(status, "status");
+        if (model == null) {
+            throw new IllegalStateException("updateSearchSpace must be called before addPriorTrial");
+        }
+        if (byId.containsKey(trial)) {
+            return false;
+        }
+        Optional<double[]> point = model.encode(parameters);
+        if (point.isEmpty()) {
+            log.debug("{} ignores a prior trial whose parameters do not fit the space: {}", tuner, parameters);
+            return false;
+        }
+        Entry e = propose(trial, point.get(), parameters);
+        e.ended = status.isFinished();
+        return !e.ended;
     }
 
     /** Marks a known trial ended; returns whether it was pending until now (false for an unknown trial). */
