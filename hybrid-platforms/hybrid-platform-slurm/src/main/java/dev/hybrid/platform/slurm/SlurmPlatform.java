@@ -88,7 +88,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The commands run on this machine, or on a login node ({@link #create(SlurmPlatformOptions, SlurmLoginNode,
  * Clock)}) through one SSH connection, which then also writes and reads the shared folder (output from byte offsets,
- * so a reconnect neither loses nor repeats a metric).
+ * so a reconnect neither loses nor repeats a metric). A trial whose job (in reuse mode: its command or its pilot) ended
+ * while its folder could not be read to the end waits for a poll that reads it so, for up to two minutes.
  *
  * <p>In reuse mode ({@link SlurmPlatformOptions#reuseMode}) trials run in up to {@code maxConcurrentTrials} pilot
  * jobs ({@link PilotScript}) that each run trial after trial, handed out through files in the shared folder, so that
@@ -638,19 +639,38 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
     }
 
     private void finish(Job job, EndState end) {
-        Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
-        if (!job.finalRead && waitsForFinalRead(job)) {
-            return;
-        }
-        TrialEnd how = TrialEnd.ofJob(job.jobId, end.state(), end.raw(), job.cancelRequested, exit,
-                code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
-        end(job, how.status(), exit, how.message(), end.raw());
+        finish(job, new Ending(Optional.empty(), end.raw(), exit -> TrialEnd.ofJob(job.jobId, end.state(), end.raw(),
+                job.cancelRequested, exit, code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)))));
     }
 
     /**
-     * Whether a trial whose job ended (one job per trial) stays until the next poll because its folder could not be
-     * read to the end, so that no metric it wrote is lost to a dropped connection; at most
-     * {@link #FINAL_READ_PATIENCE}.
+     * How a trial whose job, command or pilot has ended ends once its folder has been read to the end: {@code exit} is
+     * the exit code already known (a pilot's trial whose {@code .nni/state} was seen), {@code how} goes to the log,
+     * and {@code end} decides from the exit code that the folder shows.
+     */
+    private record Ending(Optional<Integer> exit, String how, java.util.function.Function<Optional<Integer>,
+            TrialEnd> end) {
+    }
+
+    /**
+     * Ends a trial whose job (or, in reuse mode, its command or its pilot) has ended, once its folder has been read to
+     * the end; while that read fails the trial keeps its {@code ending} and is finished again at a later poll (see
+     * {@link #waitsForFinalRead}).
+     */
+    private void finish(Job job, Ending ending) {
+        Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode).or(ending::exit);
+        if (!job.finalRead && waitsForFinalRead(job)) {
+            job.ending = ending;
+            return;
+        }
+        TrialEnd how = ending.end().apply(exit);
+        end(job, how.status(), exit, how.message(), ending.how());
+    }
+
+    /**
+     * Whether a trial whose job ended (one job per trial), or whose command or pilot ended (reuse mode), stays until
+     * a later poll because its folder could not be read to the end, so that no metric it wrote is lost to a dropped
+     * connection; at most {@link #FINAL_READ_PATIENCE}.
      */
     private boolean waitsForFinalRead(Job job) {
         Instant now = clock.instant();
@@ -704,6 +724,13 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
 
     private void pollPilots(Map<String, JobState.QueueLine> byId) {
         Instant now = clock.instant();
+        // Trials that ended while their folder could not be read to the end: their pilot may have a new trial, or be
+        // gone.
+        for (Job job : List.copyOf(jobs.values())) {
+            if (job.ending != null && !closed) {
+                finish(job, job.ending);
+            }
+        }
         for (Pilot pilot : List.copyOf(pilots)) {
             JobState.QueueLine q = byId.get(pilot.jobId);
             if (q == null) {
@@ -742,7 +769,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
                     Duration took = Duration.between(pilot.trialStartedAt, now);
                     pilot.longestTrial = took.compareTo(pilot.longestTrial) > 0 ? took : pilot.longestTrial;
                 }
-                endByExitCode(job, exit.get(), "in pilot job " + pilot.jobId);
+                int code = exit.get();
+                finish(job, new Ending(exit, "in pilot job " + pilot.jobId, e -> TrialEnd.ofExitCode(code,
+                        job.cancelRequested, c -> ExitMessage.of(c, folder.stderrEnd(job.sysDir)))));
             }
         }
         retireAgingPilots(now);
@@ -756,7 +785,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         long serving = pilots.stream().filter(x -> !x.retiring).count();
         // Trials finishing in a retiring pilot need no new one.
         long finishing = pilots.stream().filter(x -> x.retiring && x.current != null).count();
-        long wanted = Math.min(options.maxConcurrentTrials(), jobs.size() - finishing);
+        // Nor do trials whose command ended and whose folder waits to be read to the end.
+        long reading = jobs.values().stream().filter(j -> j.ending != null).count();
+        long wanted = Math.min(options.maxConcurrentTrials(), jobs.size() - finishing - reading);
         while (serving < wanted && !closed) {
             if (!submitPilot()) {
                 break;
@@ -866,16 +897,9 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
             }
             return;
         }
-        Optional<Integer> exit = read(job, true).state().map(StateFile::exitCode);
-        TrialEnd how = TrialEnd.ofPilot(pilot.jobId, end.state(), end.raw(), job.cancelRequested, exit,
-                code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
-        end(job, how.status(), exit, how.message(), "in pilot job " + pilot.jobId + " " + end.raw());
-    }
-
-    private void endByExitCode(Job job, int exit, String how) {
-        TrialEnd end = TrialEnd.ofExitCode(exit, job.cancelRequested,
-                code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)));
-        end(job, end.status(), Optional.of(exit), end.message(), how);
+        finish(job, new Ending(Optional.empty(), "in pilot job " + pilot.jobId + " " + end.raw(),
+                exit -> TrialEnd.ofPilot(pilot.jobId, end.state(), end.raw(), job.cancelRequested, exit,
+                        code -> ExitMessage.of(code, folder.stderrEnd(job.sysDir)))));
     }
 
     private void writeFile(Path dir, String name, String content) throws IOException {
@@ -1018,6 +1042,8 @@ public final class SlurmPlatform implements ExperimentScoped, TrainingPlatform, 
         boolean finalRead;
         /** When a read to the end first failed; null while none has. */
         Instant finalReadFailedSince;
+        /** How the trial ends once its folder is read to the end, while that read fails; null otherwise. */
+        Ending ending;
         volatile String reason;
         /** The waiting reason last sent to the experiment. */
         String waitingMessage;

@@ -145,4 +145,118 @@ class SlurmLoginNodeTest {
             assertThat(dir.resolve("here")).doesNotExist();
         }
     }
+
+    /** The budget of a read to the end in the login node's read command ({@code SshSharedFolder}): 1 TiB. */
+    private static final String FINAL_READ = Long.toString(1L << 40);
+
+    @Test
+    void reuseModeTrialsThatEndWhileTheirFolderCannotBeReadWaitForTheReadAndKeepEveryMetric() throws Exception {
+        OpenSshServer.assumeInstalled();
+        Path key = OpenSshServer.keygen(dir.resolve("id_ed25519"));
+        Path code = Files.createDirectories(dir.resolve("code"));
+        Files.writeString(code.resolve("trial.sh"), SlurmTrialScripts.SCENARIOS);
+        // Every command runs through this login shell. While the file cut exists, a read of a trial's folder whose
+        // budget matches the pattern in it has its connection cut (the session's sshd processes are killed, as in
+        // the sbatch test above) and is logged to cuts; the Slurm commands get through.
+        Path cut = dir.resolve("cut");
+        Path cuts = dir.resolve("cuts");
+        Path shell = dir.resolve("login-shell.sh");
+        Files.writeString(shell, String.join("\n",
+                "#!/bin/sh",
+                "cut=" + SlurmPlatform.quote(cut.toString()),
+                "if [ -e \"$cut\" ]; then",
+                "  case \"$SSH_ORIGINAL_COMMAND\" in",
+                "    *'d=$1; o1=$2'*)",
+                "      b=${SSH_ORIGINAL_COMMAND##* }",
+                "      case \"$b\" in",
+                "        $(cat \"$cut\"))",
+                "          echo \"$b\" >> " + SlurmPlatform.quote(cuts.toString()),
+                "          p=$$; session=",
+                "          while [ \"$p\" -gt 1 ]; do",
+                "            up=$(awk '{print $4}' /proc/$p/stat)",
+                "            case \"$(cat /proc/$p/comm)\" in sshd|sshd-session) case \"$(cat /proc/$up/comm)\" in"
+                        + " sshd|sshd-session) session=\"$session $p\" ;; esac ;; esac",
+                "            p=$up",
+                "          done",
+                "          kill -9 $session",
+                "          exit 255 ;;",
+                "      esac ;;",
+                "  esac",
+                "fi",
+                "exec \"${SHELL:-/bin/sh}\" -c \"$SSH_ORIGINAL_COMMAND\"",
+                ""));
+        try (OpenSshServer login = OpenSshServer.start(dir.resolve("sshd"), key,
+                List.of("ForceCommand /bin/sh " + shell))) {
+            SlurmPlatformOptions options = SlurmPlatformOptions.of("sh trial.sh", code, 1)
+                    .withExperiment("reusecut", dir.resolve("here"))
+                    .withSharedDirectory(dir.resolve("shared"))
+                    .withCommandEnvironment(SlurmCluster.current().environment())
+                    .withPollInterval(Duration.ofMillis(100))
+                    .withReuseMode(true);
+            Path experiment = dir.resolve("shared/reusecut");
+            RecordingSink sink = new RecordingSink();
+            try (SlurmPlatform slurm = SlurmPlatform.create(options, SlurmLoginNode.withKey("127.0.0.1",
+                    login.port(), OpenSshServer.user(), key, dir.resolve("known_hosts")), Clock.systemUTC())) {
+                slurm.start(sink);
+
+                // 1. The trial's command ends (its pilot goes on) and the read of its folder to the end is cut.
+                TrialId first = TrialId.of("first");
+                slurm.submit(TrainingPlatformContract.scenarioSpec(first, 0, "gated"));
+                sink.awaitEvent(e -> e instanceof TrialEvent.MetricReported && e.trial().equals(first), WAIT,
+                        "first's intermediate metric");
+                String pilot = slurm.jobId(first).orElseThrow();
+                Files.writeString(cut, FINAL_READ);
+                Files.writeString(experiment.resolve("trials/first/go"), "");
+                // A read is tried once more on a new connection: four cuts are two polls that found it unreadable.
+                awaitLines(cuts, FINAL_READ, 4);
+                assertThat(sink.eventsOf(first)).noneMatch(TrialEvent.Ended.class::isInstance);
+                Files.delete(cut);
+                assertThat(sink.awaitEnded(first, WAIT).status()).isEqualTo(TrialStatus.SUCCEEDED);
+                assertThat(metrics(sink, first)).extracting(Metric::type, Metric::scalar).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(MetricType.PERIODICAL, 1.0),
+                        org.assertj.core.groups.Tuple.tuple(MetricType.FINAL, 2.0));
+
+                // 2. The next trial, in the same pilot, reports its final metric while every read of its folder is
+                // cut; its command ends, then its pilot (told to end once idle, as one near its time limit is).
+                Files.delete(cuts);
+                TrialId second = TrialId.of("second");
+                slurm.submit(TrainingPlatformContract.scenarioSpec(second, 1, "gated"));
+                sink.awaitEvent(e -> e instanceof TrialEvent.MetricReported && e.trial().equals(second), WAIT,
+                        "second's intermediate metric");
+                assertThat(slurm.jobId(second)).contains(pilot);
+                Files.writeString(cut, "*");
+                Files.writeString(experiment.resolve("pilots/pilot-1/stop"), "");
+                Files.writeString(experiment.resolve("trials/second/go"), "");
+                // A read to the end happens only once the platform has seen the pilot end.
+                awaitLines(cuts, FINAL_READ, 4);
+                assertThat(SlurmCluster.current().run("squeue", "-h", "-t", "all", "-j", pilot, "-o", "%T").strip())
+                        .isEqualTo("COMPLETED");
+                assertThat(sink.eventsOf(second)).noneMatch(TrialEvent.Ended.class::isInstance);
+                Files.delete(cut);
+                TrialEvent.Ended secondEnd = sink.awaitEnded(second, WAIT);
+
+                assertThat(secondEnd.status()).isEqualTo(TrialStatus.SUCCEEDED);
+                assertThat(secondEnd.exitCode()).contains(0);
+                assertThat(metrics(sink, second)).extracting(Metric::type, Metric::scalar).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(MetricType.PERIODICAL, 1.0),
+                        org.assertj.core.groups.Tuple.tuple(MetricType.FINAL, 2.0));
+            }
+        }
+    }
+
+    /** Waits, on file-system events, until {@code file} has the line {@code line} {@code times} times. */
+    private static void awaitLines(Path file, String line, int times) throws Exception {
+        try (java.nio.file.WatchService watch = file.getFileSystem().newWatchService()) {
+            file.getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                    java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!Files.exists(file) || Files.readAllLines(file).stream().filter(line::equals).count() < times) {
+                java.nio.file.WatchKey k = watch.poll(deadline - System.nanoTime(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+                assertThat(k).as("%s lines %s in %s within %s", times, line, file, WAIT).isNotNull();
+                k.pollEvents();
+                k.reset();
+            }
+        }
+    }
 }

@@ -29,6 +29,12 @@ final class SlurmTrialScripts {
             "    for i in 0 1 2 3 4 5 6 7 8 9; do metric PERIODICAL $i $i; sleep 0.2; done",
             "    metric FINAL 0 10",
             "    exit 0 ;;",
+            // One intermediate result, then the final one once the file go appears in the trial's folder.
+            "  *'\"scenario\":\"gated\"'*)",
+            "    metric PERIODICAL 0 1",
+            "    while [ ! -e \"$NNI_SYS_DIR/go\" ]; do sleep 0.05; done",
+            "    metric FINAL 0 2",
+            "    exit 0 ;;",
             // Blocks on Slurm (until someone cancels the job), succeeds anywhere else.
             "  *'\"scenario\":\"lost\"'*)",
             // exec: when the job is cancelled, no line of the script can run after the sleep.
