@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -153,12 +154,15 @@ class ExperimentSteeringTest {
     @Test
     void raisingTrialConcurrencyRunsMoreTrialsAtOnceOnThePlatformItBuilt() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        // no function returns before the release: the first three to enter run at once
+        CountDownLatch threeRunning = new CountDownLatch(3);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
         RecordingListener listener = new RecordingListener();
         ExperimentHandle h = start(builder().trialConcurrency(1).maxTrialNumber(4).listener(listener)
                 .trialFunction((p, r) -> {
                     peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    threeRunning.countDown();
                     try {
                         release.await();
                     } finally {
@@ -172,11 +176,8 @@ class ExperimentSteeringTest {
 
         listener.awaitStarted(3, WAIT);
         // A trial is reported started before its function runs: wait until three functions run at once.
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (running.get() < 3) {
-            assertThat(System.nanoTime()).as("three trial functions running at once").isLessThan(deadline);
-            Thread.sleep(5);
-        }
+        assertThat(threeRunning.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("three trial functions running at once").isTrue();
         assertThat(h.summary().trialConcurrency()).isEqualTo(3);
         release.countDown();
         finished(h);
