@@ -59,7 +59,6 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     private final TrialHistory history = new TrialHistory("Evolution");
     /** The most recent results, oldest first. */
     private final Deque<TrialHistory.Entry> population = new ArrayDeque<>();
-    private int pending;
 
     /**
      * A tuner that optimises in {@code mode} with a population of {@code populationSize}, drawing from {@code random}.
@@ -87,7 +86,6 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         model = new SpaceModel(Objects.requireNonNull(space, "space"));
         history.clear();
         population.clear();
-        pending = 0;
     }
 
     /**
@@ -103,11 +101,10 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before suggest");
         }
-        boolean filling = population.size() < 2 || population.size() + pending < populationSize;
+        boolean filling = population.size() < 2 || population.size() + history.pendingCount() < populationSize;
         // a trial id proposed before fails in propose, after a draw that is thrown away
         TrialHistory.Draw d = history.draw(model, !filling, () -> mutate(tournament().point), random);
         history.propose(trial, d.point(), d.parameters());
-        pending++;
         log.debug("Evolution proposes {} for trial {}", d.parameters(), trial);
         return new Suggestion.Next(d.parameters());
     }
@@ -121,9 +118,6 @@ public final class EvolutionTuner implements Tuner, WarmStart {
             return;
         }
         boolean first = !e.hasResult;
-        if (e.isPending()) {
-            pending--;
-        }
         history.rank(e, value, mode);
         if (first) {
             population.addLast(e);
@@ -136,9 +130,7 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     /** A trial ended: no longer pending. One without a result never joins the population. */
     @Override
     public void onTrialEnd(TrialId trial, TrialStatus status) {
-        if (history.end(trial)) {
-            pending--;
-        }
+        history.end(trial);
     }
 
     /**
@@ -149,9 +141,7 @@ public final class EvolutionTuner implements Tuner, WarmStart {
     @Override
     public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
         Objects.requireNonNull(trial, "trial");
-        if (history.admitPriorTrial(trial, parameters, status, model)) {
-            pending++;
-        }
+        history.admitPriorTrial(trial, parameters, status, model);
     }
 
     /** A result this tuner did not propose (resume, NNI import data) joins the population like its own. */

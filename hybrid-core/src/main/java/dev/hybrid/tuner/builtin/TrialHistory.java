@@ -54,6 +54,8 @@ final class TrialHistory {
     private final Map<TrialId, Entry> byId = new LinkedHashMap<>();
     private final Set<Parameters> proposed = new HashSet<>();
     private final List<Entry> ranked = new ArrayList<>();
+    /** How many entries are pending. */
+    private int pending;
 
     /** A history for the tuner named {@code tuner} (for log lines). */
     TrialHistory(String tuner) {
@@ -64,6 +66,12 @@ final class TrialHistory {
         byId.clear();
         proposed.clear();
         ranked.clear();
+        pending = 0;
+    }
+
+    /** How many trials are proposed, without a result and not ended. */
+    int pendingCount() {
+        return pending;
     }
 
     /** The trial's entry, or null for a trial this history does not know. */
@@ -92,6 +100,7 @@ final class TrialHistory {
         Entry e = new Entry(point);
         byId.put(trial, e);
         proposed.add(parameters);
+        pending++;
         return e;
     }
 
@@ -134,52 +143,59 @@ final class TrialHistory {
             log.debug("{} ignores a prior result whose parameters do not fit the space: {}", tuner, parameters);
             return false;
         }
-        propose(trial, point.get(), parameters).ended = true;
+        markEnded(propose(trial, point.get(), parameters));
         return true;
     }
 
     /**
      * Makes a resumed experiment's trial that has no result known, if it is not yet: pending when it runs again under
      * its id ({@code status} {@code WAITING}: its result and end arrive later, as for a trial the tuner proposed), else
-     * ended. Either way its parameters count as proposed.
+     * ended. Either way its parameters count as proposed. A known trial, or one whose parameters do not fit the space,
+     * is left alone.
      *
-     * @return whether the trial was added as pending: false when it was known, ended, or does not fit the space
      * @throws IllegalStateException if {@code model} is absent (the tuner has no space yet)
      */
-    boolean admitPriorTrial(TrialId trial, Parameters parameters, TrialStatus status, SpaceModel model) {
+    void admitPriorTrial(TrialId trial, Parameters parameters, TrialStatus status, SpaceModel model) {
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(status, "status");
         if (model == null) {
             throw new IllegalStateException("updateSearchSpace must be called before addPriorTrial");
         }
         if (byId.containsKey(trial)) {
-            return false;
+            return;
         }
         Optional<double[]> point = model.encode(parameters);
         if (point.isEmpty()) {
             log.debug("{} ignores a prior trial whose parameters do not fit the space: {}", tuner, parameters);
-            return false;
+            return;
         }
         Entry e = propose(trial, point.get(), parameters);
-        e.ended = status.isFinished();
-        return !e.ended;
+        if (status.isFinished()) {
+            markEnded(e);
+        }
     }
 
-    /** Marks a known trial ended; returns whether it was pending until now (false for an unknown trial). */
-    boolean end(TrialId trial) {
+    /** Marks a known trial ended (an unknown one is ignored). */
+    void end(TrialId trial) {
         Entry e = byId.get(trial);
-        if (e == null) {
-            return false;
+        if (e != null) {
+            markEnded(e);
         }
-        boolean wasPending = e.isPending();
+    }
+
+    private void markEnded(Entry e) {
+        if (e.isPending()) {
+            pending--;
+        }
         e.ended = true;
-        return wasPending;
     }
 
     /** Sets (or replaces) the entry's result and its place in the ranking; NaN and the worst infinity rank last. */
     void rank(Entry e, double value, OptimizeMode mode) {
         if (e.hasResult) {
             ranked.remove(e);
+        } else if (!e.ended) {
+            pending--;
         }
         double loss = mode.toLoss(value);
         e.loss = Double.isNaN(loss) ? Double.POSITIVE_INFINITY : loss;
