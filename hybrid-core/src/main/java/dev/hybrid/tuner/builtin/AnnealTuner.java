@@ -1,13 +1,8 @@
 package dev.hybrid.tuner.builtin;
 
-import dev.hybrid.space.Parameters;
-import dev.hybrid.space.SearchSpace;
 import dev.hybrid.trial.TrialId;
-import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Suggestion;
-import dev.hybrid.tuner.Tuner;
-import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * different points. Trials that end without a result are forgotten; NaN and the worst infinity rank last.
  * Called only from the experiment thread; not thread-safe. A fixed seed and the same results give the same sequence.
  */
-public final class AnnealTuner implements Tuner, WarmStart {
+public final class AnnealTuner extends PointTuner {
     private static final Logger log = LoggerFactory.getLogger(AnnealTuner.class);
     private static final double AVG_BEST_INDEX = 2.0;
     private static final double SHRINK_COEF = 0.1;
@@ -59,11 +54,8 @@ public final class AnnealTuner implements Tuner, WarmStart {
         MEAN
     }
 
-    private final OptimizeMode mode;
     private final Optional<Liar> liar;
     private final RandomGenerator random;
-    private SpaceModel model;
-    private final TrialHistory history = new TrialHistory("Anneal");
     /** Per dimension, how many results it was active in. */
     private int[] activeCounts = new int[0];
 
@@ -73,23 +65,24 @@ public final class AnnealTuner implements Tuner, WarmStart {
      * as centres; without one they take no part.
      */
     public AnnealTuner(OptimizeMode mode, Optional<Liar> liar, RandomGenerator random) {
-        this.mode = Objects.requireNonNull(mode, "mode");
+        super("Anneal", mode);
         this.liar = Objects.requireNonNull(liar, "liar");
         this.random = Objects.requireNonNull(random, "random");
     }
 
-    /** The direction it was built for. */
     @Override
-    public Optional<OptimizeMode> optimizeMode() {
-        return Optional.of(mode);
+    void spaceChanged() {
+        activeCounts = new int[model.size()];
     }
 
-    /** Sets the space; every type and nesting depth is supported. Replacing the space forgets the history. */
+    /** Counts the dimensions the trial's point is active in. */
     @Override
-    public void updateSearchSpace(SearchSpace space) {
-        model = new SpaceModel(Objects.requireNonNull(space, "space"));
-        history.clear();
-        activeCounts = new int[model.size()];
+    void firstResult(TrialHistory.Entry e) {
+        for (int i = 0; i < e.point.length; i++) {
+            if (!Double.isNaN(e.point[i])) {
+                activeCounts[i]++;
+            }
+        }
     }
 
     /**
@@ -100,59 +93,13 @@ public final class AnnealTuner implements Tuner, WarmStart {
      */
     @Override
     public Suggestion suggest(TrialId trial) {
-        Objects.requireNonNull(trial, "trial");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before suggest");
-        }
+        checkSuggest(trial);
         // a trial id proposed before fails in propose, after a draw that is thrown away
         TrialHistory.Draw d = history.draw(model, !history.ranked().isEmpty(),
                 () -> model.derive(centre().point, this::near, random), random);
         history.propose(trial, d.point(), d.parameters());
         log.debug("Anneal proposes {} for trial {}", d.parameters(), trial);
         return new Suggestion.Next(d.parameters());
-    }
-
-    /** Records a final result; ignored for unknown trials. */
-    @Override
-    public void onResult(TrialId trial, Parameters parameters, double value) {
-        TrialHistory.Entry e = history.get(trial);
-        if (e == null) {
-            log.debug("Anneal ignores a result for unknown trial {}", trial);
-            return;
-        }
-        if (!e.hasResult) {
-            for (int i = 0; i < e.point.length; i++) {
-                if (!Double.isNaN(e.point[i])) {
-                    activeCounts[i]++;
-                }
-            }
-        }
-        history.rank(e, value, mode);
-    }
-
-    /** The trial is no longer pending; one without a result never becomes a centre. */
-    @Override
-    public void onTrialEnd(TrialId trial, TrialStatus status) {
-        history.end(trial);
-    }
-
-    /**
-     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
-     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
-     * only counts as proposed. Parameters that do not fit the space are ignored.
-     */
-    @Override
-    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
-        Objects.requireNonNull(trial, "trial");
-        history.admitPriorTrial(trial, parameters, status, model);
-    }
-
-    /** A result this tuner did not propose (resume, NNI import data) joins the history like its own. */
-    @Override
-    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
-        if (history.admitPrior(trial, parameters, model)) {
-            onResult(trial, parameters, value);
-        }
     }
 
     /** The trial of rank k with probability 2^-(k+1), capped at the worst; pending ones ranked at the lie. */

@@ -1,18 +1,12 @@
 package dev.hybrid.tuner.builtin;
 
-import dev.hybrid.space.Parameters;
-import dev.hybrid.space.SearchSpace;
 import dev.hybrid.trial.TrialId;
-import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Suggestion;
-import dev.hybrid.tuner.Tuner;
-import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,16 +41,13 @@ import org.slf4j.LoggerFactory;
  * sequence of suggestions. Results for unknown trial ids are ignored; a result arriving after the trial's
  * {@link #onTrialEnd} is still credited.
  */
-public final class EvolutionTuner implements Tuner, WarmStart {
+public final class EvolutionTuner extends PointTuner {
     private static final Logger log = LoggerFactory.getLogger(EvolutionTuner.class);
     private static final double MIN_STEP = 0.001;
     private static final double MAX_STEP = 0.3;
 
-    private final OptimizeMode mode;
     private final int populationSize;
     private final RandomGenerator random;
-    private SpaceModel model;
-    private final TrialHistory history = new TrialHistory("Evolution");
     /** The most recent results, oldest first. */
     private final Deque<TrialHistory.Entry> population = new ArrayDeque<>();
 
@@ -66,7 +57,7 @@ public final class EvolutionTuner implements Tuner, WarmStart {
      * @throws IllegalArgumentException if {@code populationSize} is below 2
      */
     public EvolutionTuner(OptimizeMode mode, int populationSize, RandomGenerator random) {
-        this.mode = Objects.requireNonNull(mode, "mode");
+        super("Evolution", mode);
         this.random = Objects.requireNonNull(random, "random");
         if (populationSize < 2) {
             throw new IllegalArgumentException("populationSize must be >= 2, was " + populationSize);
@@ -74,18 +65,19 @@ public final class EvolutionTuner implements Tuner, WarmStart {
         this.populationSize = populationSize;
     }
 
-    /** The direction it was built for. */
+    /** Replacing the space forgets the population too. */
     @Override
-    public Optional<OptimizeMode> optimizeMode() {
-        return Optional.of(mode);
+    void spaceChanged() {
+        population.clear();
     }
 
-    /** Sets the space; every type and nesting depth is supported. Replacing the space forgets the population. */
+    /** The trial joins the population and the oldest member leaves it once it is full. */
     @Override
-    public void updateSearchSpace(SearchSpace space) {
-        model = new SpaceModel(Objects.requireNonNull(space, "space"));
-        history.clear();
-        population.clear();
+    void firstResult(TrialHistory.Entry e) {
+        population.addLast(e);
+        while (population.size() > populationSize) {
+            population.removeFirst();
+        }
     }
 
     /**
@@ -97,59 +89,13 @@ public final class EvolutionTuner implements Tuner, WarmStart {
      */
     @Override
     public Suggestion suggest(TrialId trial) {
-        Objects.requireNonNull(trial, "trial");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before suggest");
-        }
+        checkSuggest(trial);
         boolean filling = population.size() < 2 || population.size() + history.pendingCount() < populationSize;
         // a trial id proposed before fails in propose, after a draw that is thrown away
         TrialHistory.Draw d = history.draw(model, !filling, () -> mutate(tournament().point), random);
         history.propose(trial, d.point(), d.parameters());
         log.debug("Evolution proposes {} for trial {}", d.parameters(), trial);
         return new Suggestion.Next(d.parameters());
-    }
-
-    /** Records a final result: the trial joins the population and the oldest member leaves it once it is full. */
-    @Override
-    public void onResult(TrialId trial, Parameters parameters, double value) {
-        TrialHistory.Entry e = history.get(trial);
-        if (e == null) {
-            log.debug("Evolution ignores a result for unknown trial {}", trial);
-            return;
-        }
-        boolean first = !e.hasResult;
-        history.rank(e, value, mode);
-        if (first) {
-            population.addLast(e);
-            while (population.size() > populationSize) {
-                population.removeFirst();
-            }
-        }
-    }
-
-    /** A trial ended: no longer pending. One without a result never joins the population. */
-    @Override
-    public void onTrialEnd(TrialId trial, TrialStatus status) {
-        history.end(trial);
-    }
-
-    /**
-     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
-     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
-     * only counts as proposed. Parameters that do not fit the space are ignored.
-     */
-    @Override
-    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
-        Objects.requireNonNull(trial, "trial");
-        history.admitPriorTrial(trial, parameters, status, model);
-    }
-
-    /** A result this tuner did not propose (resume, NNI import data) joins the population like its own. */
-    @Override
-    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
-        if (history.admitPrior(trial, parameters, model)) {
-            onResult(trial, parameters, value);
-        }
     }
 
     private TrialHistory.Entry tournament() {

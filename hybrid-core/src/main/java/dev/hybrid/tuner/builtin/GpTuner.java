@@ -1,13 +1,9 @@
 package dev.hybrid.tuner.builtin;
 
 import dev.hybrid.space.Parameters;
-import dev.hybrid.space.SearchSpace;
 import dev.hybrid.trial.TrialId;
-import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Suggestion;
-import dev.hybrid.tuner.Tuner;
-import dev.hybrid.tuner.WarmStart;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import dev.hybrid.tuner.builtin.SpaceModel.Node;
 import java.util.ArrayList;
@@ -57,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * sequence. Results for unknown trial ids are ignored; a result after its trial's end is still credited; a trial that
  * ends without one is forgotten.
  */
-public final class GpTuner implements Tuner, WarmStart {
+public final class GpTuner extends PointTuner {
     private static final Logger log = LoggerFactory.getLogger(GpTuner.class);
     static final int MAX_MODEL_POINTS = 300;
     /** BoTorch's {@code optimize_acqf} default cap; 60 left the acquisition's optimum unreached in 10-D. */
@@ -123,13 +119,11 @@ public final class GpTuner implements Tuner, WarmStart {
     private final Settings settings;
     private final RandomGenerator random;
     private final int maxModelPoints;
-    private SpaceModel model;
     /** First feature of each dimension. */
     private int[] offset;
     private int features;
     /** Latin hypercube strata of each bounded or categorical dimension, for the cold start. */
     private int[][] strata;
-    private final TrialHistory history = new TrialHistory("GP");
 
     /** A tuner with these settings drawing from {@code random} (seed it for a reproducible sequence). */
     public GpTuner(Settings settings, RandomGenerator random) {
@@ -138,7 +132,8 @@ public final class GpTuner implements Tuner, WarmStart {
 
     /** A tuner whose model keeps at most {@code maxModelPoints} results (half of them the best). */
     GpTuner(Settings settings, RandomGenerator random, int maxModelPoints) {
-        this.settings = Objects.requireNonNull(settings, "settings");
+        super("GP", Objects.requireNonNull(settings, "settings").mode());
+        this.settings = settings;
         this.random = Objects.requireNonNull(random, "random");
         if (maxModelPoints < 2) {
             throw new IllegalArgumentException("maxModelPoints must be >= 2, was " + maxModelPoints);
@@ -151,17 +146,9 @@ public final class GpTuner implements Tuner, WarmStart {
         return settings;
     }
 
-    /** The direction of its {@link Settings#mode()}. */
+    /** Lays out the features of the new space and draws its cold-start strata. */
     @Override
-    public Optional<OptimizeMode> optimizeMode() {
-        return Optional.of(settings.mode());
-    }
-
-    /** Sets the space; every type and nesting depth is supported. Replacing the space forgets the history. */
-    @Override
-    public void updateSearchSpace(SearchSpace space) {
-        Objects.requireNonNull(space, "space");
-        model = new SpaceModel(space);
+    void spaceChanged() {
         offset = new int[model.size()];
         strata = new int[model.size()][];
         int f = 0;
@@ -174,7 +161,6 @@ public final class GpTuner implements Tuner, WarmStart {
             }
         }
         features = f;
-        history.clear();
     }
 
     /**
@@ -185,10 +171,7 @@ public final class GpTuner implements Tuner, WarmStart {
      */
     @Override
     public Suggestion suggest(TrialId trial) {
-        Objects.requireNonNull(trial, "trial");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before suggest");
-        }
+        checkSuggest(trial);
         if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
@@ -202,46 +185,6 @@ public final class GpTuner implements Tuner, WarmStart {
         history.propose(trial, model.encode(p).orElse(x), p);
         log.debug("GP proposes {} for trial {}", p, trial);
         return new Suggestion.Next(p);
-    }
-
-    /** Records a final result; ignored for unknown trials. The value may be NaN or ±Infinity (then the worst loss). */
-    @Override
-    public void onResult(TrialId trial, Parameters parameters, double value) {
-        TrialHistory.Entry e = history.get(trial);
-        if (e == null) {
-            log.debug("GP ignores a result for unknown trial {}", trial);
-            return;
-        }
-        history.rank(e, value, settings.mode());
-    }
-
-    /**
-     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
-     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
-     * only counts as proposed. Parameters that do not fit the space are ignored.
-     */
-    @Override
-    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
-        Objects.requireNonNull(trial, "trial");
-        history.admitPriorTrial(trial, parameters, status, model);
-    }
-
-    /**
-     * A result this tuner did not propose (a resumed experiment's history, NNI import data): it joins the
-     * observations as if it had been suggested and reported. Parameters that do not fit the space are ignored.
-     */
-    @Override
-    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
-        Objects.requireNonNull(trial, "trial");
-        if (history.admitPrior(trial, parameters, model)) {
-            onResult(trial, parameters, value);
-        }
-    }
-
-    /** A trial ended: it is no longer pending. A result that arrives later is still credited. */
-    @Override
-    public void onTrialEnd(TrialId trial, TrialStatus status) {
-        history.end(trial);
     }
 
     /** Trials with a result, at most {@code maxModelPoints}: the best half and the most recent others. */

@@ -1,18 +1,13 @@
 package dev.hybrid.tuner.builtin;
 
-import dev.hybrid.space.Parameters;
-import dev.hybrid.space.SearchSpace;
 import dev.hybrid.trial.TrialId;
-import dev.hybrid.trial.TrialStatus;
 import dev.hybrid.tuner.OptimizeMode;
 import dev.hybrid.tuner.Suggestion;
-import dev.hybrid.tuner.Tuner;
 import dev.hybrid.tuner.builtin.SpaceModel.Dim;
 import dev.hybrid.tuner.builtin.SpaceModel.Node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * sequence of suggestions. Results for unknown trial ids are ignored; a result arriving after the trial's
  * {@link #onTrialEnd} is still credited, and a trial that ends without a result is forgotten.
  */
-public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
+public final class TpeTuner extends PointTuner {
     private static final Logger log = LoggerFactory.getLogger(TpeTuner.class);
 
 
@@ -117,33 +112,18 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
 
     private final Settings settings;
     private final RandomGenerator random;
-    private SpaceModel model;
-    private final TrialHistory history = new TrialHistory("TPE");
     private long stamp;
 
     /** A tuner with these settings drawing from {@code random} (seed it for a reproducible sequence). */
     public TpeTuner(Settings settings, RandomGenerator random) {
-        this.settings = Objects.requireNonNull(settings, "settings");
+        super("TPE", Objects.requireNonNull(settings, "settings").mode());
+        this.settings = settings;
         this.random = Objects.requireNonNull(random, "random");
     }
 
     /** The settings this tuner runs with. */
     public Settings settings() {
         return settings;
-    }
-
-    /** The direction of its {@link Settings#mode()}: TPE models losses, so it must know which way is better. */
-    @Override
-    public Optional<OptimizeMode> optimizeMode() {
-        return Optional.of(settings.mode());
-    }
-
-    /** Sets the space; every type and nesting depth is supported. Replacing the space forgets the history. */
-    @Override
-    public void updateSearchSpace(SearchSpace space) {
-        Objects.requireNonNull(space, "space");
-        model = new SpaceModel(space);
-        history.clear();
     }
 
     /**
@@ -154,10 +134,7 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
      */
     @Override
     public Suggestion suggest(TrialId trial) {
-        Objects.requireNonNull(trial, "trial");
-        if (model == null) {
-            throw new IllegalStateException("updateSearchSpace must be called before suggest");
-        }
+        checkSuggest(trial);
         if (history.get(trial) != null) {
             throw new IllegalArgumentException("parameters were already proposed for trial " + trial);
         }
@@ -173,46 +150,6 @@ public final class TpeTuner implements Tuner, dev.hybrid.tuner.WarmStart {
         history.propose(trial, d.point(), d.parameters());
         log.debug("TPE proposes {} for trial {}", d.parameters(), trial);
         return new Suggestion.Next(d.parameters());
-    }
-
-    /** Records a final result; ignored for unknown trials. The value may be NaN or ±Infinity (then the worst loss). */
-    @Override
-    public void onResult(TrialId trial, Parameters parameters, double value) {
-        TrialHistory.Entry e = history.get(trial);
-        if (e == null) {
-            log.debug("TPE ignores a result for unknown trial {}", trial);
-            return;
-        }
-        history.rank(e, value, settings.mode());
-    }
-
-    /**
-     * A resumed experiment's trial without a result: one that runs again under its id is pending from now on (its
-     * result, when it arrives, is credited as for a trial this tuner proposed), one that ended without a result
-     * only counts as proposed. Parameters that do not fit the space are ignored.
-     */
-    @Override
-    public void addPriorTrial(TrialId trial, Parameters parameters, TrialStatus status) {
-        Objects.requireNonNull(trial, "trial");
-        history.admitPriorTrial(trial, parameters, status, model);
-    }
-
-    /**
-     * A result this tuner did not propose (a resumed experiment's history, NNI import data): it joins the
-     * observations as if it had been suggested and reported. Parameters that do not fit the space are ignored.
-     */
-    @Override
-    public void addPriorResult(TrialId trial, Parameters parameters, double value) {
-        Objects.requireNonNull(trial, "trial");
-        if (history.admitPrior(trial, parameters, model)) {
-            onResult(trial, parameters, value);
-        }
-    }
-
-    /** A trial ended: it is no longer pending. A result that arrives later is still credited. */
-    @Override
-    public void onTrialEnd(TrialId trial, TrialStatus status) {
-        history.end(trial);
     }
 
     /** One model-based suggestion: the ranking of the observations and the per-node density fits. */
