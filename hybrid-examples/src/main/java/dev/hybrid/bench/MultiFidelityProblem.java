@@ -1,59 +1,70 @@
 package dev.hybrid.bench;
 
-import dev.hybrid.bench.objectives.Hartmann6;
 import dev.hybrid.space.Parameters;
 import dev.hybrid.space.SearchSpace;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
- * {@code lc_hartmann6}, the multi-fidelity benchmark problem: Hartmann's 6-D function seen through a learning curve.
- * A configuration {@code x1..x6 ~ uniform[0, 1]} trained for {@code b} epochs ({@code 1 ≤ b ≤ R = 81}) scores
- * <pre>
- * y(x, b) = h6(x) · (1 − exp(−k(x) · b)) / (1 − exp(−k(x) · R)),   k(x) = 0.05 + 0.45 · x5
- * </pre>
- * (smaller is better; {@code h6 < 0}, so a curve falls from near 0 towards {@code h6(x)}). At the full budget
- * {@code y = h6(x)}, so the optimum is Hartmann's, {@code f* = −3.32237}. Each configuration learns at its own rate
- * {@code k}: after one epoch a slow learner ({@code x5 = 0}) shows 6% of its final value and a fast one
- * ({@code x5 = 1}) 39%, after 9 epochs 37% and 98%. Cheap evaluations are informative but favour fast learners, while
- * the optimum has {@code x5 ≈ 0.31}. A trial's budget is its {@code TRIAL_BUDGET} parameter, rounded to no
- * value outside {@code [1, R]}; a trial without one runs the full budget.
+ * A benchmark problem whose configurations can be evaluated at a budget {@code b}, {@code 1 ≤ b ≤ R}, for
+ * {@code hybrid bench --multi-fidelity}: {@link LcHartmann6} (a learning curve, training continues) and
+ * {@link ProcessMultiFidelityProblem#svmDigitsSubset} (an SVC on a share of the data, computed by a Python evaluator,
+ * every budget trained anew). Smaller values are better; what counts is the best value at the full budget.
  */
-public final class MultiFidelityProblem {
+public interface MultiFidelityProblem extends AutoCloseable {
+    /** The names {@link #named} knows. */
+    List<String> NAMES = List.of(LcHartmann6.NAME, ProcessMultiFidelityProblem.SVM_DIGITS_SUBSET);
+
     /** The problem's name in CSV files. */
-    public static final String NAME = "lc_hartmann6";
-    /** The full budget {@code R}, in epochs. */
-    public static final int MAX_BUDGET = 81;
-    /** The optimum at the full budget: Hartmann6's. */
-    public static final double F_STAR = -3.322368011415515;
-    /** The regret reported before any full-budget result exists: {@code h6}'s supremum, 0, minus {@code f*}. */
-    public static final double NO_RESULT_REGRET = -F_STAR;
+    String name();
 
-    private static final SearchSpace SPACE = SearchSpace.parse("""
-            {"x1": {"_type": "uniform", "_value": [0.0, 1.0]}, "x2": {"_type": "uniform", "_value": [0.0, 1.0]},
-             "x3": {"_type": "uniform", "_value": [0.0, 1.0]}, "x4": {"_type": "uniform", "_value": [0.0, 1.0]},
-             "x5": {"_type": "uniform", "_value": [0.0, 1.0]}, "x6": {"_type": "uniform", "_value": [0.0, 1.0]}}""");
+    /** The full budget {@code R}. */
+    int maxBudget();
 
-    private final Hartmann6 h6 = new Hartmann6();
+    /** The best value at the full budget (best known where the optimum is not). */
+    double fStar();
 
-    /** The search space (six uniforms on [0, 1]); the budget is not part of it. */
-    public SearchSpace space() {
-        return SPACE;
-    }
+    /** The regret counted while no full-budget result exists. */
+    double noResultRegret();
+
+    /**
+     * Whether a trial can continue from a checkpoint: then one that resumes a checkpoint of budget {@code b0} costs
+     * {@code b − b0}; otherwise every trial costs its whole budget.
+     */
+    boolean continues();
+
+    /** The search space; the budget is not part of it. */
+    SearchSpace space();
+
+    /** The value of the trial's parameters at its {@link #budget}. */
+    double value(Parameters p);
 
     /** The budget a trial runs with: its {@code TRIAL_BUDGET} clipped to {@code [1, R]}, or {@code R} without one. */
-    public double budget(Parameters p) {
+    default double budget(Parameters p) {
         Object b = p.values().get("TRIAL_BUDGET");
-        double budget = b instanceof Number n ? n.doubleValue() : MAX_BUDGET;
-        return Math.max(1, Math.min(MAX_BUDGET, budget));
+        double budget = b instanceof Number n ? n.doubleValue() : maxBudget();
+        return Math.max(1, Math.min(maxBudget(), budget));
     }
 
-    /** {@code y(x, b)} for the trial's parameters at its {@link #budget}. */
-    public double value(Parameters p) {
-        return value(p, budget(p));
+    /** Stops whatever computes the values; a problem computed in this process has nothing to stop. */
+    @Override
+    default void close() {
     }
 
-    /** {@code y(x, b)}. */
-    public double value(Parameters p, double budget) {
-        double k = 0.05 + 0.45 * p.getDouble("x5");
-        return h6.evaluate(p) * (-Math.expm1(-k * budget)) / (-Math.expm1(-k * MAX_BUDGET));
+    /**
+     * The problem of that name.
+     *
+     * @param svmEvaluator the {@code svm_digits_subset.py} to run for {@code svm_digits_subset}
+     * @param python the Python that runs it (it needs scikit-learn)
+     * @throws BenchException for a name not in {@link #NAMES}, or an evaluator that cannot start
+     */
+    static MultiFidelityProblem named(String name, Path svmEvaluator, String python) {
+        if (name.equals(LcHartmann6.NAME)) {
+            return new LcHartmann6();
+        }
+        if (name.equals(ProcessMultiFidelityProblem.SVM_DIGITS_SUBSET)) {
+            return ProcessMultiFidelityProblem.svmDigitsSubset(svmEvaluator, python);
+        }
+        throw new BenchException("no multi-fidelity problem '" + name + "'; known: " + String.join(", ", NAMES));
     }
 }

@@ -14,17 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Drives a tuner or advisor over {@link MultiFidelityProblem} until it has spent a total budget, with the benchmark's
- * pending queue (ask until {@code pending} trials wait, report the oldest). Each trial costs its budget in epochs, a
- * promoted configuration again in full (NNI's advisors restart it), unless the advisor passes checkpoint folders
+ * Drives a tuner or advisor over a {@link MultiFidelityProblem} until it has spent a total budget, with the
+ * benchmark's pending queue (ask until {@code pending} trials wait, report the oldest). Each trial costs its budget, a
+ * promoted configuration again in full (NNI's advisors restart it), unless the problem {@linkplain
+ * MultiFidelityProblem#continues() continues} training and the advisor passes checkpoint folders
  * ({@code all_checkpoint_dir}): then the runner acts as a trial that saves its model to {@code save_checkpoint_dir}
- * and resumes from {@code load_checkpoint_dir}, and a trial whose load folder holds a checkpoint of {@code b0} epochs
- * costs only {@code b − b0}. The value is the same either way (the learning curve is deterministic). What counts is
- * the best value at the full budget against the total spent: a row per checkpoint at a tenth, a quarter, half and all
- * of the total, each in units of full-budget evaluations ({@code R} epochs), with {@code best_value} the best
- * full-budget value among the trials reported by then (its regret {@link MultiFidelityProblem#NO_RESULT_REGRET}
- * while there is none), {@code auc} and {@code auc_log10} the means of the regret (of its log10) at every whole unit up
- * to the checkpoint.
+ * and resumes from {@code load_checkpoint_dir}, and a trial whose load folder holds a checkpoint of budget {@code b0}
+ * costs only {@code b − b0}. The value is the same either way (the problems are deterministic). What counts is the
+ * best value at the full budget against the total spent: a row per checkpoint at a tenth, a quarter, half and all of
+ * the total, each in units of full-budget evaluations ({@code R}), with {@code best_value} the best full-budget value
+ * among the trials reported by then (its regret the problem's {@link MultiFidelityProblem#noResultRegret()} while
+ * there is none), {@code auc} and {@code auc_log10} the means of the regret (of its log10) at every whole unit up to
+ * the checkpoint.
  */
 public final class MultiFidelityRunner {
     private static final String LOAD = PbtTuner.LOAD_CHECKPOINT_DIR;
@@ -33,7 +34,7 @@ public final class MultiFidelityRunner {
     private MultiFidelityRunner() {
     }
 
-    /** {@code cost}: the epochs the trial trains, its budget less those of the checkpoint it resumes from. */
+    /** {@code cost}: what the trial trains, its budget less that of the checkpoint it resumes from. */
     private record Asked(TrialId id, Parameters parameters, double budget, double cost) {
     }
 
@@ -48,11 +49,11 @@ public final class MultiFidelityRunner {
         if (units < 4 || pending < 1) {
             throw new IllegalArgumentException("units >= 4 and pending >= 1 must hold, were " + units + ", " + pending);
         }
-        double r = MultiFidelityProblem.MAX_BUDGET;
+        double r = problem.maxBudget();
         double cap = units * r;
         tuner.updateSearchSpace(problem.space());
         Deque<Asked> queue = new ArrayDeque<>();
-        // the checkpoints trials have saved: folder -> the epochs trained into it
+        // the checkpoints trials have saved: folder -> the budget trained into it
         Map<Object, Double> checkpoints = new HashMap<>();
         double askedSpent = 0;
         double spent = 0;
@@ -72,7 +73,7 @@ public final class MultiFidelityRunner {
                 inTuner += System.nanoTime() - t0;
                 if (s instanceof Suggestion.Next next) {
                     double b = problem.budget(next.parameters());
-                    Double resumed = checkpoints.get(next.parameters().values().get(LOAD));
+                    Double resumed = problem.continues() ? checkpoints.get(next.parameters().values().get(LOAD)) : null;
                     double cost = resumed != null && resumed <= b ? b - resumed : b;
                     queue.add(new Asked(id, next.parameters(), b, cost));
                     askedSpent += cost;
@@ -118,13 +119,13 @@ public final class MultiFidelityRunner {
             double regretSum = 0;
             double logSum = 0;
             for (int k = 1; k <= c; k++) {
-                double reg = regret(bestAt[k]);
+                double reg = regret(problem, bestAt[k]);
                 regretSum += reg;
                 logSum += Math.log10(Math.max(reg, 1e-8));
             }
             double b = bestAt[c];
-            rows.add(new BenchRow(MultiFidelityProblem.NAME, label, c, seed, Double.isNaN(b) ? 0.0 : b,
-                    regret(b), regretSum / c, logSum / c, nanosAt[c] / 1e9, pending));
+            rows.add(new BenchRow(problem.name(), label, c, seed, Double.isNaN(b) ? 0.0 : b,
+                    regret(problem, b), regretSum / c, logSum / c, nanosAt[c] / 1e9, pending));
         }
         return rows;
     }
@@ -134,7 +135,7 @@ public final class MultiFidelityRunner {
         return List.of(units / 10 == 0 ? 1 : units / 10, units / 4, units / 2, units);
     }
 
-    private static double regret(double best) {
-        return Double.isNaN(best) ? MultiFidelityProblem.NO_RESULT_REGRET : best - MultiFidelityProblem.F_STAR;
+    private static double regret(MultiFidelityProblem problem, double best) {
+        return Double.isNaN(best) ? problem.noResultRegret() : best - problem.fStar();
     }
 }

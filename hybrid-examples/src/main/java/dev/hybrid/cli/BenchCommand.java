@@ -4,6 +4,7 @@ import dev.hybrid.bench.BenchProblem;
 import dev.hybrid.bench.BenchRow;
 import dev.hybrid.bench.BenchRunner;
 import dev.hybrid.bench.Figure;
+import dev.hybrid.bench.MultiFidelityProblem;
 import dev.hybrid.bench.Objective;
 import dev.hybrid.bench.SpeedBenchmark;
 import dev.hybrid.bench.Trace;
@@ -45,7 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path suite;
 
     @Option(names = "--problems", split = ",", paramLabel = "NAME",
-            description = "problems to run (default: every problem folder of the suite)")
+            description = "problems to run (default: every problem folder of the suite; with --multi-fidelity,"
+                    + " lc_hartmann6)")
     List<String> problems;
 
     @Option(names = "--tuner", defaultValue = "TPE", description = "the tuner's builtinTunerName (default ${DEFAULT-VALUE})")
@@ -76,10 +78,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "the Python that runs a problem's evaluate.py (default ${DEFAULT-VALUE})")
     String python;
 
-    @Option(names = "--multi-fidelity", description = "run the multi-fidelity problem lc_hartmann6 instead of a suite:"
-            + " --budget is the total budget in full-budget evaluations (81 epochs each; the protocol uses 100), and"
-            + " the rows give the best full-budget value at a tenth, a quarter, half and all of it")
+    @Option(names = "--multi-fidelity", description = "run a multi-fidelity problem instead of a suite (--problems"
+            + " lc_hartmann6, the default, or svm_digits_subset): --budget is the total budget in full-budget"
+            + " evaluations (the protocol uses 100), and the rows give the best full-budget value at a tenth, a"
+            + " quarter, half and all of it")
     boolean multiFidelity;
+
+    @Option(names = "--evaluator", paramLabel = "FILE",
+            description = "svm_digits_subset's evaluator (default hybrid-examples/bench-results/svm_digits_subset.py,"
+                    + " from the checkout's root), run with --python")
+    Path evaluator;
 
     @Option(names = "--speed", description = "print the speed figures (name value unit) instead")
     boolean speed;
@@ -165,19 +173,31 @@ public final class BenchCommand implements Callable<Integer> {
         }
         TunerFactory factory = new TunerFactory(tuner, parseClassArgs(classArgs));
         String label = sampler != null ? sampler : "hybrid-" + tuner.toLowerCase(Locale.ROOT);
-        dev.hybrid.bench.MultiFidelityProblem problem = new dev.hybrid.bench.MultiFidelityProblem();
-        List<BenchRow> rows = new ArrayList<>();
-        List<Double> finalRegrets = new ArrayList<>();
-        for (long seed = 0; seed < seeds; seed++) {
-            List<BenchRow> runRows = dev.hybrid.bench.MultiFidelityRunner.run(problem, factory.create(seed), budget,
-                    pending, label, seed);
-            rows.addAll(runRows);
-            finalRegrets.add(runRows.get(runRows.size() - 1).regret());
+        List<String> names = problems == null || problems.isEmpty()
+                ? List.of(dev.hybrid.bench.LcHartmann6.NAME) : problems;
+        for (String name : names) {
+            if (!MultiFidelityProblem.NAMES.contains(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--multi-fidelity knows the problems "
+                        + String.join(", ", MultiFidelityProblem.NAMES) + ", not '" + name + "'");
+            }
         }
+        Path script = evaluator != null ? evaluator : dev.hybrid.bench.ProcessMultiFidelityProblem.SVM_EVALUATOR;
+        List<BenchRow> rows = new ArrayList<>();
         PrintWriter err = spec.commandLine().getErr();
-        err.printf(Locale.ROOT, "%-12s median regret after %d full budgets: %.4g%n",
-                dev.hybrid.bench.MultiFidelityProblem.NAME, budget, median(finalRegrets));
-        err.flush();
+        for (String name : names) {
+            List<Double> finalRegrets = new ArrayList<>();
+            try (MultiFidelityProblem problem = MultiFidelityProblem.named(name, script, python)) {
+                for (long seed = 0; seed < seeds; seed++) {
+                    List<BenchRow> runRows = dev.hybrid.bench.MultiFidelityRunner.run(problem, factory.create(seed),
+                            budget, pending, label, seed);
+                    rows.addAll(runRows);
+                    finalRegrets.add(runRows.get(runRows.size() - 1).regret());
+                }
+            }
+            err.printf(Locale.ROOT, "%-17s median regret after %d full budgets: %.4g%n", name, budget,
+                    median(finalRegrets));
+            err.flush();
+        }
         write(rows);
         return HybridCommand.OK;
     }

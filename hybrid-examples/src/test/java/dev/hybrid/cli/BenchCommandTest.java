@@ -81,6 +81,43 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("tuner.classArgs.tpe_args.gamma");
     }
 
+    /** A stand-in for svm_digits_subset.py (no scikit-learn here): the value falls with the budget and with C. */
+    static final String SVM_SUBSET_STAND_IN = """
+            import json, math, sys
+            for line in sys.stdin:
+                p = json.loads(line)
+                b = min(27.0, max(1.0, float(p.get("TRIAL_BUDGET", 27))))
+                v = 0.1 + abs(math.log10(p["C"]) - 1) / 10 + {"rbf": 0, "poly": 0.1, "sigmoid": 0.3}[p["kernel"]]
+                print(json.dumps({"value": v * (1 + 1 / b)}), flush=True)
+            """;
+
+    @Test
+    void multiFidelityRunsTheNamedProblemThroughItsEvaluator(@TempDir Path dir) throws Exception {
+        Process probe = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+        assumeTrue(probe.waitFor(20, TimeUnit.SECONDS) && probe.exitValue() == 0, "python3 is not on the PATH");
+        Path script = Files.writeString(dir.resolve("svm_digits_subset.py"), SVM_SUBSET_STAND_IN);
+        Path out = dir.resolve("hb.csv");
+        int code = run("bench", "--multi-fidelity", "--problems", "svm_digits_subset", "--evaluator",
+                script.toString(), "--tuner", "Hyperband", "--class-args", "{\"R\": 27, \"eta\": 3}", "--seeds", "2",
+                "--budget", "8", "--out", out.toString());
+        assertThat(code).as(err.toString()).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(9);
+        assertThat(lines.subList(1, 9)).allMatch(l -> l.startsWith("svm_digits_subset,hybrid-hyperband,"));
+        assertThat(err.toString()).contains("svm_digits_subset");
+    }
+
+    @Test
+    void multiFidelityRefusesAProblemItDoesNotKnow(@TempDir Path dir) {
+        int code = run("bench", "--multi-fidelity", "--problems", "svm_digits", "--out", dir.resolve("x.csv").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("lc_hartmann6, svm_digits_subset").contains("'svm_digits'");
+        code = run("bench", "--multi-fidelity", "--problems", "svm_digits_subset", "--evaluator",
+                dir.resolve("missing.py").toString(), "--out", dir.resolve("x.csv").toString());
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("missing.py");
+    }
+
     @Test
     void missingOptionsAreAUsageError() {
         assertThat(run("bench", "--seeds", "2")).isEqualTo(2);
